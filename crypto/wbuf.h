@@ -1,0 +1,96 @@
+#ifndef SW_WBUF_H
+#define SW_WBUF_H
+
+/**
+ * @file
+ * Bounded writer over caller-owned memory with a sticky error (krb5's
+ * k5buf with K5BUF_FIXED): append freely, test sw_wbuf_ok() once at the end.
+ * A write that does not fit writes nothing and poisons the buffer.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sw_wbuf {
+	uint8_t *p;
+	uint32_t len;
+	uint32_t cap;
+	bool overflow;
+};
+
+static inline void
+sw_wbuf_init(struct sw_wbuf *w, void *mem, size_t cap)
+{
+	w->p = (uint8_t *)mem;
+	w->len = 0;
+	w->cap = cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap;
+	w->overflow = false;
+}
+
+static inline void
+sw_wbuf_put(struct sw_wbuf *w, const void *src, size_t n)
+{
+	if (w->overflow || n > (size_t)(w->cap - w->len)) {
+		w->overflow = true;
+		return;
+	}
+	if (n == 0)
+		return; /* src may be NULL for an empty span */
+	memcpy(w->p + w->len, src, n);
+	w->len += (uint32_t)n;
+}
+
+static inline void
+sw_wbuf_puts(struct sw_wbuf *w, const char *s)
+{
+	sw_wbuf_put(w, s, strlen(s));
+}
+
+/** Append an unsigned decimal number. */
+static inline void
+sw_wbuf_put_u64(struct sw_wbuf *w, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	sw_wbuf_put(w, tmp + i, sizeof(tmp) - i);
+}
+
+/** Append @p n bytes as lowercase hex. */
+static inline void
+sw_wbuf_put_hex(struct sw_wbuf *w, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	if (w->overflow || n > (size_t)(w->cap - w->len) / 2) {
+		w->overflow = true;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		w->p[w->len++] = (uint8_t)digits[src[i] >> 4];
+		w->p[w->len++] = (uint8_t)digits[src[i] & 0xf];
+	}
+}
+
+static inline bool
+sw_wbuf_ok(const struct sw_wbuf *w)
+{
+	return !w->overflow;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SW_WBUF_H */

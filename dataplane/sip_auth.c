@@ -1,0 +1,331 @@
+/*
+ * MS-SIPAE authentication header parser: RFC 3261 §25.1 challenge /
+ * credentials grammar (auth-scheme LWS auth-param *(COMMA auth-param)).
+ * Values are spans into the message; quoted values keep their escapes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "dataplane/sip_auth.h"
+
+static const char *const rc_names[SW_AUTH_RC_MAX] = {
+#define X(id, name) [SW_AUTH_##id] = name,
+	SW_AUTH_RESULTS(X)
+#undef X
+};
+
+static const char *const param_names[SW_AUTH_P_MAX] = {
+#define X(id, name) [SW_AUTH_P_##id] = name,
+	SW_AUTH_PARAMS(X)
+#undef X
+};
+
+const char *
+sw_auth_rc_name(enum sw_auth_rc rc)
+{
+	if ((unsigned int)rc >= SW_AUTH_RC_MAX)
+		return "unknown";
+	return rc_names[rc];
+}
+
+const char *
+sw_auth_param_name(enum sw_auth_param p)
+{
+	if ((unsigned int)p >= SW_AUTH_P_MAX)
+		return NULL;
+	return param_names[p];
+}
+
+static inline bool
+is_tchar(char c)
+{
+	uint8_t u = (uint8_t)c;
+
+	if ((u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z'))
+		return true;
+	switch (c) {
+	case '-':
+	case '.':
+	case '!':
+	case '%':
+	case '*':
+	case '_':
+	case '+':
+	case '`':
+	case '\'':
+	case '~':
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Unquoted values: token, plus the characters base64 and host values use
+ * (gssapi-data is quoted by every known client; this is leniency only). */
+static inline bool
+is_vchar(char c)
+{
+	return is_tchar(c) || c == '/' || c == '=' || c == ':' || c == '@' || c == '[' || c == ']';
+}
+
+/* LWS inside a header value: SP, HTAB and the CRLF of a fold. */
+static inline bool
+is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static size_t
+skip_lws(const char *p, size_t i, size_t n)
+{
+	while (i < n && is_lws(p[i]))
+		i++;
+	return i;
+}
+
+static bool
+span_ieq_span(struct sw_span a, struct sw_span b)
+{
+	size_t i;
+
+	if (a.len != b.len)
+		return false;
+	for (i = 0; i < a.len; i++) {
+		char x = a.p[i], y = b.p[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x + 32);
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y + 32);
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+/* Case-insensitive compare of a token with a lowercase literal (OR 0x20
+ * folds letters; no other token character maps onto a letter or '-'). */
+static bool
+name_is(const char *p, const char *lit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((char)(p[i] | 0x20) != lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* Parameter name -> id: switch on length, then compare. */
+static uint8_t
+param_lookup(struct sw_span name)
+{
+	const char *p = name.p;
+
+	switch (name.len) {
+	case 3:
+		if (name_is(p, "qop", 3))
+			return SW_AUTH_P_QOP;
+		break;
+	case 4:
+		if (name_is(p, "cnum", 4))
+			return SW_AUTH_P_CNUM;
+		if (name_is(p, "snum", 4))
+			return SW_AUTH_P_SNUM;
+		break;
+	case 5:
+		if (name_is(p, "realm", 5))
+			return SW_AUTH_P_REALM;
+		if (name_is(p, "crand", 5))
+			return SW_AUTH_P_CRAND;
+		if (name_is(p, "srand", 5))
+			return SW_AUTH_P_SRAND;
+		break;
+	case 6:
+		if (name_is(p, "opaque", 6))
+			return SW_AUTH_P_OPAQUE;
+		break;
+	case 7:
+		if (name_is(p, "version", 7))
+			return SW_AUTH_P_VERSION;
+		if (name_is(p, "rspauth", 7))
+			return SW_AUTH_P_RSPAUTH;
+		break;
+	case 8:
+		if (name_is(p, "response", 8))
+			return SW_AUTH_P_RESPONSE;
+		break;
+	case 9:
+		if (name_is(p, "algorithm", 9))
+			return SW_AUTH_P_ALGORITHM;
+		break;
+	case 10:
+		if (name_is(p, "targetname", 10))
+			return SW_AUTH_P_TARGETNAME;
+		break;
+	case 11:
+		if (name_is(p, "gssapi-data", 11))
+			return SW_AUTH_P_GSSAPI_DATA;
+		break;
+	default:
+		break;
+	}
+	return SW_AUTH_P_OTHER;
+}
+
+static inline enum sw_auth_rc
+afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
+{
+	*err_off = (uint32_t)off;
+	return rc;
+}
+
+enum sw_auth_rc
+sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
+{
+	const char *p = value.p;
+	size_t n = value.len, i, s, e, vs, ve;
+	struct sw_auth_kv *kv;
+	unsigned int k;
+	bool quoted;
+
+	out->scheme.p = NULL;
+	out->scheme.len = 0;
+	out->n = 0;
+	out->hdr_idx = SW_HDR_NONE;
+	memset(out->idx, SW_HDR_NONE, sizeof(out->idx));
+	*err_off = 0;
+
+	i = skip_lws(p, 0, n);
+	for (s = i; i < n && is_tchar(p[i]); i++)
+		;
+	if (i == s)
+		return afail(err_off, SW_AUTH_ESCHEME, s);
+	out->scheme.p = p + s;
+	out->scheme.len = (uint16_t)(i - s);
+	if (i == n)
+		return SW_AUTH_OK;
+	if (!is_lws(p[i]))
+		return afail(err_off, SW_AUTH_ESCHEME, i);
+	i = skip_lws(p, i, n);
+	if (i == n)
+		return SW_AUTH_OK;
+
+	for (;;) {
+		/* auth-param = token EQUAL ( token / quoted-string ) */
+		for (s = i; i < n && is_tchar(p[i]); i++)
+			;
+		e = i;
+		if (e == s)
+			return afail(err_off, SW_AUTH_ESYNTAX, s);
+		if (e - s > SW_AUTH_NAME_MAX)
+			return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
+		i = skip_lws(p, i, n);
+		if (i >= n || p[i] != '=')
+			return afail(err_off, SW_AUTH_ESYNTAX, i);
+		i = skip_lws(p, i + 1, n);
+		if (i < n && p[i] == '"') {
+			quoted = true;
+			vs = ++i;
+			for (; i < n && p[i] != '"'; i++) {
+				if (p[i] == '\\' && ++i >= n)
+					break;
+			}
+			if (i >= n)
+				return afail(err_off, SW_AUTH_EQUOTE, vs - 1);
+			ve = i++;
+		} else {
+			quoted = false;
+			for (vs = i; i < n && is_vchar(p[i]); i++)
+				;
+			ve = i;
+			if (ve == vs)
+				return afail(err_off, SW_AUTH_ESYNTAX, vs);
+		}
+		if (ve - vs > SW_AUTH_VALUE_MAX)
+			return afail(err_off, SW_AUTH_ETOOLONG, vs + SW_AUTH_VALUE_MAX);
+		if (out->n >= SW_AUTH_PARAM_MAX)
+			return afail(err_off, SW_AUTH_ETOOMANY, s);
+
+		kv = &out->kv[out->n];
+		kv->name.p = p + s;
+		kv->name.len = (uint16_t)(e - s);
+		kv->id = param_lookup(kv->name);
+		if (kv->id != SW_AUTH_P_OTHER) {
+			if (out->idx[kv->id] != SW_HDR_NONE)
+				return afail(err_off, SW_AUTH_EDUP, s);
+		} else {
+			for (k = 0; k < out->n; k++) {
+				if (out->kv[k].id == SW_AUTH_P_OTHER &&
+				    span_ieq_span(out->kv[k].name, kv->name))
+					return afail(err_off, SW_AUTH_EDUP, s);
+			}
+		}
+		kv->value.p = p + vs;
+		kv->value.len = (uint16_t)(ve - vs);
+		kv->quoted = quoted;
+		if (kv->id != SW_AUTH_P_OTHER)
+			out->idx[kv->id] = out->n;
+		out->n++;
+
+		i = skip_lws(p, i, n);
+		if (i == n)
+			return SW_AUTH_OK;
+		if (p[i] != ',')
+			return afail(err_off, SW_AUTH_ESYNTAX, i);
+		i = skip_lws(p, i + 1, n);
+	}
+}
+
+/* Exact (byte-for-byte) compare: these values are signed as written. */
+static bool
+span_eq(struct sw_span a, struct sw_span b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+enum sw_auth_rc
+sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h, struct sw_span realm,
+	       const struct sw_span *targets, unsigned int n_targets, struct sw_auth *out,
+	       uint32_t *err_off)
+{
+	struct sw_auth cur;
+	uint8_t i, ours = SW_HDR_NONE;
+	unsigned int t;
+	enum sw_auth_rc rc;
+	uint32_t off;
+
+	*err_off = 0;
+	for (i = msg->first[h]; i != SW_HDR_NONE && i < msg->n_hdr; i = msg->hdr[i].next) {
+		const struct sw_span v = msg->hdr[i].value;
+		size_t base = (size_t)(v.p - msg->base);
+
+		rc = sw_auth_parse(v, &cur, &off);
+		if (rc != SW_AUTH_OK) {
+			*err_off = (uint32_t)(base + off);
+			return rc;
+		}
+		if (!span_eq(sw_auth_get(&cur, SW_AUTH_P_REALM), realm) ||
+		    !sw_auth_has(&cur, SW_AUTH_P_REALM))
+			continue;
+		for (t = 0; t < n_targets; t++) {
+			if (sw_auth_has(&cur, SW_AUTH_P_TARGETNAME) &&
+			    span_eq(sw_auth_get(&cur, SW_AUTH_P_TARGETNAME), targets[t]))
+				break;
+		}
+		if (t == n_targets)
+			continue;
+		if (ours != SW_HDR_NONE) {
+			*err_off = (uint32_t)base;
+			return SW_AUTH_EDUP;
+		}
+		ours = i;
+		cur.hdr_idx = i;
+		*out = cur;
+	}
+	return ours == SW_HDR_NONE ? SW_AUTH_EABSENT : SW_AUTH_OK;
+}

@@ -1,0 +1,1247 @@
+/*
+ * Zero-copy SIP message parser (RFC 3261 §7, §20, §25).  See sip_parse.h for
+ * the contract.  Line endings are strict CRLF (RFC 3261 §7): a bare CR or LF
+ * anywhere in the start line or header section is an error, as is a NUL.
+ * The body is opaque and may hold any bytes.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+#include <emmintrin.h>
+#endif
+
+#include "dataplane/sip_parse.h"
+
+/* RFC 3261 §25.1 token characters. */
+/* clang-format off */
+static const uint8_t tchar[256] = {
+	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
+	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
+	['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+};
+/* clang-format on */
+
+static const char *const rc_names[SW_SIP_RC_MAX] = {
+#define X(id, name) [SW_SIP_##id] = name,
+	SW_SIP_RESULTS(X)
+#undef X
+};
+
+static const char *const hdr_names[SW_HDR_MAX] = {
+#define X(id, name, compact) [SW_HDR_##id] = name,
+	SW_SIP_HEADERS(X)
+#undef X
+};
+
+const char *
+sw_sip_rc_name(enum sw_sip_rc rc)
+{
+	if ((unsigned int)rc >= SW_SIP_RC_MAX)
+		return "unknown";
+	return rc_names[rc];
+}
+
+const char *
+sw_sip_hdr_name(enum sw_hdr id)
+{
+	if ((unsigned int)id >= SW_HDR_MAX)
+		return NULL;
+	return hdr_names[id];
+}
+
+static inline bool
+is_tchar(char c)
+{
+	return tchar[(uint8_t)c] != 0;
+}
+
+static inline bool
+is_wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Inside a value span CR and LF only occur as part of a fold (the parser
+ * guarantees it), so LWS there is simply any of SP HTAB CR LF. */
+static inline bool
+is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static inline char
+lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + ('a' - 'A')) : c;
+}
+
+static inline struct sw_span
+mkspan(const char *p, size_t n)
+{
+	struct sw_span s = {p, (uint16_t)n};
+
+	return s;
+}
+
+static inline struct sw_span
+nospan(void)
+{
+	struct sw_span s = {NULL, 0};
+
+	return s;
+}
+
+bool
+sw_span_ieq(struct sw_span s, const char *str)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++) {
+		if (str[i] == '\0' || lower(s.p[i]) != lower(str[i]))
+			return false;
+	}
+	return str[i] == '\0';
+}
+
+bool
+sw_span_eq(struct sw_span a, struct sw_span b)
+{
+	if (a.len != b.len)
+		return false;
+	return a.len == 0 || memcmp(a.p, b.p, a.len) == 0;
+}
+
+/* Case-insensitive compare of n token bytes with a lowercase literal.  OR-ing
+ * 0x20 folds ASCII letters; no other token character maps onto a lowercase
+ * letter or '-', so this is exact for token input. */
+static inline bool
+name_is(const char *p, const char *lit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((char)(p[i] | 0x20) != lit[i])
+			return false;
+	}
+	return true;
+}
+
+/* Header name -> id: switch on length, then on the first letter. */
+static uint8_t
+hdr_lookup(const char *p, size_t n)
+{
+	char c = (char)(p[0] | 0x20);
+
+	switch (n) {
+	case 1:
+		switch (c) {
+		case 'i':
+			return SW_HDR_CALL_ID;
+		case 'f':
+			return SW_HDR_FROM;
+		case 't':
+			return SW_HDR_TO;
+		case 'v':
+			return SW_HDR_VIA;
+		case 'm':
+			return SW_HDR_CONTACT;
+		case 'l':
+			return SW_HDR_CONTENT_LENGTH;
+		case 'c':
+			return SW_HDR_CONTENT_TYPE;
+		case 'k':
+			return SW_HDR_SUPPORTED;
+		case 's':
+			return SW_HDR_SUBJECT;
+		case 'e':
+			return SW_HDR_CONTENT_ENCODING;
+		case 'o':
+			return SW_HDR_EVENT;
+		case 'u':
+			return SW_HDR_ALLOW_EVENTS;
+		case 'r':
+			return SW_HDR_REFER_TO;
+		case 'b':
+			return SW_HDR_REFERRED_BY;
+		case 'x':
+			return SW_HDR_SESSION_EXPIRES;
+		case 'y':
+			return SW_HDR_IDENTITY;
+		default:
+			return SW_HDR_OTHER;
+		}
+	case 2:
+		if (name_is(p, "to", 2))
+			return SW_HDR_TO;
+		break;
+	case 3:
+		if (name_is(p, "via", 3))
+			return SW_HDR_VIA;
+		break;
+	case 4:
+		if (c == 'f' && name_is(p, "from", 4))
+			return SW_HDR_FROM;
+		if (c == 'c' && name_is(p, "cseq", 4))
+			return SW_HDR_CSEQ;
+		break;
+	case 5:
+		if (c == 'r' && name_is(p, "route", 5))
+			return SW_HDR_ROUTE;
+		if (c == 'e' && name_is(p, "event", 5))
+			return SW_HDR_EVENT;
+		break;
+	case 7:
+		switch (c) {
+		case 'c':
+			if (name_is(p, "call-id", 7))
+				return SW_HDR_CALL_ID;
+			if (name_is(p, "contact", 7))
+				return SW_HDR_CONTACT;
+			break;
+		case 'e':
+			if (name_is(p, "expires", 7))
+				return SW_HDR_EXPIRES;
+			break;
+		case 's':
+			if (name_is(p, "subject", 7))
+				return SW_HDR_SUBJECT;
+			break;
+		case 'r':
+			if (name_is(p, "require", 7))
+				return SW_HDR_REQUIRE;
+			break;
+		default:
+			break;
+		}
+		break;
+	case 8:
+		if (c == 'i' && name_is(p, "identity", 8))
+			return SW_HDR_IDENTITY;
+		if (c == 'r' && name_is(p, "refer-to", 8))
+			return SW_HDR_REFER_TO;
+		break;
+	case 9:
+		if (name_is(p, "supported", 9))
+			return SW_HDR_SUPPORTED;
+		break;
+	case 11:
+		if (c == 'r' && name_is(p, "referred-by", 11))
+			return SW_HDR_REFERRED_BY;
+		if (c == 'r' && name_is(p, "retry-after", 11))
+			return SW_HDR_RETRY_AFTER;
+		break;
+	case 12:
+		switch (c) {
+		case 'm':
+			if (name_is(p, "max-forwards", 12))
+				return SW_HDR_MAX_FORWARDS;
+			break;
+		case 'r':
+			if (name_is(p, "record-route", 12))
+				return SW_HDR_RECORD_ROUTE;
+			break;
+		case 'c':
+			if (name_is(p, "content-type", 12))
+				return SW_HDR_CONTENT_TYPE;
+			break;
+		case 'a':
+			if (name_is(p, "allow-events", 12))
+				return SW_HDR_ALLOW_EVENTS;
+			break;
+		default:
+			break;
+		}
+		break;
+	case 13:
+		if (c == 'a' && name_is(p, "authorization", 13))
+			return SW_HDR_AUTHORIZATION;
+		if (c == 'p' && name_is(p, "proxy-require", 13))
+			return SW_HDR_PROXY_REQUIRE;
+		break;
+	case 14:
+		if (name_is(p, "content-length", 14))
+			return SW_HDR_CONTENT_LENGTH;
+		break;
+	case 15:
+		if (name_is(p, "session-expires", 15))
+			return SW_HDR_SESSION_EXPIRES;
+		break;
+	case 16:
+		if (c == 'w' && name_is(p, "www-authenticate", 16))
+			return SW_HDR_WWW_AUTHENTICATE;
+		if (c == 'c' && name_is(p, "content-encoding", 16))
+			return SW_HDR_CONTENT_ENCODING;
+		break;
+	case 18:
+		if (name_is(p, "proxy-authenticate", 18))
+			return SW_HDR_PROXY_AUTHENTICATE;
+		break;
+	case 19:
+		switch (c) {
+		case 'p':
+			if (name_is(p, "proxy-authorization", 19))
+				return SW_HDR_PROXY_AUTHORIZATION;
+			if (name_is(p, "p-asserted-identity", 19))
+				return SW_HDR_P_ASSERTED_IDENTITY;
+			break;
+		case 'a':
+			if (name_is(p, "authentication-info", 19))
+				return SW_HDR_AUTHENTICATION_INFO;
+			break;
+		default:
+			break;
+		}
+		break;
+	case 20:
+		if (name_is(p, "p-preferred-identity", 20))
+			return SW_HDR_P_PREFERRED_IDENTITY;
+		break;
+	case 25:
+		if (name_is(p, "proxy-authentication-info", 25))
+			return SW_HDR_PROXY_AUTHENTICATION_INFO;
+		break;
+	default:
+		break;
+	}
+	return SW_HDR_OTHER;
+}
+
+/*
+ * Index of the first NUL, CR or LF in p[0, n), or n.  The scalar scanner
+ * works eight bytes at a time (memcpy loads, no type punning), then bytewise;
+ * on x86-64 an SSE2 loop (baseline ISA, no -march needed) goes first.  The
+ * unit tests run the parser built both ways (SW_SIP_SCALAR_ONLY).
+ */
+static size_t
+scan_special_scalar(const char *p, size_t i, size_t n)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t highs = UINT64_C(0x8080808080808080);
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v, cr, lf;
+
+		memcpy(&v, p + i, sizeof(v));
+		cr = v ^ (ones * '\r');
+		lf = v ^ (ones * '\n');
+		if ((((v - ones) & ~v) | ((cr - ones) & ~cr) | ((lf - ones) & ~lf)) & highs)
+			break;
+	}
+	for (; i < n; i++) {
+		char c = p[i];
+
+		if (c == '\0' || c == '\r' || c == '\n')
+			return i;
+	}
+	return n;
+}
+
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+static size_t
+scan_special(const char *p, size_t n)
+{
+	const __m128i zero = _mm_setzero_si128();
+	const __m128i cr = _mm_set1_epi8('\r');
+	const __m128i lf = _mm_set1_epi8('\n');
+	size_t i = 0;
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i hit =
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, cr)),
+				     _mm_cmpeq_epi8(v, lf));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(hit);
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+	return scan_special_scalar(p, i, n);
+}
+#else
+static size_t
+scan_special(const char *p, size_t n)
+{
+	return scan_special_scalar(p, 0, n);
+}
+#endif
+
+/* Parse 1*DIGIT in [p, p+n); false if empty, not all digits or > max. */
+static bool
+parse_uint(const char *p, size_t n, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(p[i] - '0');
+		if (v > max)
+			return false;
+	}
+	*out = v;
+	return true;
+}
+
+static size_t
+skip_lws(const char *p, size_t i, size_t n)
+{
+	while (i < n && is_lws(p[i]))
+		i++;
+	return i;
+}
+
+static size_t
+skip_token(const char *p, size_t i, size_t n)
+{
+	while (i < n && is_tchar(p[i]))
+		i++;
+	return i;
+}
+
+/* p[i] is '"': index just past the closing quote, or 0 if unterminated
+ * (quoted-pair escapes any byte, RFC 3261 §25.1). */
+static size_t
+quoted_end(const char *p, size_t i, size_t n)
+{
+	for (i++; i < n; i++) {
+		if (p[i] == '\\') {
+			if (++i >= n)
+				return 0;
+		} else if (p[i] == '"') {
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Like quoted_end(), but an unterminated string runs to the end. */
+static size_t
+skip_quoted(const char *p, size_t i, size_t n)
+{
+	size_t e = quoted_end(p, i, n);
+
+	return e == 0 ? n : e;
+}
+
+/* URI scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" (RFC 3986). */
+static bool
+uri_scheme_ok(const char *p, size_t n)
+{
+	size_t i;
+	char c;
+
+	if (n < 2 || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
+		return false;
+	for (i = 1; i < n; i++) {
+		c = p[i];
+		if (c == ':')
+			return true;
+		if (!(((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '-' || c == '.'))
+			return false;
+	}
+	return false;
+}
+
+/* A URI written in a header: a scheme, then no LWS, '<', '>' or '"'. */
+static bool
+uri_ok(const char *p, size_t n)
+{
+	size_t i;
+
+	if (!uri_scheme_ok(p, n))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = p[i];
+
+		if (is_lws(c) || c == '<' || c == '>' || c == '"')
+			return false;
+	}
+	return true;
+}
+
+/*
+ * From / To value (RFC 3261 §20.20, §20.39): name-addr or addr-spec followed
+ * by ;params.  The display name may be a quoted string or tokens; like most
+ * stacks (and RFC 4475 §3.1.1.6) no LWS is required before '<'.
+ */
+static bool
+name_addr_ok(struct sw_span v)
+{
+	const char *p = v.p;
+	size_t n = v.len, i = 0, j, k;
+
+	if (n == 0)
+		return false;
+	if (p[0] == '"') {
+		i = quoted_end(p, 0, n);
+		if (i == 0 || i >= n)
+			return false;
+		i = skip_lws(p, i, n);
+		if (i >= n || p[i] != '<')
+			return false;
+	} else {
+		for (j = 0; j < n; j++) {
+			if (p[j] == '<' || !(is_tchar(p[j]) || is_lws(p[j])))
+				break;
+		}
+		if (j < n && p[j] == '<') {
+			i = j;
+		} else {
+			/* addr-spec: the URI runs to the first ';'. */
+			for (k = 0; k < n && p[k] != ';'; k++)
+				;
+			j = k;
+			while (j > 0 && is_lws(p[j - 1]))
+				j--;
+			return uri_ok(p, j);
+		}
+	}
+	/* p[i] == '<' */
+	for (j = i + 1; j < n && p[j] != '>'; j++)
+		;
+	if (j >= n || !uri_ok(p + i + 1, j - i - 1))
+		return false;
+	j = skip_lws(p, j + 1, n);
+	return j == n || p[j] == ';';
+}
+
+/* Split one comma-separated element off v starting at *pos. */
+static bool
+next_elem(struct sw_span v, uint16_t *pos, struct sw_span *out)
+{
+	const char *p = v.p;
+	size_t n = v.len, i = *pos, start, end;
+	int angle = 0;
+
+	while (i < n) {
+		i = skip_lws(p, i, n);
+		start = i;
+		while (i < n) {
+			char c = p[i];
+
+			if (c == '"') {
+				i = skip_quoted(p, i, n);
+				continue;
+			}
+			if (c == '<')
+				angle = 1;
+			else if (c == '>')
+				angle = 0;
+			else if (c == ',' && angle == 0)
+				break;
+			i++;
+		}
+		end = i;
+		while (end > start && is_lws(p[end - 1]))
+			end--;
+		if (i < n)
+			i++; /* the comma */
+		if (end > start) {
+			*pos = (uint16_t)i;
+			*out = mkspan(p + start, end - start);
+			return true;
+		}
+	}
+	*pos = (uint16_t)n;
+	return false;
+}
+
+bool
+sw_sip_next_value(const struct sw_sip_msg *msg, uint8_t *hdr_idx, uint16_t *pos,
+		  struct sw_span *out)
+{
+	while (*hdr_idx != SW_HDR_NONE && *hdr_idx < msg->n_hdr) {
+		if (next_elem(msg->hdr[*hdr_idx].value, pos, out))
+			return true;
+		*hdr_idx = msg->hdr[*hdr_idx].next;
+		*pos = 0;
+	}
+	*hdr_idx = SW_HDR_NONE;
+	return false;
+}
+
+struct sw_span
+sw_sip_uri_of(struct sw_span value)
+{
+	const char *p = value.p;
+	size_t n = value.len, i, j;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"') {
+			i = skip_quoted(p, i, n) - 1;
+		} else if (p[i] == '<') {
+			for (j = i + 1; j < n && p[j] != '>'; j++)
+				;
+			if (j >= n)
+				return nospan();
+			return mkspan(p + i + 1, j - i - 1);
+		} else if (p[i] == ';') {
+			break;
+		}
+	}
+	/* addr-spec: up to the first ';', surrounding LWS dropped. */
+	j = skip_lws(p, 0, n);
+	if (i > n)
+		i = n;
+	while (i > j && is_lws(p[i - 1]))
+		i--;
+	if (i == j)
+		return nospan();
+	return mkspan(p + j, i - j);
+}
+
+/* Offset where the header parameters of a value start (after '>' of a
+ * name-addr, else at the first ';'), or n. */
+static size_t
+params_start(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '"') {
+			i = skip_quoted(p, i, n) - 1;
+		} else if (p[i] == '<') {
+			while (i < n && p[i] != '>')
+				i++;
+			return i < n ? i + 1 : n;
+		} else if (p[i] == ';' || p[i] == ',') {
+			return i;
+		}
+	}
+	return n;
+}
+
+/* Parameter value characters: token plus what hosts and IPv6 need. */
+static inline bool
+is_pvchar(char c)
+{
+	return is_tchar(c) || c == ':' || c == '[' || c == ']';
+}
+
+/* Result of next_param(). */
+enum param_step {
+	PARAM_END, /* no more parameters (end of value or ',') */
+	PARAM_OK,  /* *name and *val set; *val has non-NULL p even when empty */
+	PARAM_BAD, /* malformed parameter */
+};
+
+/*
+ * Next ";name[=value]" parameter from p[*i] (LWS allowed around ';' and '=',
+ * RFC 3261 SEMI / EQUAL).  A quoted value is returned without its quotes.
+ */
+static enum param_step
+next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_span *val)
+{
+	size_t i = skip_lws(p, *pi, n), ns, ne, vs, ve;
+
+	if (i >= n || p[i] == ',')
+		return PARAM_END;
+	if (p[i] != ';')
+		return PARAM_BAD;
+	i = skip_lws(p, i + 1, n);
+	ns = i;
+	ne = skip_token(p, i, n);
+	if (ne == ns)
+		return PARAM_BAD;
+	i = skip_lws(p, ne, n);
+	vs = ve = ne;
+	if (i < n && p[i] == '=') {
+		i = skip_lws(p, i + 1, n);
+		if (i < n && p[i] == '"') {
+			ve = quoted_end(p, i, n);
+			if (ve == 0)
+				return PARAM_BAD;
+			vs = i + 1;
+			i = ve--;
+		} else {
+			vs = i;
+			while (i < n && is_pvchar(p[i]))
+				i++;
+			ve = i;
+			if (ve == vs)
+				return PARAM_BAD;
+		}
+	} else {
+		i = ne;
+	}
+	*name = mkspan(p + ns, ne - ns);
+	*val = mkspan(p + vs, ve - vs);
+	*pi = i;
+	return PARAM_OK;
+}
+
+bool
+sw_sip_param_of(struct sw_span value, const char *name, struct sw_span *out)
+{
+	size_t i = params_start(value.p, value.len);
+	struct sw_span pn, pv;
+
+	/* A malformed tail still yields the parameters seen before it. */
+	while (next_param(value.p, &i, value.len, &pn, &pv) == PARAM_OK) {
+		if (sw_span_ieq(pn, name)) {
+			*out = pv;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct sw_span
+sw_sip_tag_of(struct sw_span value)
+{
+	struct sw_span t;
+
+	if (!sw_sip_param_of(value, "tag", &t))
+		return nospan();
+	return t;
+}
+
+/* One Via element (RFC 3261 §20.42): sent-protocol LWS sent-by *(SEMI param). */
+static bool
+via_parse(struct sw_span v, struct sw_sip_via *via)
+{
+	const char *p = v.p;
+	size_t n = v.len, i, s, e;
+	uint64_t port = 0;
+	struct sw_span sp, pn;
+	int part;
+
+	memset(via, 0, sizeof(*via));
+	i = 0;
+	for (part = 0; part < 3; part++) {
+		i = skip_lws(p, i, n);
+		s = i;
+		e = skip_token(p, i, n);
+		if (e == s)
+			return false;
+		if (part == 0 && !sw_span_ieq(mkspan(p + s, e - s), "SIP"))
+			return false;
+		if (part == 1 && !sw_span_ieq(mkspan(p + s, e - s), "2.0"))
+			return false;
+		i = skip_lws(p, e, n);
+		if (part < 2) {
+			if (i >= n || p[i] != '/')
+				return false;
+			i++;
+		} else {
+			via->transport = mkspan(p + s, e - s);
+		}
+	}
+	if (i == e) /* LWS required between transport and sent-by */
+		return false;
+	if (i < n && p[i] == '[') {
+		s = ++i;
+		while (i < n && (p[i] == ':' || p[i] == '.' ||
+				 ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f') ||
+				 (p[i] >= '0' && p[i] <= '9')))
+			i++;
+		if (i >= n || p[i] != ']' || i == s)
+			return false;
+		via->host = mkspan(p + s, i - s);
+		i++;
+	} else {
+		s = i;
+		while (i < n &&
+		       (((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') ||
+			(p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '.' || p[i] == '_'))
+			i++;
+		if (i == s)
+			return false;
+		via->host = mkspan(p + s, i - s);
+	}
+	e = skip_lws(p, i, n);
+	if (e < n && p[e] == ':') {
+		s = skip_lws(p, e + 1, n);
+		for (i = s; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			;
+		if (!parse_uint(p + s, i - s, 65535, &port) || port == 0)
+			return false;
+		via->port = (uint16_t)port;
+	}
+	/* One pass over the parameters: first occurrence of each wins. */
+	for (;;) {
+		enum param_step st = next_param(p, &i, n, &pn, &sp);
+
+		if (st == PARAM_END)
+			break;
+		if (st == PARAM_BAD)
+			return false;
+		if (pn.len == 6 && via->branch.p == NULL && name_is(pn.p, "branch", 6)) {
+			via->branch = sp;
+		} else if (pn.len == 8 && via->received.p == NULL && name_is(pn.p, "received", 8)) {
+			via->received = sp;
+		} else if (pn.len == 5 && !via->has_rport && name_is(pn.p, "rport", 5)) {
+			via->has_rport = true;
+			if (sp.len != 0) {
+				if (!parse_uint(sp.p, sp.len, 65535, &port))
+					return false;
+				via->rport = (uint16_t)port;
+			}
+		}
+	}
+	if (skip_lws(p, i, n) < n)
+		return false; /* a ',' cannot occur inside one element; be safe */
+	return true;
+}
+
+bool
+sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA];
+	uint16_t pos = 0;
+	struct sw_span v;
+
+	if (!sw_sip_next_value(msg, &idx, &pos, &v))
+		return false;
+	return via_parse(v, via);
+}
+
+int
+sw_sip_max_forwards(const struct sw_sip_msg *msg)
+{
+	struct sw_span v = sw_sip_value(msg, SW_HDR_MAX_FORWARDS);
+	uint64_t mf;
+
+	if (msg->first[SW_HDR_MAX_FORWARDS] == SW_HDR_NONE || !parse_uint(v.p, v.len, 255, &mf))
+		return -1;
+	return (int)mf;
+}
+
+void
+sw_sip_identity_uris(const struct sw_sip_msg *msg, struct sw_span *sip_uri, struct sw_span *tel_uri)
+{
+	enum sw_hdr h = SW_HDR_P_ASSERTED_IDENTITY;
+	uint8_t idx;
+	uint16_t pos = 0;
+	struct sw_span v, u;
+
+	*sip_uri = nospan();
+	*tel_uri = nospan();
+	if (msg->first[h] == SW_HDR_NONE)
+		h = SW_HDR_P_PREFERRED_IDENTITY;
+	idx = msg->first[h];
+	while (sw_sip_next_value(msg, &idx, &pos, &v)) {
+		u = sw_sip_uri_of(v);
+		if (sip_uri->p == NULL && u.len >= 4 &&
+		    (sw_span_ieq(mkspan(u.p, 4), "sip:") ||
+		     (u.len >= 5 && sw_span_ieq(mkspan(u.p, 5), "sips:"))))
+			*sip_uri = u;
+		else if (tel_uri->p == NULL && u.len >= 4 && sw_span_ieq(mkspan(u.p, 4), "tel:"))
+			*tel_uri = u;
+		if (sip_uri->p != NULL && tel_uri->p != NULL)
+			break;
+	}
+}
+
+/* Parser state: kept in one struct so helpers can set the error. */
+struct pstate {
+	const char *buf;
+	size_t len;
+	struct sw_sip_msg *msg;
+};
+
+static inline enum sw_sip_rc
+fail(struct pstate *st, enum sw_sip_rc rc, size_t off)
+{
+	st->msg->err_off = (uint32_t)off;
+	return rc;
+}
+
+static inline size_t
+off_of(const struct pstate *st, const char *p)
+{
+	return (size_t)(p - st->buf);
+}
+
+/* Version token "SIP/2.0" (case-insensitive, RFC 3261 §7.1). */
+static enum sw_sip_rc
+check_version(const char *p, size_t n, enum sw_sip_rc bad)
+{
+	size_t i;
+
+	/* Arbitrary bytes here, so compare with lower(), not name_is(). */
+	if (n == 7 && sw_span_ieq(mkspan(p, 7), "SIP/2.0"))
+		return SW_SIP_OK;
+	/* Something shaped like SIP/x.y is another version; the rest is junk. */
+	if (n < 7 || !sw_span_ieq(mkspan(p, 4), "SIP/"))
+		return bad;
+	for (i = 4; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	if (i == 4 || i >= n || p[i] != '.')
+		return bad;
+	for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		;
+	return i == n && p[n - 1] != '.' ? SW_SIP_EVERSION : bad;
+}
+
+/* End of the start line at p[i]: CR LF.  Returns the offset past LF. */
+static enum sw_sip_rc
+expect_crlf(struct pstate *st, size_t i, enum sw_sip_rc bad, size_t *next)
+{
+	if (i >= st->len)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	if (st->buf[i] != '\r')
+		return fail(st, bad, i);
+	if (i + 1 >= st->len)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	if (st->buf[i + 1] != '\n')
+		return fail(st, bad, i);
+	*next = i + 2;
+	return SW_SIP_OK;
+}
+
+#define VERSION_SCAN_MAX 32u
+
+static enum sw_sip_rc
+parse_status_line(struct pstate *st, size_t vend, size_t *next)
+{
+	const char *b = st->buf;
+	size_t i, s, lim;
+	enum sw_sip_rc rc;
+
+	rc = check_version(b, vend, SW_SIP_ESTATUSLINE);
+	if (rc != SW_SIP_OK)
+		return fail(st, rc, 0);
+	i = vend;
+	if (b[i] != ' ')
+		return fail(st, SW_SIP_ESTATUSLINE, i);
+	s = ++i;
+	for (; i < st->len && i < s + 3; i++) {
+		if (b[i] < '0' || b[i] > '9')
+			return fail(st, SW_SIP_ESTATUSLINE, i);
+	}
+	if (i < s + 3)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	st->msg->status = (uint16_t)((b[s] - '0') * 100 + (b[s + 1] - '0') * 10 + (b[s + 2] - '0'));
+	if (st->msg->status < 100)
+		return fail(st, SW_SIP_ESTATUSLINE, s);
+	if (i >= st->len)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	if (b[i] == ' ') {
+		/* Reason-Phrase: anything but CTLs (HTAB and UTF-8 allowed). */
+		s = ++i;
+		lim = st->len < s + SW_SIP_LINE_MAX ? st->len : s + SW_SIP_LINE_MAX;
+		while (i < lim && b[i] != '\r' && ((uint8_t)b[i] >= 0x20 || b[i] == '\t') &&
+		       b[i] != 0x7f)
+			i++;
+		if (i == lim && lim < st->len)
+			return fail(st, SW_SIP_ESTATUSLINE, i);
+		st->msg->reason = mkspan(b + s, i - s);
+	}
+	/* Lenient: "SIP/2.0 100\r\n" without the SP is accepted too. */
+	return expect_crlf(st, i, SW_SIP_ESTATUSLINE, next);
+}
+
+static enum sw_sip_rc
+parse_request_line(struct pstate *st, size_t mend, size_t *next)
+{
+	const char *b = st->buf;
+	size_t i = mend, s, e, lim, at;
+	enum sw_sip_rc rc;
+
+	if (mend == 0)
+		return fail(st, SW_SIP_EREQLINE, 0);
+	if (b[i] != ' ')
+		return fail(st, SW_SIP_EREQLINE, i);
+	st->msg->method = mkspan(b, mend);
+
+	/* Request-URI: visible ASCII except '<' '>' '"' (RFC 3261 §25.1). */
+	s = ++i;
+	lim = st->len < s + SW_SIP_RURI_MAX + 1 ? st->len : s + SW_SIP_RURI_MAX + 1;
+	while (i < lim && (uint8_t)b[i] > 0x20 && (uint8_t)b[i] < 0x7f && b[i] != '<' &&
+	       b[i] != '>' && b[i] != '"')
+		i++;
+	if (i - s > SW_SIP_RURI_MAX)
+		return fail(st, SW_SIP_EREQLINE, s + SW_SIP_RURI_MAX);
+	if (i >= st->len)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	if (b[i] != ' ' || i == s || !uri_scheme_ok(b + s, i - s))
+		return fail(st, SW_SIP_EREQLINE, i == s || b[i] != ' ' ? i : s);
+	st->msg->ruri = mkspan(b + s, i - s);
+	/* sip:/sips: Request-URIs must not carry ?headers (RFC 3261 §19.1.5,
+	 * RFC 4475 §3.1.2.11); '?' may appear in the userinfo, so look after '@'. */
+	if ((i - s > 4 && name_is(b + s, "sip:", 4)) || (i - s > 5 && name_is(b + s, "sips:", 5))) {
+		for (at = s; at < i && b[at] != '@'; at++)
+			;
+		if (at == i)
+			at = s;
+		for (; at < i; at++) {
+			if (b[at] == '?')
+				return fail(st, SW_SIP_EREQLINE, at);
+		}
+	}
+
+	s = ++i;
+	for (e = s;
+	     e < st->len && e < s + VERSION_SCAN_MAX && b[e] != '\r' && b[e] != ' ' && b[e] != '\n';
+	     e++)
+		;
+	if (e >= st->len)
+		return fail(st, SW_SIP_ETRUNC, st->len);
+	rc = check_version(b + s, e - s, SW_SIP_EREQLINE);
+	if (rc != SW_SIP_OK)
+		return fail(st, rc, s);
+	return expect_crlf(st, e, SW_SIP_EREQLINE, next);
+}
+
+/* Validate the value of a header the engine interprets. */
+static enum sw_sip_rc
+check_value(struct pstate *st, uint8_t id, struct sw_span v, uint64_t *clen)
+{
+	struct sw_sip_msg *msg = st->msg;
+	size_t off = off_of(st, v.p), i, s, n = v.len;
+	uint64_t num;
+
+	switch (id) {
+	case SW_HDR_CSEQ:
+		/* CSeq = 1*DIGIT LWS Method (RFC 3261 §20.16). */
+		for (i = 0; i < n && v.p[i] >= '0' && v.p[i] <= '9'; i++)
+			;
+		if (!parse_uint(v.p, i, INT32_MAX, &num) || i >= n || !is_lws(v.p[i]))
+			return fail(st, SW_SIP_ECSEQ, off);
+		msg->cseq_num = (uint32_t)num;
+		msg->cseq_num_s = mkspan(v.p, i);
+		s = skip_lws(v.p, i, n);
+		i = skip_token(v.p, s, n);
+		if (i == s || i != n)
+			return fail(st, SW_SIP_ECSEQ, off);
+		msg->cseq_method = mkspan(v.p + s, i - s);
+		break;
+	case SW_HDR_MAX_FORWARDS:
+		if (!parse_uint(v.p, n, 255, &num))
+			return fail(st, SW_SIP_EMAXFWD, off);
+		break;
+	case SW_HDR_EXPIRES:
+		if (!parse_uint(v.p, n, UINT32_MAX, &num))
+			return fail(st, SW_SIP_EEXPIRES, off);
+		break;
+	case SW_HDR_CONTENT_LENGTH:
+		if (!parse_uint(v.p, n, SW_SIP_MSG_MAX, clen))
+			return fail(st, SW_SIP_ECLEN, off);
+		break;
+	case SW_HDR_FROM:
+	case SW_HDR_TO:
+		if (!name_addr_ok(v))
+			return fail(st, SW_SIP_EADDR, off);
+		break;
+	default:
+		break;
+	}
+	return SW_SIP_OK;
+}
+
+static inline bool
+single_instance(uint8_t id)
+{
+	switch (id) {
+	case SW_HDR_FROM:
+	case SW_HDR_TO:
+	case SW_HDR_CALL_ID:
+	case SW_HDR_CSEQ:
+	case SW_HDR_EXPIRES:
+	case SW_HDR_MAX_FORWARDS:
+	case SW_HDR_CONTENT_LENGTH:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * One header line starting at st->buf[ls] (not CR, not WSP).  On success
+ * *next is the offset of the following line.
+ */
+static enum sw_sip_rc
+parse_header(struct pstate *st, size_t ls, uint8_t *last, uint64_t *clen, size_t *next)
+{
+	const char *b = st->buf;
+	struct sw_sip_msg *msg = st->msg;
+	size_t len = st->len, i, ne, lim, q, vs, ve;
+	struct sw_sip_hdr *h;
+	bool folded = false;
+	uint8_t id;
+	enum sw_sip_rc rc;
+
+	/* field-name HCOLON (HCOLON = *( SP / HTAB ) ":" SWS) */
+	lim = len < ls + SW_SIP_NAME_MAX + 1 ? len : ls + SW_SIP_NAME_MAX + 1;
+	ne = skip_token(b, ls, lim);
+	if (ne - ls > SW_SIP_NAME_MAX)
+		return fail(st, SW_SIP_ENAME, ls + SW_SIP_NAME_MAX);
+	if (ne >= len)
+		return fail(st, SW_SIP_ETRUNC, len);
+	if (ne == ls) {
+		if (b[ls] == '\0' || b[ls] == '\n')
+			return fail(st, SW_SIP_ELINE, ls);
+		return fail(st, SW_SIP_ENAME, ls);
+	}
+	for (i = ne; i < len && is_wsp(b[i]); i++)
+		;
+	if (i >= len)
+		return fail(st, SW_SIP_ETRUNC, len);
+	if (b[i] != ':') {
+		if (i == ne && b[i] != '\0' && b[i] != '\r' && b[i] != '\n' && !is_wsp(b[i]))
+			return fail(st, SW_SIP_ENAME, i);
+		return fail(st, SW_SIP_ELINE, i);
+	}
+	vs = i + 1;
+
+	/* Value: up to a CRLF not followed by SP/HTAB (RFC 3261 §7.3.1 folding). */
+	lim = len < ls + SW_SIP_LINE_MAX + 1 ? len : ls + SW_SIP_LINE_MAX + 1;
+	i = vs;
+	for (;;) {
+		q = i + scan_special(b + i, lim - i);
+		if (q >= lim) {
+			if (lim < len)
+				return fail(st, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX);
+			return fail(st, SW_SIP_ETRUNC, len);
+		}
+		if (b[q] != '\r')
+			return fail(st, SW_SIP_ELINE, q); /* NUL or bare LF */
+		if (q + 1 >= len)
+			return fail(st, SW_SIP_ETRUNC, len);
+		if (b[q + 1] != '\n')
+			return fail(st, SW_SIP_ELINE, q); /* bare CR */
+		if (q + 2 >= len)
+			return fail(st, SW_SIP_ETRUNC, len);
+		if (!is_wsp(b[q + 2]))
+			break;
+		folded = true;
+		i = q + 3;
+	}
+	*next = q + 2;
+
+	if (msg->n_hdr >= SW_SIP_HDR_MAX)
+		return fail(st, SW_SIP_ETOOMANY, ls);
+
+	id = hdr_lookup(b + ls, ne - ls);
+	if (single_instance(id) && msg->count[id] != 0)
+		return fail(st, SW_SIP_EDUP, ls);
+
+	while (vs < q && is_lws(b[vs]))
+		vs++;
+	ve = q;
+	while (ve > vs && is_lws(b[ve - 1]))
+		ve--;
+
+	h = &msg->hdr[msg->n_hdr];
+	h->name = mkspan(b + ls, ne - ls);
+	h->value = mkspan(b + vs, ve - vs);
+	h->id = id;
+	h->next = SW_HDR_NONE;
+	h->folded = folded && memchr(b + vs, '\n', ve - vs) != NULL;
+
+	rc = check_value(st, id, h->value, clen);
+	if (rc != SW_SIP_OK)
+		return rc;
+
+	if (msg->first[id] == SW_HDR_NONE)
+		msg->first[id] = (uint8_t)msg->n_hdr;
+	else
+		msg->hdr[last[id]].next = (uint8_t)msg->n_hdr;
+	last[id] = (uint8_t)msg->n_hdr;
+	if (msg->count[id] != UINT8_MAX)
+		msg->count[id]++;
+	msg->n_hdr++;
+	return SW_SIP_OK;
+}
+
+enum sw_sip_rc
+sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
+{
+	struct pstate st = {buf, len, msg};
+	static const uint8_t mandatory[] = {SW_HDR_VIA, SW_HDR_FROM, SW_HDR_TO, SW_HDR_CALL_ID,
+					    SW_HDR_CSEQ};
+	uint8_t last[SW_HDR_MAX];
+	uint64_t clen = 0;
+	size_t i, pos, tend;
+	struct sw_sip_via via;
+	enum sw_sip_rc rc;
+
+	msg->method = nospan();
+	msg->ruri = nospan();
+	msg->reason = nospan();
+	msg->status = 0;
+	msg->n_hdr = 0;
+	msg->err_off = 0;
+	msg->hdr_len = 0;
+	msg->cseq_num = 0;
+	msg->cseq_num_s = nospan();
+	msg->cseq_method = nospan();
+	memset(msg->first, SW_HDR_NONE, sizeof(msg->first));
+	memset(msg->count, 0, sizeof(msg->count));
+	msg->body = nospan();
+	msg->base = buf;
+
+	if (len > SW_SIP_MSG_MAX)
+		return fail(&st, SW_SIP_ETOOBIG, SW_SIP_MSG_MAX);
+
+	/* Start line: a token ending in '/' can only be "SIP/" of a status line. */
+	tend = skip_token(buf, 0, len);
+	if (tend >= len)
+		return fail(&st, SW_SIP_ETRUNC, len);
+	if (buf[tend] == '/' && tend == 3 && name_is(buf, "sip", 3)) {
+		for (i = tend; i < len && i < VERSION_SCAN_MAX && buf[i] != ' ' && buf[i] != '\r' &&
+			       buf[i] != '\n';
+		     i++)
+			;
+		if (i >= len)
+			return fail(&st, SW_SIP_ETRUNC, len);
+		rc = parse_status_line(&st, i, &pos);
+	} else {
+		rc = parse_request_line(&st, tend, &pos);
+	}
+	if (rc != SW_SIP_OK)
+		return rc;
+
+	/* Header lines up to the empty line. */
+	for (;;) {
+		if (pos >= len)
+			return fail(&st, SW_SIP_ETRUNC, len);
+		if (buf[pos] == '\r') {
+			if (pos + 1 >= len)
+				return fail(&st, SW_SIP_ETRUNC, len);
+			if (buf[pos + 1] != '\n')
+				return fail(&st, SW_SIP_ELINE, pos);
+			pos += 2;
+			break;
+		}
+		if (is_wsp(buf[pos]))
+			return fail(&st, SW_SIP_ELINE, pos); /* fold with nothing to continue */
+		rc = parse_header(&st, pos, last, &clen, &pos);
+		if (rc != SW_SIP_OK)
+			return rc;
+	}
+	msg->hdr_len = (uint32_t)pos;
+
+	for (i = 0; i < sizeof(mandatory); i++) {
+		if (msg->first[mandatory[i]] == SW_HDR_NONE ||
+		    msg->hdr[msg->first[mandatory[i]]].value.len == 0)
+			return fail(&st, SW_SIP_EMISSING, pos - 2);
+	}
+	if (msg->status == 0 && !sw_span_eq(msg->method, msg->cseq_method))
+		return fail(&st, SW_SIP_ECSEQ_METHOD, off_of(&st, msg->cseq_method.p));
+	if (!sw_sip_top_via(msg, &via))
+		return fail(&st, SW_SIP_EVIA,
+			    off_of(&st, msg->hdr[msg->first[SW_HDR_VIA]].value.p));
+
+	/* RFC 3261 §18.3: bytes past Content-Length are ignored; too few is an error. */
+	if (msg->first[SW_HDR_CONTENT_LENGTH] != SW_HDR_NONE) {
+		if (clen > len - pos)
+			return fail(
+				&st, SW_SIP_ECLEN,
+				off_of(&st, msg->hdr[msg->first[SW_HDR_CONTENT_LENGTH]].value.p));
+		msg->body = mkspan(buf + pos, (size_t)clen);
+	} else {
+		msg->body = mkspan(buf + pos, len - pos);
+	}
+	if (msg->body.len == 0)
+		msg->body.p = buf + pos;
+	return SW_SIP_OK;
+}

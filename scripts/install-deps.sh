@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian 12 packages sipward needs to build, test, bench and demo.
+# Idempotent: runs `apt-get update` only when something is missing.
+set -eu
+
+PKGS="build-essential pkg-config meson ninja-build clang llvm lld
+libdpdk-dev dpdk libssl-dev libkrb5-dev krb5-kdc krb5-admin-server krb5-user
+gss-ntlmssp gss-ntlmssp-dev libipsec-mb-dev libbenchmark-dev libcmocka-dev
+libpcap-dev libjansson-dev libbpf-dev libxdp-dev iproute2 sip-tester python3 libclang-rt-14-dev"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# krb5 packages ask for a default realm; we always use our own throwaway realms.
+apt-get install -y -q --no-install-recommends $missing
