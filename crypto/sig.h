@@ -1,0 +1,178 @@
+#ifndef SW_SIG_H
+#define SW_SIG_H
+
+/**
+ * @file
+ * MS-SIPAE signatures: the NTLM datagram MAC (MS-NLMP §3.4.4.2, sequence
+ * number fixed at 100) and the Kerberos GSS MIC (RFC 4121 §4.2.6.1 for
+ * enctypes 17/18/19/20, RFC 4757 §7.2 for 23) over the signed buffer of
+ * PROTOCOL.md §2.  One struct sw_sig_key per SA and direction holds every
+ * derived key, so a signature or a verification costs one HMAC.
+ *
+ * Batch verification on the fast path: the signed buffer is written into a
+ * slot with SW_SIG_HEADROOM bytes before and SW_SIG_TAILROOM bytes after it;
+ * sw_sig_job_prep() adds the mechanism's framing around it in place and
+ * fills a struct sw_mac_job for sw_mac_verify_burst().
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/mac.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sw_scheme {
+	SW_SCHEME_NONE = 0,
+	SW_SCHEME_NTLM,
+	SW_SCHEME_KERBEROS,
+};
+
+/** Who signs with this key. */
+enum sw_dir {
+	SW_DIR_C2S = 0, /**< client signs, server verifies (requests) */
+	SW_DIR_S2C = 1, /**< server signs, client verifies (responses) */
+};
+
+/** Kerberos enctypes supported (RFC 3961 numbering). */
+#define SW_ENCTYPE_AES128_SHA1 17
+#define SW_ENCTYPE_AES256_SHA1 18
+#define SW_ENCTYPE_AES128_SHA256 19
+#define SW_ENCTYPE_AES256_SHA384 20
+#define SW_ENCTYPE_RC4_HMAC 23
+
+#define SW_SIG_HEADROOM 16u  /**< bytes reserved before the buffer in a slot */
+#define SW_SIG_TAILROOM 16u  /**< bytes reserved after it */
+#define SW_SIG_TOKEN_MAX 40u /**< largest token (aes256-sha384: 16 + 24) */
+
+#define SW_NTLM_SEQ 100u /**< every deployed peer uses 100 (PROTOCOL.md §3) */
+
+/** Per-SA, per-direction key state.  Private fields; wipe with sw_sig_key_wipe(). */
+struct sw_sig_key {
+	struct sw_mac_key mac; /* NTLM SignKey; Kerberos Kc; RC4 Ksign */
+	uint8_t scheme;        /* enum sw_scheme */
+	uint8_t enctype;       /* Kerberos enctype, 0 for NTLM */
+	uint8_t dir;           /* enum sw_dir */
+	uint8_t cksum_len;     /* bytes of checksum in the token */
+	uint8_t token_len;     /* whole token: 16, 28, 32, 40 or 37 */
+	uint8_t tok_flags;     /* RFC 4121 token flags set on sign (AcceptorSubkey) */
+	uint8_t pad_[2];
+	uint8_t ntlm_ks[8];    /* NTLM: RC4(MD5(SealKey || LE32(100))) first 8 bytes */
+	uint8_t rc4_kseq[16];  /* enctype 23: HMAC-MD5(Kss, LE32(0)), for SND_SEQ */
+};
+
+/**
+ * Derive NTLM keys from the 16-byte ExportedSessionKey (extended session
+ * security, 128-bit, key exchange).  Control plane / client only.
+ * @return 0 or -EINVAL.
+ */
+int sw_sig_key_init_ntlm(struct sw_sig_key *k, const uint8_t session_key[16], enum sw_dir dir);
+
+/**
+ * Derive Kerberos MIC keys from the context key (the authenticator subkey,
+ * or the acceptor subkey once asserted).  Usage 25 when the initiator signs
+ * (SW_DIR_C2S), 23 when the acceptor signs (RFC 4121 §2).
+ * @return 0, -EINVAL (key length does not match), -ENOTSUP (enctype).
+ */
+int sw_sig_key_init_krb(struct sw_sig_key *k, int enctype, const uint8_t *key, size_t key_len,
+			enum sw_dir dir);
+
+/** RFC 4121 §4.2.2 token flag AcceptorSubkey. */
+#define SW_SIG_KRB_FLAG_ACCEPTOR_SUBKEY 0x04u
+
+/**
+ * Declare that the context key of a Kerberos CFX key (enctypes 17-20) is the
+ * acceptor's subkey (asserted in an AP-REP, i.e. mutual authentication):
+ * sw_sig_sign() then sets AcceptorSubkey (0x04) in the token flags, as MIT
+ * does (RFC 4121 §4.2.2).  sw_sig_verify() accepts the flag either way.
+ * Call after sw_sig_key_init_krb(), before the key is published.
+ * @return 0, or -EINVAL (not a CFX Kerberos key).
+ */
+int sw_sig_key_set_acceptor_subkey(struct sw_sig_key *k, int on);
+
+/** Zero a key.  NULL is a no-op. */
+void sw_sig_key_wipe(struct sw_sig_key *k);
+
+/** Token length for this key (what sw_sig_sign writes, what verify expects). */
+static inline size_t
+sw_sig_token_len(const struct sw_sig_key *k)
+{
+	return k->token_len;
+}
+
+/**
+ * Sign @p buf (scalar; control plane, client, tests).  @p seq is the
+ * Kerberos sequence number placed in the token (ignored for NTLM, which uses
+ * SW_NTLM_SEQ).  Writes sw_sig_token_len(k) bytes to @p token.
+ * @return token length, or -ENOSPC / -EINVAL, or -EIO if the crypto
+ *   library fails.
+ */
+int sw_sig_sign(const struct sw_sig_key *k, const uint8_t *buf, size_t len, uint64_t seq,
+		uint8_t *token, size_t token_cap);
+
+/**
+ * Verify a token over @p buf (scalar).  Constant-time checksum compare.
+ * For enctype 23 this also runs sw_sig_post_check() (direction).
+ * @return 0 if valid, -EBADMSG if not (wrong length, framing, checksum or
+ *   direction), -EINVAL (bad arguments), -EIO (crypto library failure).
+ */
+int sw_sig_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len,
+		  const uint8_t *token, size_t token_len);
+
+/**
+ * The part of verification that needs the checksum to have matched first:
+ * for enctype 23, decrypt SND_SEQ and check its direction filler (RFC 4757
+ * §7.2; MIT kg_unseal), which is what stops a server's own token being
+ * reflected back as a client's -- both directions share one checksum key.
+ * 0 for every other key.  sw_sig_job_prep() cannot do this without
+ * allocating, so a caller of the batch path must run it on each enctype-23
+ * message whose tag matched.  Allocates (OpenSSL): not on a polling lcore.
+ * @return 0, -EBADMSG (wrong length or direction), -EINVAL, -EIO.
+ */
+int sw_sig_post_check(const struct sw_sig_key *k, const uint8_t *token, size_t token_len);
+
+/**
+ * Prepare one batch job.  The signed buffer is at slot[SW_SIG_HEADROOM ..
+ * SW_SIG_HEADROOM + len) and the slot has SW_SIG_TAILROOM bytes after it;
+ * this writes the mechanism framing into the head/tail room and fills @p job
+ * (pointing into slot and @p tag_scratch, which must outlive the job).
+ * Does not allocate, lock or log.  The expected tag is copied into
+ * @p tag_scratch, so @p token need not outlive the job.  For enctype 23 the
+ * direction check is left to sw_sig_post_check().
+ * @return 0, or -EBADMSG if the token's length or fixed framing is wrong
+ *   (then the message is a bad signature without spending an HMAC),
+ *   -EMSGSIZE if the framed buffer exceeds SW_MAC_MSG_MAX, -EINVAL.
+ */
+int sw_sig_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len,
+		    const uint8_t *token, size_t token_len, uint8_t tag_scratch[SW_MAC_TAG_MAX],
+		    struct sw_mac_job *job);
+
+/** Scheme from its wire token ("NTLM", "Kerberos"; case-insensitive).
+ *  SW_SCHEME_NONE for anything else. */
+enum sw_scheme sw_scheme_from(const char *p, size_t len);
+
+/** Wire token of a scheme ("NTLM", "Kerberos"), or NULL for NONE/unknown. */
+const char *sw_scheme_name(enum sw_scheme s);
+
+/*
+ * Hex helpers for the response/rspauth parameters (case-insensitive decode).
+ */
+
+/** Decode @p len hex digits into out[len/2]; @return bytes, or -EINVAL
+ *  (odd length, not a hex digit), -ENOSPC (len/2 > cap). */
+int sw_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap);
+
+/**
+ * Encode @p len bytes as 2*len upper-case hex digits plus a NUL (as
+ * pidgin-sipe writes response=; decoding is case-insensitive anyway).
+ * @return 2*len, or -ENOSPC if @p cap < 2*len + 1 (nothing written).
+ */
+int sw_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SW_SIG_H */
