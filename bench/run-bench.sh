@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Run sipward's benchmarks and print the ratio table.
+#
+#   bench/run-bench.sh BUILD_DIR          (what `make bench` runs)
+#
+# Starts a throwaway MIT realm (tests/realm/krb5-realm.sh) for the GSS-API
+# baselines (MIT gss_verify_mic, gss-ntlmssp gss_verify_mic), sources its env,
+# runs BUILD_DIR/bench/sw_bench with JSON output to BUILD_DIR/bench-results.json,
+# stops the KDC by its PID (also on failure or Ctrl-C), then bench/summary.py
+# prints the table and writes BUILD_DIR/bench-summary.json.
+#
+# Environment:
+#   SW_BENCH_MIN_TIME   seconds per case (default 0.1; the full run then takes ~1 min)
+#   SW_BENCH_FILTER     --benchmark_filter regex (default: all cases)
+#   SW_BENCH_CPU        pin to this CPU with taskset (default: not pinned)
+#   SW_BENCH_NO_REALM=1 skip the KDC; the GSS baselines are then reported as skipped
+set -euo pipefail
+
+usage() {
+	echo "usage: $0 BUILD_DIR" >&2
+	exit 2
+}
+[ $# -eq 1 ] || usage
+BUILD=$(cd "$1" && pwd) || usage
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+BIN=$BUILD/bench/sw_bench
+RESULTS=$BUILD/bench-results.json
+SUMMARY=$BUILD/bench-summary.json
+MIN_TIME=${SW_BENCH_MIN_TIME:-0.1}
+FILTER=${SW_BENCH_FILTER:-.}
+
+if [ ! -x "$BIN" ]; then
+	echo "run-bench: $BIN is not built (needs g++ and libbenchmark-dev; meson -Dbench=enabled)" >&2
+	exit 1
+fi
+
+REALM_DIR=""
+KDC_PID=""
+stop_realm() {
+	if [ -n "$REALM_DIR" ]; then
+		"$SRC/tests/realm/krb5-realm.sh" stop "$REALM_DIR" >/dev/null 2>&1 || true
+		# Belt and braces: the PID recorded at start, if stop could not do it.
+		if [ -n "$KDC_PID" ] && [ "$(cat "/proc/$KDC_PID/comm" 2>/dev/null)" = krb5kdc ]; then
+			kill "$KDC_PID" 2>/dev/null || true
+		fi
+		rm -rf "$REALM_DIR"
+		REALM_DIR=""
+	fi
+}
+trap stop_realm EXIT
+trap 'stop_realm; exit 130' INT TERM
+
+if [ "${SW_BENCH_NO_REALM:-0}" != 1 ]; then
+	REALM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sw-bench-realm.XXXXXX")
+	if "$SRC/tests/realm/krb5-realm.sh" start "$REALM_DIR" >"$REALM_DIR.log" 2>&1; then
+		# shellcheck disable=SC1091
+		. "$REALM_DIR/env"
+		KDC_PID=${SW_KDC_PID:-}
+		echo "run-bench: realm up (KDC pid ${KDC_PID:-?})"
+	else
+		echo "run-bench: could not start the realm; GSS baselines will be skipped:" >&2
+		sed 's/^/  /' "$REALM_DIR.log" >&2 || true
+	fi
+	rm -f "$REALM_DIR.log"
+fi
+
+PIN=()
+if [ -n "${SW_BENCH_CPU:-}" ]; then
+	PIN=(taskset -c "$SW_BENCH_CPU")
+fi
+
+echo "run-bench: $BIN (min time ${MIN_TIME}s per case; shared machines give noisy numbers)"
+"${PIN[@]}" "$BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
+	--benchmark_format=console --benchmark_out="$RESULTS" --benchmark_out_format=json
+stop_realm
+
+python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"

@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+"""Summarise a sw_bench JSON result file (stdlib only).
+
+    summary.py RESULTS.json SUMMARY.json
+
+Prints the fast path against the GSS-API baselines, the MAC engines against
+OpenSSL's one-shot HMAC(), and the parser / signed-buffer figures; writes
+SUMMARY.json with messages/s per case, every ratio, the intel-ipsec-mb arch
+chosen per algorithm and the targets (reported, never asserted).
+"""
+
+import json
+import sys
+
+ALGS = ["ntlm", "krb17", "krb18", "krb19", "krb20", "krb23"]
+MSGS = ["REGISTER", "INVITE"]
+BATCHES = [1, 8, 32, 64]
+
+# Targets from the brief: reported against, not asserted.
+TARGET_FAST_PATH = 2.5e6  # messages/s on one core, krb18 and ntlm
+TARGET_VS_MIT = 8.0       # fast path / MIT gss_verify_mic
+
+
+def load(path):
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    cases, errors, labels = {}, {}, {}
+    for b in doc.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue  # aggregates of --benchmark_repetitions: keep the raw runs
+        name = b["name"]
+        if b.get("error_occurred"):
+            errors[name] = b.get("error_message", "error")
+            continue
+        ips = b.get("items_per_second")
+        if ips is None:
+            continue
+        cases[name] = float(ips)
+        if b.get("label"):
+            labels[name] = b["label"]
+    return doc.get("context", {}), cases, errors, labels
+
+
+def fmt_rate(v):
+    if v is None:
+        return "-"
+    if v >= 1e6:
+        return "%.2fM" % (v / 1e6)
+    if v >= 1e3:
+        return "%.1fk" % (v / 1e3)
+    return "%.0f" % v
+
+
+def fmt_ratio(v):
+    return "-" if v is None else "%.1fx" % v
+
+
+def ratio(cases, num, den):
+    a, b = cases.get(num), cases.get(den)
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def table(rows, header):
+    widths = [max(len(str(r[i])) for r in [header] + rows) for i in range(len(header))]
+    line = lambda r: "  ".join(
+        str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))
+    )
+    print(line(header))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    context, cases, errors, labels = load(sys.argv[1])
+    ratios, targets = {}, {}
+
+    def add_ratio(num, den):
+        r = ratio(cases, num, den)
+        if r is not None:
+            ratios["%s vs %s" % (num, den)] = round(r, 3)
+        return r
+
+    print()
+    print("sipward benchmarks: %s, %s CPUs @ %s MHz, %s build of libbenchmark"
+          % (context.get("host_name", "?"), context.get("num_cpus", "?"),
+             context.get("mhz_per_cpu", "?"), context.get("library_build_type", "?")))
+    print("(numbers from a shared machine are noisy; compare ratios within one run)")
+
+    # 1. Fast path vs the GSS-API libraries a server would otherwise call.
+    print()
+    print("Fast path, batch 32 (parse + auth select + SA lookup + build + job prep + verify),")
+    print("and the verify stage alone, against gss_verify_mic on a real context")
+    rows = []
+    for msg in MSGS:
+        mit = "gss_verify_mic/%s/krb18" % msg
+        ntl = "gss_ntlmssp_verify_mic/%s/ntlm" % msg
+        for alg in ("krb18", "ntlm"):
+            for impl in ("mb", "ref"):
+                fp = "fast_path/%s/%s/%s/32" % (msg, alg, impl)
+                if fp not in cases and fp not in errors:
+                    continue
+                base = mit if alg == "krb18" else ntl
+                r = add_ratio(fp, base)
+                rows.append([fp, fmt_rate(cases.get(fp)), fmt_ratio(r),
+                             "MIT" if alg == "krb18" else "gss-ntlmssp",
+                             labels.get(fp, errors.get(fp, ""))])
+                if impl == "mb":
+                    v = cases.get(fp)
+                    targets["%s >= %.1fM msgs/s" % (fp, TARGET_FAST_PATH / 1e6)] = {
+                        "value": v, "target": TARGET_FAST_PATH,
+                        "met": v is not None and v >= TARGET_FAST_PATH}
+                    if alg == "krb18":
+                        targets["%s >= %gx gss_verify_mic" % (fp, TARGET_VS_MIT)] = {
+                            "value": r, "target": TARGET_VS_MIT,
+                            "met": r is not None and r >= TARGET_VS_MIT}
+        # The MAC stage alone against the same GSS call: what batching buys.
+        for alg, base, who in (("krb18", mit, "MIT"), ("ntlm", ntl, "gss-ntlmssp")):
+            v = "verify/%s/%s/mb/32" % (msg, alg)
+            if v in cases:
+                rows.append([v, fmt_rate(cases[v]), fmt_ratio(add_ratio(v, base)), who,
+                             labels.get(v, "")])
+        for base in (mit, ntl):
+            rows.append([base, fmt_rate(cases.get(base)), "1.0x" if base in cases else "-",
+                         "baseline", errors.get(base, "")])
+    table(rows, ["case", "msgs/s", "ratio", "vs", "arch / note"])
+
+    # 2. MAC engines vs OpenSSL one-shot HMAC().
+    print()
+    print("Verify only (sw_mac_verify_burst), msgs/s by batch size; ratio = MB / HMAC()")
+    rows = []
+    arch = {}
+    for msg in MSGS:
+        for alg in ALGS:
+            hm = "hmac_oneshot/%s/%s" % (msg, alg)
+            row = ["%s/%s" % (msg, alg)]
+            for impl in ("mb", "ref"):
+                for n in BATCHES:
+                    row.append(fmt_rate(cases.get("verify/%s/%s/%s/%d" % (msg, alg, impl, n))))
+            row.append(fmt_rate(cases.get(hm)))
+            r32 = add_ratio("verify/%s/%s/mb/32" % (msg, alg), hm)
+            r64 = add_ratio("verify/%s/%s/mb/64" % (msg, alg), hm)
+            add_ratio("verify/%s/%s/ref/32" % (msg, alg), hm)
+            row += [fmt_ratio(r32), fmt_ratio(r64)]
+            a = labels.get("verify/%s/%s/mb/32" % (msg, alg))
+            if a:
+                arch[alg] = a
+            row.append(a or "")
+            rows.append(row)
+    table(rows, ["msg/alg"] + ["mb/%d" % n for n in BATCHES] + ["ref/%d" % n for n in BATCHES]
+          + ["HMAC()", "mb32/H", "mb64/H", "mb arch"])
+
+    # 3. The fast path's stages on their own (one message at a time).
+    print()
+    print("Stages, one message at a time")
+    rows = []
+    for kind in ("parse", "auth_select", "sigbuf"):
+        for msg in MSGS:
+            name = "%s/%s" % (kind, msg)
+            rows.append([name, fmt_rate(cases.get(name)), errors.get(name, "")])
+    table(rows, ["case", "msgs/s", "note"])
+
+    print()
+    print("Targets (reported, not asserted):")
+    for k, t in targets.items():
+        v = t["value"]
+        shown = "-" if v is None else (fmt_ratio(v) if k.endswith("gss_verify_mic") else fmt_rate(v))
+        print("  %-62s %-8s %s" % (k, shown, "met" if t["met"] else "NOT met"))
+    if errors:
+        print()
+        print("Skipped / failed cases:")
+        for k, v in sorted(errors.items()):
+            print("  %s: %s" % (k, v))
+
+    summary = {
+        "context": context,
+        "messages_per_second": {k: round(v, 1) for k, v in sorted(cases.items())},
+        "ratios": ratios,
+        "ipsec_mb_arch": arch,
+        "targets": targets,
+        "skipped": errors,
+    }
+    with open(sys.argv[2], "w", encoding="utf-8") as f:
+        json.dump(summary, f, indent=2, sort_keys=False)
+        f.write("\n")
+    print()
+    print("wrote %s" % sys.argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
