@@ -136,6 +136,14 @@ int sw_bench_gss_ntlm_new(const struct sw_bench_set *s, struct sw_bench_gss **ou
  */
 int sw_bench_gss_verify(struct sw_bench_gss *g);
 
+/**
+ * The baseline a user would pick instead of sipward: one message at a time,
+ * our parse + credential selection + signed buffer + response= decode, then
+ * gss_verify_mic() (MIT or gss-ntlmssp) on the buffer just built.
+ * @return 0 if valid.
+ */
+int sw_bench_gss_full(struct sw_bench_gss *g);
+
 void sw_bench_gss_free(struct sw_bench_gss *g);
 
 #ifdef __cplusplus

@@ -18,7 +18,8 @@ BATCHES = [1, 8, 32, 64]
 
 # Targets from the brief: reported against, not asserted.
 TARGET_FAST_PATH = 2.5e6  # messages/s on one core, krb18 and ntlm
-TARGET_VS_MIT = 8.0       # fast path / MIT gss_verify_mic
+TARGET_VS_MIT = 8.0       # fast path / MIT gss_verify_mic (alone, and as the verifier of
+                          # the whole per-message path; both reported, labelled)
 
 
 def load(path):
@@ -92,43 +93,71 @@ def main():
              context.get("mhz_per_cpu", "?"), context.get("library_build_type", "?")))
     print("(numbers from a shared machine are noisy; compare ratios within one run)")
 
-    # 1. Fast path vs the GSS-API libraries a server would otherwise call.
+    # 1. Fast path vs the GSS-API libraries a server would otherwise call.  Three
+    # ratios, each named for what it compares (also in SUMMARY.json "comparisons"):
+    #   whole path   fast path vs the same per-message work with gss_verify_mic as the
+    #                verifier (our parse + auth select + build + decode, then the GSS
+    #                call, one message at a time): what a user would pick instead;
+    #   vs GSS alone fast path vs gss_verify_mic by itself (which does no parsing at
+    #                all, so for MIT this cannot reach 8x: its verify alone is cheaper
+    #                than any parse);
+    #   verify stage the batch MB verify (32) vs gss_verify_mic: the MAC stage alone.
+    comparisons = {}
+
+    def compare(kind, num, den, who):
+        r = ratio(cases, num, den)
+        if r is not None:
+            ratios["%s vs %s" % (num, den)] = round(r, 3)
+        comparisons.setdefault(kind, {})[num] = {
+            "vs": den, "baseline": who, "ratio": None if r is None else round(r, 3)}
+        return r
+
     print()
     print("Fast path, batch 32 (parse + auth select + SA lookup + build + job prep + verify),")
-    print("and the verify stage alone, against gss_verify_mic on a real context")
+    print("against the GSS-API libraries on a real context.  Ratio kinds:")
+    print("  whole path   = fast path / (our parse + build, then gss_verify_mic, per message)")
+    print("  vs GSS alone = fast path / gss_verify_mic by itself (no parsing at all)")
+    print("  verify stage = batch MB verify of 32 / gss_verify_mic (the MAC stage only)")
     rows = []
     for msg in MSGS:
         mit = "gss_verify_mic/%s/krb18" % msg
         ntl = "gss_ntlmssp_verify_mic/%s/ntlm" % msg
         for alg in ("krb18", "ntlm"):
+            base = mit if alg == "krb18" else ntl
+            who = "MIT" if alg == "krb18" else "gss-ntlmssp"
+            full = "gss_path/%s/%s" % (msg, alg)
             for impl in ("mb", "ref"):
                 fp = "fast_path/%s/%s/%s/32" % (msg, alg, impl)
                 if fp not in cases and fp not in errors:
                     continue
-                base = mit if alg == "krb18" else ntl
-                r = add_ratio(fp, base)
-                rows.append([fp, fmt_rate(cases.get(fp)), fmt_ratio(r),
-                             "MIT" if alg == "krb18" else "gss-ntlmssp",
-                             labels.get(fp, errors.get(fp, ""))])
+                note = labels.get(fp, errors.get(fp, ""))
+                r_full = compare("whole path", fp, full, who + " (parse+build+verify_mic)")
+                r = compare("vs GSS alone", fp, base, who + " (verify_mic alone)")
+                rows.append([fp, fmt_rate(cases.get(fp)), "whole path", fmt_ratio(r_full),
+                             full, note])
+                rows.append(["", "", "vs GSS alone", fmt_ratio(r), base, ""])
                 if impl == "mb":
                     v = cases.get(fp)
                     targets["%s >= %.1fM msgs/s" % (fp, TARGET_FAST_PATH / 1e6)] = {
                         "value": v, "target": TARGET_FAST_PATH,
                         "met": v is not None and v >= TARGET_FAST_PATH}
                     if alg == "krb18":
-                        targets["%s >= %gx gss_verify_mic" % (fp, TARGET_VS_MIT)] = {
+                        targets["%s >= %gx gss_verify_mic alone" % (fp, TARGET_VS_MIT)] = {
                             "value": r, "target": TARGET_VS_MIT,
                             "met": r is not None and r >= TARGET_VS_MIT}
-        # The MAC stage alone against the same GSS call: what batching buys.
-        for alg, base, who in (("krb18", mit, "MIT"), ("ntlm", ntl, "gss-ntlmssp")):
+                        targets["%s >= %gx parse+build+gss_verify_mic" % (fp, TARGET_VS_MIT)] = {
+                            "value": r_full, "target": TARGET_VS_MIT,
+                            "met": r_full is not None and r_full >= TARGET_VS_MIT}
+            # The MAC stage alone against the same GSS call: what batching buys.
             v = "verify/%s/%s/mb/32" % (msg, alg)
             if v in cases:
-                rows.append([v, fmt_rate(cases[v]), fmt_ratio(add_ratio(v, base)), who,
+                rows.append([v, fmt_rate(cases[v]), "verify stage",
+                             fmt_ratio(compare("verify stage", v, base, who)), base,
                              labels.get(v, "")])
-        for base in (mit, ntl):
-            rows.append([base, fmt_rate(cases.get(base)), "1.0x" if base in cases else "-",
-                         "baseline", errors.get(base, "")])
-    table(rows, ["case", "msgs/s", "ratio", "vs", "arch / note"])
+        for base in (mit, ntl, "gss_path/%s/krb18" % msg, "gss_path/%s/ntlm" % msg):
+            rows.append([base, fmt_rate(cases.get(base)), "baseline", "-", "",
+                         errors.get(base, "")])
+    table(rows, ["case", "msgs/s", "ratio kind", "ratio", "vs", "arch / note"])
 
     # 2. MAC engines vs OpenSSL one-shot HMAC().
     print()
@@ -169,7 +198,7 @@ def main():
     print("Targets (reported, not asserted):")
     for k, t in targets.items():
         v = t["value"]
-        shown = "-" if v is None else (fmt_ratio(v) if k.endswith("gss_verify_mic") else fmt_rate(v))
+        shown = "-" if v is None else (fmt_ratio(v) if "gss_verify_mic" in k else fmt_rate(v))
         print("  %-62s %-8s %s" % (k, shown, "met" if t["met"] else "NOT met"))
     if errors:
         print()
@@ -181,6 +210,7 @@ def main():
         "context": context,
         "messages_per_second": {k: round(v, 1) for k, v in sorted(cases.items())},
         "ratios": ratios,
+        "comparisons": comparisons,
         "ipsec_mb_arch": arch,
         "targets": targets,
         "skipped": errors,

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "crypto/sigbuf.h"
@@ -67,39 +68,139 @@ sw_sigbuf_version(struct sw_span v)
 	return 0;
 }
 
+/* Non-zero if any byte of v is CR or LF (exact: the classic has-zero-byte
+ * test never misses and never invents a zero byte's existence). */
+static inline uint64_t
+crlf_in(uint64_t v)
+{
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	const uint64_t cr = v ^ (ones * '\r'), lf = v ^ (ones * '\n');
+
+	return (((cr - ones) & ~cr) | ((lf - ones) & ~lf)) & (ones << 7);
+}
+
+/*
+ * Copy n bytes of a field to d (room already checked) and report whether
+ * any was CR or LF.  Whole words, the last one overlapping the one before,
+ * so nothing outside [s, s+n) is read or outside [d, d+n) written.
+ */
+static inline bool
+copy_field(uint8_t *d, const char *s, size_t n)
+{
+	uint64_t v, hit = 0;
+	uint32_t a, b;
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			memcpy(&v, s + i, 8);
+			hit |= crlf_in(v);
+			memcpy(d + i, &v, 8);
+		}
+		memcpy(&v, s + n - 8, 8);
+		hit |= crlf_in(v);
+		memcpy(d + n - 8, &v, 8);
+		return hit != 0;
+	}
+	if (n >= 4) {
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		memcpy(d, &a, 4);
+		memcpy(d + n - 4, &b, 4);
+		return crlf_in((uint64_t)a << 32 | b) != 0;
+	}
+	for (i = 0; i < n; i++) {
+		hit |= (uint64_t)(s[i] == '\r' || s[i] == '\n');
+		d[i] = (uint8_t)s[i];
+	}
+	return hit != 0;
+}
+
+#define SIGBUF_FIELDS_MAX 15u
+
+/*
+ * The common case in one pass: the length of the whole buffer is known up
+ * front, so room is checked once and the fields are copied unchecked.  A
+ * field with a fold (CR or LF) returns false and leaves w unchanged, as does
+ * a buffer that does not fit: the careful path then does it again.
+ */
+static bool
+build_fast(struct sw_wbuf *w, const struct sw_span *f, unsigned int nf, const char *st,
+	   size_t st_len)
+{
+	size_t total = st_len != 0 ? st_len + 2 : 0;
+	unsigned int k;
+	uint8_t *d;
+
+	if (w->overflow)
+		return false;
+	for (k = 0; k < nf; k++)
+		total += (size_t)f[k].len + 2;
+	if (total > (size_t)(w->cap - w->len))
+		return false;
+	d = w->p + w->len;
+	for (k = 0; k < nf; k++) {
+		*d++ = '<';
+		if (copy_field(d, f[k].p, f[k].len))
+			return false;
+		d += f[k].len;
+		*d++ = '>';
+	}
+	if (st_len != 0) {
+		*d++ = '<';
+		memcpy(d, st, st_len);
+		d += st_len;
+		*d = '>';
+	}
+	w->len += (uint32_t)total;
+	return true;
+}
+
 int
 sw_sigbuf_build(const struct sw_sip_msg *msg, const struct sw_sigbuf_auth *auth,
 		struct sw_wbuf *w)
 {
-	struct sw_span from = sw_sip_value(msg, SW_HDR_FROM);
-	struct sw_span to = sw_sip_value(msg, SW_HDR_TO);
-	struct sw_span pai_sip, pai_tel;
+	struct sw_span f[SIGBUF_FIELDS_MAX];
+	char st[8];
+	size_t st_len = 0;
+	unsigned int nf = 0, k;
+	uint32_t v;
 
 	if (auth->version < 2 || auth->version > 4)
 		return -EINVAL;
 
-	put_field(w, auth->scheme);
-	put_field(w, auth->rand);
-	put_field(w, auth->num);
-	put_field(w, auth->realm);
-	put_field(w, auth->targetname);
-	put_field(w, sw_sip_value(msg, SW_HDR_CALL_ID));
-	put_field(w, msg->cseq_num_s);
-	put_field(w, msg->cseq_method);
-	put_field(w, sw_sip_uri_of(from));
-	put_field(w, sw_sip_tag_of(from));
+	f[nf++] = auth->scheme;
+	f[nf++] = auth->rand;
+	f[nf++] = auth->num;
+	f[nf++] = auth->realm;
+	f[nf++] = auth->targetname;
+	f[nf++] = sw_sip_value(msg, SW_HDR_CALL_ID);
+	f[nf++] = msg->cseq_num_s;
+	f[nf++] = msg->cseq_method;
+	sw_sip_addr_of(sw_sip_value(msg, SW_HDR_FROM), &f[nf], &f[nf + 1]);
+	nf += 2;
 	if (auth->version >= 3) {
-		put_field(w, sw_sip_uri_of(to));
-		put_field(w, sw_sip_tag_of(to));
-		sw_sip_identity_uris(msg, &pai_sip, &pai_tel);
-		put_field(w, pai_sip);
-		put_field(w, pai_tel);
+		sw_sip_addr_of(sw_sip_value(msg, SW_HDR_TO), &f[nf], &f[nf + 1]);
+		nf += 2;
+		sw_sip_identity_uris(msg, &f[nf], &f[nf + 1]);
+		nf += 2;
 	} else {
-		put_field(w, sw_sip_tag_of(to));
+		f[nf++] = sw_sip_tag_of(sw_sip_value(msg, SW_HDR_TO));
 	}
-	put_field(w, sw_sip_expires(msg));
+	f[nf++] = sw_sip_expires(msg);
 	if (msg->status != 0) {
 		/* Responses only; a request omits the field entirely. */
+		for (v = msg->status; v != 0; v /= 10)
+			st_len++;
+		for (v = msg->status, k = (unsigned int)st_len; k > 0; v /= 10)
+			st[--k] = (char)('0' + v % 10);
+	}
+	if (build_fast(w, f, nf, st, st_len))
+		return 0;
+
+	for (k = 0; k < nf; k++)
+		put_field(w, f[k]);
+	if (msg->status != 0) {
 		sw_wbuf_put(w, "<", 1);
 		sw_wbuf_put_u64(w, msg->status);
 		sw_wbuf_put(w, ">", 1);

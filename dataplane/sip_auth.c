@@ -8,8 +8,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+#include <emmintrin.h>
+#endif
 
 #include "dataplane/sip_auth.h"
+#include "dataplane/sip_priv.h"
 
 static const char *const rc_names[SW_AUTH_RC_MAX] = {
 #define X(id, name) [SW_AUTH_##id] = name,
@@ -39,28 +43,57 @@ sw_auth_param_name(enum sw_auth_param p)
 	return param_names[p];
 }
 
+/* RFC 3261 §25.1 token characters (A_TOKEN), and the unquoted value
+ * characters of is_vchar() (A_VCHAR), one table lookup per byte. */
+#define A_TOKEN 0x01u
+#define A_VCHAR 0x02u
+#define A_LWS	0x04u /* SP HTAB CR LF */
+/* clang-format off */
+static const uint8_t aclass[256] = {
+	['0' ... '9'] = A_TOKEN | A_VCHAR, ['A' ... 'Z'] = A_TOKEN | A_VCHAR,
+	['a' ... 'z'] = A_TOKEN | A_VCHAR,
+	['-'] = A_TOKEN | A_VCHAR, ['.'] = A_TOKEN | A_VCHAR, ['!'] = A_TOKEN | A_VCHAR,
+	['%'] = A_TOKEN | A_VCHAR, ['*'] = A_TOKEN | A_VCHAR, ['_'] = A_TOKEN | A_VCHAR,
+	['+'] = A_TOKEN | A_VCHAR, ['`'] = A_TOKEN | A_VCHAR, ['\''] = A_TOKEN | A_VCHAR,
+	['~'] = A_TOKEN | A_VCHAR,
+	['/'] = A_VCHAR, ['='] = A_VCHAR, [':'] = A_VCHAR, ['@'] = A_VCHAR,
+	['['] = A_VCHAR, [']'] = A_VCHAR,
+	[' '] = A_LWS, ['\t'] = A_LWS, ['\r'] = A_LWS, ['\n'] = A_LWS,
+};
+/* clang-format on */
+
 static inline bool
 is_tchar(char c)
 {
-	uint8_t u = (uint8_t)c;
+	return (aclass[(uint8_t)c] & A_TOKEN) != 0;
+}
 
-	if ((u >= '0' && u <= '9') || ((u | 0x20) >= 'a' && (u | 0x20) <= 'z'))
-		return true;
-	switch (c) {
-	case '-':
-	case '.':
-	case '!':
-	case '%':
-	case '*':
-	case '_':
-	case '+':
-	case '`':
-	case '\'':
-	case '~':
-		return true;
-	default:
-		return false;
+/*
+ * Index of the first '"' or '\\' in p[i, n), or n.  SSE2 (x86-64 baseline)
+ * sixteen bytes at a time, then bytewise; SW_SIP_SCALAR_ONLY builds the
+ * bytewise loop alone, and the unit tests run both.
+ */
+static inline size_t
+scan_quote(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	const __m128i dq = _mm_set1_epi8('"');
+	const __m128i bs = _mm_set1_epi8('\\');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)));
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
 	}
+#endif
+	for (; i < n; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			return i;
+	}
+	return n;
 }
 
 /* Unquoted values: token, plus the characters base64 and host values use
@@ -68,14 +101,14 @@ is_tchar(char c)
 static inline bool
 is_vchar(char c)
 {
-	return is_tchar(c) || c == '/' || c == '=' || c == ':' || c == '@' || c == '[' || c == ']';
+	return (aclass[(uint8_t)c] & A_VCHAR) != 0;
 }
 
 /* LWS inside a header value: SP, HTAB and the CRLF of a fold. */
 static inline bool
 is_lws(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return (aclass[(uint8_t)c] & A_LWS) != 0;
 }
 
 static size_t
@@ -108,11 +141,42 @@ span_ieq_span(struct sw_span a, struct sw_span b)
 
 /* Case-insensitive compare of a token with a lowercase literal (OR 0x20
  * folds letters; no other token character maps onto a letter or '-'). */
-static bool
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Eight (or four) bytes at a time; the last load overlaps the one before,
+ * so nothing outside [p, p+n) or [lit, lit+n) is read. */
+static inline bool
 name_is(const char *p, const char *lit, size_t n)
 {
+	const uint64_t fold = UINT64_C(0x2020202020202020);
 	size_t i;
 
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			if ((load64(p + i) | fold) != load64(lit + i))
+				return false;
+		}
+		return (load64(p + n - 8) | fold) == load64(lit + n - 8);
+	}
+	if (n >= 4)
+		return ((load32(p) | (uint32_t)fold) == load32(lit)) &&
+		       ((load32(p + n - 4) | (uint32_t)fold) == load32(lit + n - 4));
 	for (i = 0; i < n; i++) {
 		if ((char)(p[i] | 0x20) != lit[i])
 			return false;
@@ -217,7 +281,7 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 
 	for (;;) {
 		/* auth-param = token EQUAL ( token / quoted-string ) */
-		for (s = i; i < n && is_tchar(p[i]); i++)
+		for (s = i, i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
 			;
 		e = i;
 		if (e == s)
@@ -231,9 +295,11 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 		if (i < n && p[i] == '"') {
 			quoted = true;
 			vs = ++i;
-			for (; i < n && p[i] != '"'; i++) {
-				if (p[i] == '\\' && ++i >= n)
+			for (;;) {
+				i = scan_quote(p, i, n);
+				if (i >= n || p[i] == '"')
 					break;
+				i += 2; /* quoted-pair: '\\' and the byte it escapes */
 			}
 			if (i >= n)
 				return afail(err_off, SW_AUTH_EQUOTE, vs - 1);
@@ -325,7 +391,8 @@ sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h, struct sw_span realm
 		}
 		ours = i;
 		cur.hdr_idx = i;
-		*out = cur;
+		/* The used entries only: kv[n..] means nothing. */
+		memcpy(out, &cur, offsetof(struct sw_auth, kv) + cur.n * sizeof(cur.kv[0]));
 	}
 	return ours == SW_HDR_NONE ? SW_AUTH_EABSENT : SW_AUTH_OK;
 }

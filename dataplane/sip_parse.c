@@ -14,13 +14,35 @@
 #endif
 
 #include "dataplane/sip_parse.h"
+#include "dataplane/sip_priv.h"
 
-/* RFC 3261 §25.1 token characters. */
+/*
+ * Byte classes, one table lookup per byte in the hot loops.  C_TOKEN: RFC 3261
+ * §25.1 token characters.  C_URI_STOP: bytes that end or spoil a URI inside
+ * <...> of a From/To value: LWS, '<', '"' (not allowed in it) and '>' (its end).
+ * C_PVCHAR: parameter value characters (token plus ':' '[' ']').
+ */
+#define C_TOKEN	   0x01u
+#define C_URI_STOP 0x02u
+#define C_PVCHAR   0x04u
+#define C_HOST	   0x10u /* Via sent-by host: letters, digits, '-', '.', '_' */
+#define C_LWS	   0x20u /* SP HTAB CR LF */
+#define C_ELEM	   0x40u /* '"' '<' '>' ',': where splitting a list looks twice */
+#define C_ADDR	   0x08u /* '"' '<' ';' ',': where From/To scanning stops */
 /* clang-format off */
-static const uint8_t tchar[256] = {
-	['0' ... '9'] = 1, ['A' ... 'Z'] = 1, ['a' ... 'z'] = 1,
-	['-'] = 1, ['.'] = 1, ['!'] = 1, ['%'] = 1, ['*'] = 1,
-	['_'] = 1, ['+'] = 1, ['`'] = 1, ['\''] = 1, ['~'] = 1,
+static const uint8_t cclass[256] = {
+	['0' ... '9'] = C_TOKEN | C_PVCHAR | C_HOST, ['A' ... 'Z'] = C_TOKEN | C_PVCHAR | C_HOST,
+	['a' ... 'z'] = C_TOKEN | C_PVCHAR | C_HOST,
+	['-'] = C_TOKEN | C_PVCHAR | C_HOST, ['.'] = C_TOKEN | C_PVCHAR | C_HOST,
+	['!'] = C_TOKEN | C_PVCHAR,
+	['%'] = C_TOKEN | C_PVCHAR, ['*'] = C_TOKEN | C_PVCHAR, ['_'] = C_TOKEN | C_PVCHAR | C_HOST,
+	['+'] = C_TOKEN | C_PVCHAR, ['`'] = C_TOKEN | C_PVCHAR, ['\''] = C_TOKEN | C_PVCHAR,
+	['~'] = C_TOKEN | C_PVCHAR,
+	[':'] = C_PVCHAR, ['['] = C_PVCHAR, [']'] = C_PVCHAR,
+	[' '] = C_URI_STOP | C_LWS, ['\t'] = C_URI_STOP | C_LWS,
+	['\r'] = C_URI_STOP | C_LWS, ['\n'] = C_URI_STOP | C_LWS,
+	['<'] = C_URI_STOP | C_ADDR | C_ELEM, ['>'] = C_URI_STOP | C_ELEM,
+	['"'] = C_URI_STOP | C_ADDR | C_ELEM, [';'] = C_ADDR, [','] = C_ADDR | C_ELEM,
 };
 /* clang-format on */
 
@@ -55,7 +77,7 @@ sw_sip_hdr_name(enum sw_hdr id)
 static inline bool
 is_tchar(char c)
 {
-	return tchar[(uint8_t)c] != 0;
+	return (cclass[(uint8_t)c] & C_TOKEN) != 0;
 }
 
 static inline bool
@@ -69,7 +91,7 @@ is_wsp(char c)
 static inline bool
 is_lws(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+	return (cclass[(uint8_t)c] & C_LWS) != 0;
 }
 
 static inline char
@@ -117,11 +139,42 @@ sw_span_eq(struct sw_span a, struct sw_span b)
 /* Case-insensitive compare of n token bytes with a lowercase literal.  OR-ing
  * 0x20 folds ASCII letters; no other token character maps onto a lowercase
  * letter or '-', so this is exact for token input. */
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The same, eight (or four) bytes at a time; the last load overlaps the one
+ * before it, so nothing outside [p, p+n) or [lit, lit+n) is read. */
 static inline bool
 name_is(const char *p, const char *lit, size_t n)
 {
+	const uint64_t fold = UINT64_C(0x2020202020202020);
 	size_t i;
 
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			if ((load64(p + i) | fold) != load64(lit + i))
+				return false;
+		}
+		return (load64(p + n - 8) | fold) == load64(lit + n - 8);
+	}
+	if (n >= 4)
+		return ((load32(p) | (uint32_t)fold) == load32(lit)) &&
+		       ((load32(p + n - 4) | (uint32_t)fold) == load32(lit + n - 4));
 	for (i = 0; i < n; i++) {
 		if ((char)(p[i] | 0x20) != lit[i])
 			return false;
@@ -343,20 +396,22 @@ scan_special_scalar(const char *p, size_t i, size_t n)
 static size_t
 scan_special(const char *p, size_t n)
 {
-	const __m128i zero = _mm_setzero_si128();
 	const __m128i cr = _mm_set1_epi8('\r');
-	const __m128i lf = _mm_set1_epi8('\n');
-	size_t i = 0;
+	size_t i = 0, k;
 
+	/* Candidates are the bytes <= CR (min(v, CR) == v, two instructions);
+	 * the few that are not NUL, CR or LF (HTAB, other controls) are
+	 * stepped over one by one. */
 	for (; i + 16 <= n; i += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i hit =
-			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, zero), _mm_cmpeq_epi8(v, cr)),
-				     _mm_cmpeq_epi8(v, lf));
-		unsigned int mask = (unsigned int)_mm_movemask_epi8(hit);
+		unsigned int mask =
+			(unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, cr), v));
 
-		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+		for (; mask != 0; mask &= mask - 1) {
+			k = i + (size_t)__builtin_ctz(mask);
+			if (p[k] == '\0' || p[k] == '\r' || p[k] == '\n')
+				return k;
+		}
 	}
 	return scan_special_scalar(p, i, n);
 }
@@ -396,10 +451,54 @@ skip_lws(const char *p, size_t i, size_t n)
 	return i;
 }
 
-static size_t
+static inline size_t
 skip_token(const char *p, size_t i, size_t n)
 {
+	i = sw_sip_skip_alnum(p, i, n);
 	while (i < n && is_tchar(p[i]))
+		i++;
+	return i;
+}
+
+/* Index of the first '>' in p[i, n), or n. */
+static inline size_t
+find_gt(const char *p, size_t i, size_t n)
+{
+	const char *q;
+
+	if (i >= n)
+		return n;
+	q = memchr(p + i, '>', n - i);
+	return q == NULL ? n : (size_t)(q - p);
+}
+
+/*
+ * Index of the first byte in p[i, n) with C_URI_STOP (LWS, '<', '>', '"'),
+ * or n: SSE2 sixteen bytes at a time first (SW_SIP_SCALAR_ONLY builds the
+ * bytewise loop alone; the unit tests run both).
+ */
+static inline size_t
+scan_uri_stop(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	const __m128i sp = _mm_set1_epi8(' '), ht = _mm_set1_epi8('\t');
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"');
+
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i hit = _mm_or_si128(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, ht)),
+				     _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))),
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+				     _mm_cmpeq_epi8(v, dq)));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(hit);
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#endif
+	while (i < n && !(cclass[(uint8_t)p[i]] & C_URI_STOP))
 		i++;
 	return i;
 }
@@ -457,13 +556,8 @@ uri_ok(const char *p, size_t n)
 
 	if (!uri_scheme_ok(p, n))
 		return false;
-	for (i = 0; i < n; i++) {
-		char c = p[i];
-
-		if (is_lws(c) || c == '<' || c == '>' || c == '"')
-			return false;
-	}
-	return true;
+	i = scan_uri_stop(p, 0, n);
+	return i == n;
 }
 
 /*
@@ -503,10 +597,10 @@ name_addr_ok(struct sw_span v)
 			return uri_ok(p, j);
 		}
 	}
-	/* p[i] == '<' */
-	for (j = i + 1; j < n && p[j] != '>'; j++)
-		;
-	if (j >= n || !uri_ok(p + i + 1, j - i - 1))
+	/* p[i] == '<'.  One pass finds the '>' and checks the URI: any other
+	 * stop byte before it would fail uri_ok() anyway. */
+	j = scan_uri_stop(p, i + 1, n);
+	if (j >= n || p[j] != '>' || !uri_scheme_ok(p + i + 1, j - i - 1))
 		return false;
 	j = skip_lws(p, j + 1, n);
 	return j == n || p[j] == ';';
@@ -526,6 +620,10 @@ next_elem(struct sw_span v, uint16_t *pos, struct sw_span *out)
 		while (i < n) {
 			char c = p[i];
 
+			if (!(cclass[(uint8_t)c] & C_ELEM)) {
+				i++; /* the common case: not one of " < > , */
+				continue;
+			}
 			if (c == '"') {
 				i = skip_quoted(p, i, n);
 				continue;
@@ -574,11 +672,12 @@ sw_sip_uri_of(struct sw_span value)
 	size_t n = value.len, i, j;
 
 	for (i = 0; i < n; i++) {
+		if (!(cclass[(uint8_t)p[i]] & C_ADDR))
+			continue; /* not one of " < ; , */
 		if (p[i] == '"') {
 			i = skip_quoted(p, i, n) - 1;
 		} else if (p[i] == '<') {
-			for (j = i + 1; j < n && p[j] != '>'; j++)
-				;
+			j = find_gt(p, i + 1, n);
 			if (j >= n)
 				return nospan();
 			return mkspan(p + i + 1, j - i - 1);
@@ -605,11 +704,12 @@ params_start(const char *p, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		if (!(cclass[(uint8_t)p[i]] & C_ADDR))
+			continue;
 		if (p[i] == '"') {
 			i = skip_quoted(p, i, n) - 1;
 		} else if (p[i] == '<') {
-			while (i < n && p[i] != '>')
-				i++;
+			i = find_gt(p, i, n);
 			return i < n ? i + 1 : n;
 		} else if (p[i] == ';' || p[i] == ',') {
 			return i;
@@ -622,7 +722,7 @@ params_start(const char *p, size_t n)
 static inline bool
 is_pvchar(char c)
 {
-	return is_tchar(c) || c == ':' || c == '[' || c == ']';
+	return (cclass[(uint8_t)c] & C_PVCHAR) != 0;
 }
 
 /* Result of next_param(). */
@@ -662,6 +762,7 @@ next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_
 			i = ve--;
 		} else {
 			vs = i;
+			i = sw_sip_skip_alnum(p, i, n);
 			while (i < n && is_pvchar(p[i]))
 				i++;
 			ve = i;
@@ -693,19 +794,74 @@ sw_sip_param_of(struct sw_span value, const char *name, struct sw_span *out)
 	return false;
 }
 
+/* ";tag=" among the parameters from p[i]; next_param() names are tokens, so
+ * name_is() is exact.  Same result as sw_sip_param_of(value, "tag"). */
+static struct sw_span
+tag_from(const char *p, size_t i, size_t n)
+{
+	struct sw_span pn, pv;
+
+	while (next_param(p, &i, n, &pn, &pv) == PARAM_OK) {
+		if (pn.len == 3 && name_is(pn.p, "tag", 3))
+			return pv;
+	}
+	return nospan();
+}
+
 struct sw_span
 sw_sip_tag_of(struct sw_span value)
 {
-	struct sw_span t;
-
-	if (!sw_sip_param_of(value, "tag", &t))
-		return nospan();
-	return t;
+	return tag_from(value.p, params_start(value.p, value.len), value.len);
 }
 
-/* One Via element (RFC 3261 §20.42): sent-protocol LWS sent-by *(SEMI param). */
+void
+sw_sip_addr_of(struct sw_span value, struct sw_span *uri, struct sw_span *tag)
+{
+	const char *p = value.p;
+	size_t n = value.len, i, j, ps;
+
+	/* One scan serves both: where the URI ends is where the parameters
+	 * start (sw_sip_uri_of() and params_start() agree up to a ','). */
+	for (i = 0; i < n; i++) {
+		if (!(cclass[(uint8_t)p[i]] & C_ADDR))
+			continue;
+		if (p[i] == '"') {
+			i = skip_quoted(p, i, n) - 1;
+		} else if (p[i] == '<') {
+			j = find_gt(p, i + 1, n);
+			if (j >= n) {
+				*uri = nospan();
+				*tag = nospan();
+				return;
+			}
+			*uri = mkspan(p + i + 1, j - i - 1);
+			*tag = tag_from(p, j + 1, n);
+			return;
+		} else if (p[i] == ';') {
+			break;
+		} else {
+			/* ',' before the URI: the two accessors part ways. */
+			*uri = sw_sip_uri_of(value);
+			*tag = sw_sip_tag_of(value);
+			return;
+		}
+	}
+	ps = i > n ? n : i;
+	j = skip_lws(p, 0, n);
+	i = ps;
+	while (i > j && is_lws(p[i - 1]))
+		i--;
+	*uri = i == j ? nospan() : mkspan(p + j, i - j);
+	*tag = tag_from(p, ps, n);
+}
+
+/*
+ * One Via element (RFC 3261 §20.42): sent-protocol LWS sent-by *(SEMI param).
+ * With @p to_comma the element may also end at a ',' (after LWS): then
+ * [p, p+n) may be a whole header value and only its first element is read.
+ */
 static bool
-via_parse(struct sw_span v, struct sw_sip_via *via)
+via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 {
 	const char *p = v.p;
 	size_t n = v.len, i, s, e;
@@ -715,7 +871,14 @@ via_parse(struct sw_span v, struct sw_sip_via *via)
 
 	memset(via, 0, sizeof(*via));
 	i = 0;
-	for (part = 0; part < 3; part++) {
+	part = 0;
+	/* "SIP/2.0/" without LWS, any case: the letters compare folded, the
+	 * rest exactly (same as the token-by-token loop would find). */
+	if (n >= 8 && (load64(p) | UINT64_C(0x0000000000202020)) == load64("sip/2.0/")) {
+		i = 8;
+		part = 2;
+	}
+	for (; part < 3; part++) {
 		i = skip_lws(p, i, n);
 		s = i;
 		e = skip_token(p, i, n);
@@ -748,9 +911,8 @@ via_parse(struct sw_span v, struct sw_sip_via *via)
 		i++;
 	} else {
 		s = i;
-		while (i < n &&
-		       (((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') ||
-			(p[i] >= '0' && p[i] <= '9') || p[i] == '-' || p[i] == '.' || p[i] == '_'))
+		i = sw_sip_skip_alnum(p, i, n);
+		while (i < n && (cclass[(uint8_t)p[i]] & C_HOST))
 			i++;
 		if (i == s)
 			return false;
@@ -786,7 +948,8 @@ via_parse(struct sw_span v, struct sw_sip_via *via)
 			}
 		}
 	}
-	if (skip_lws(p, i, n) < n)
+	i = skip_lws(p, i, n);
+	if (i < n && !(to_comma && p[i] == ','))
 		return false; /* a ',' cannot occur inside one element; be safe */
 	return true;
 }
@@ -798,9 +961,19 @@ sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 	uint16_t pos = 0;
 	struct sw_span v;
 
+	/*
+	 * Fast path: parse the first element straight from the header value.
+	 * If that succeeds, the element ended at the end or at a ',' that
+	 * sw_sip_next_value() would split at too (the Via grammar admits no
+	 * '<' and treats quoted strings as it does), so the result is the
+	 * same.  Anything else (a leading empty element, an error) takes the
+	 * general path, which decides.
+	 */
+	if (idx != SW_HDR_NONE && idx < msg->n_hdr && via_parse(msg->hdr[idx].value, via, true))
+		return true;
 	if (!sw_sip_next_value(msg, &idx, &pos, &v))
 		return false;
-	return via_parse(v, via);
+	return via_parse(v, via, false);
 }
 
 int
@@ -821,6 +994,7 @@ sw_sip_identity_uris(const struct sw_sip_msg *msg, struct sw_span *sip_uri, stru
 	uint8_t idx;
 	uint16_t pos = 0;
 	struct sw_span v, u;
+	uint32_t w;
 
 	*sip_uri = nospan();
 	*tel_uri = nospan();
@@ -829,11 +1003,17 @@ sw_sip_identity_uris(const struct sw_sip_msg *msg, struct sw_span *sip_uri, stru
 	idx = msg->first[h];
 	while (sw_sip_next_value(msg, &idx, &pos, &v)) {
 		u = sw_sip_uri_of(v);
-		if (sip_uri->p == NULL && u.len >= 4 &&
-		    (sw_span_ieq(mkspan(u.p, 4), "sip:") ||
-		     (u.len >= 5 && sw_span_ieq(mkspan(u.p, 5), "sips:"))))
+		/* Scheme tests fold only the letters (OR 0x20 reaches 's', 'i', 'p',
+		 * 't', 'e', 'l' only from their two cases): the same as
+		 * sw_span_ieq(), a word at a time. */
+		if (u.len < 4)
+			continue;
+		w = load32(u.p);
+		if (sip_uri->p == NULL &&
+		    ((w | UINT32_C(0x00202020)) == load32("sip:") ||
+		     (u.len >= 5 && (w | UINT32_C(0x20202020)) == load32("sips") && u.p[4] == ':')))
 			*sip_uri = u;
-		else if (tel_uri->p == NULL && u.len >= 4 && sw_span_ieq(mkspan(u.p, 4), "tel:"))
+		else if (tel_uri->p == NULL && (w | UINT32_C(0x00202020)) == load32("tel:"))
 			*tel_uri = u;
 		if (sip_uri->p != NULL && tel_uri->p != NULL)
 			break;
@@ -866,8 +1046,10 @@ check_version(const char *p, size_t n, enum sw_sip_rc bad)
 {
 	size_t i;
 
-	/* Arbitrary bytes here, so compare with lower(), not name_is(). */
-	if (n == 7 && sw_span_ieq(mkspan(p, 7), "SIP/2.0"))
+	/* Arbitrary bytes here, so fold only the letters: OR 0x20 maps a byte
+	 * onto 's', 'i' or 'p' only from that letter's two cases. */
+	if (n == 7 && (load32(p) | UINT32_C(0x00202020)) == load32("sip/") &&
+	    load32(p + 3) == load32("/2.0"))
 		return SW_SIP_OK;
 	/* Something shaped like SIP/x.y is another version; the rest is junk. */
 	if (n < 7 || !sw_span_ieq(mkspan(p, 4), "SIP/"))
@@ -898,6 +1080,37 @@ expect_crlf(struct pstate *st, size_t i, enum sw_sip_rc bad, size_t *next)
 }
 
 #define VERSION_SCAN_MAX 32u
+
+/*
+ * Request-URI bytes (visible ASCII except '<' '>' '"') from b[i] while
+ * sixteen remain before lim: SSE2, then the caller's bytewise loop decides
+ * (SW_SIP_SCALAR_ONLY skips nothing here; the unit tests run both).
+ */
+static inline size_t
+scan_ruri(const char *b, size_t i, size_t lim)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	const __m128i sp1 = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7f);
+	const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"');
+
+	for (; i + 16 <= lim; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		/* Signed: v < 0x21 is also every byte >= 0x80. */
+		__m128i bad = _mm_or_si128(
+			_mm_or_si128(_mm_cmpgt_epi8(sp1, v), _mm_cmpeq_epi8(v, del)),
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
+				     _mm_cmpeq_epi8(v, dq)));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(bad);
+
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+	}
+#else
+	(void)b;
+	(void)lim;
+#endif
+	return i;
+}
 
 static enum sw_sip_rc
 parse_status_line(struct pstate *st, size_t vend, size_t *next)
@@ -955,6 +1168,7 @@ parse_request_line(struct pstate *st, size_t mend, size_t *next)
 	/* Request-URI: visible ASCII except '<' '>' '"' (RFC 3261 §25.1). */
 	s = ++i;
 	lim = st->len < s + SW_SIP_RURI_MAX + 1 ? st->len : s + SW_SIP_RURI_MAX + 1;
+	i = scan_ruri(b, i, lim);
 	while (i < lim && (uint8_t)b[i] > 0x20 && (uint8_t)b[i] < 0x7f && b[i] != '<' &&
 	       b[i] != '>' && b[i] != '"')
 		i++;
@@ -968,14 +1182,12 @@ parse_request_line(struct pstate *st, size_t mend, size_t *next)
 	/* sip:/sips: Request-URIs must not carry ?headers (RFC 3261 §19.1.5,
 	 * RFC 4475 §3.1.2.11); '?' may appear in the userinfo, so look after '@'. */
 	if ((i - s > 4 && name_is(b + s, "sip:", 4)) || (i - s > 5 && name_is(b + s, "sips:", 5))) {
-		for (at = s; at < i && b[at] != '@'; at++)
-			;
-		if (at == i)
-			at = s;
-		for (; at < i; at++) {
-			if (b[at] == '?')
-				return fail(st, SW_SIP_EREQLINE, at);
-		}
+		const char *q = memchr(b + s, '@', i - s);
+
+		at = q == NULL ? s : (size_t)(q - b);
+		q = memchr(b + at, '?', i - at);
+		if (q != NULL)
+			return fail(st, SW_SIP_EREQLINE, (size_t)(q - b));
 	}
 
 	s = ++i;
@@ -1037,21 +1249,18 @@ check_value(struct pstate *st, uint8_t id, struct sw_span v, uint64_t *clen)
 	return SW_SIP_OK;
 }
 
+#define HDR_BIT(id) (UINT64_C(1) << SW_HDR_##id)
+_Static_assert(SW_HDR_MAX <= 64, "header id bit sets are one uint64_t");
+
+/* Signed single-instance headers: a repeat is SW_SIP_EDUP. */
+static const uint64_t single_set = HDR_BIT(FROM) | HDR_BIT(TO) | HDR_BIT(CALL_ID) | HDR_BIT(CSEQ) |
+				   HDR_BIT(EXPIRES) | HDR_BIT(MAX_FORWARDS) |
+				   HDR_BIT(CONTENT_LENGTH);
+
 static inline bool
 single_instance(uint8_t id)
 {
-	switch (id) {
-	case SW_HDR_FROM:
-	case SW_HDR_TO:
-	case SW_HDR_CALL_ID:
-	case SW_HDR_CSEQ:
-	case SW_HDR_EXPIRES:
-	case SW_HDR_MAX_FORWARDS:
-	case SW_HDR_CONTENT_LENGTH:
-		return true;
-	default:
-		return false;
-	}
+	return (single_set >> id) & 1u;
 }
 
 /*

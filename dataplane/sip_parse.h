@@ -216,6 +216,10 @@ struct sw_span sw_sip_uri_of(struct sw_span value);
  *  {NULL, 0} if absent.  Same rules as sw_sip_param_of(). */
 struct sw_span sw_sip_tag_of(struct sw_span value);
 
+/** sw_sip_uri_of() and sw_sip_tag_of() of one value in one scan (the signed
+ *  buffer needs both): same results as the two calls. */
+void sw_sip_addr_of(struct sw_span value, struct sw_span *uri, struct sw_span *tag);
+
 /** Generic header parameter of a value (after the URI or the first token):
  *  ";name=value" with case-insensitive name; present-without-value gives a
  *  zero-length span with non-NULL p.  LWS around ';' and '=' is allowed

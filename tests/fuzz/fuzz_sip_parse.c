@@ -49,6 +49,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_span(buf, size, tel_uri);
 	check_span(buf, size, sw_sip_uri_of(sw_sip_value(&msg, SW_HDR_FROM)));
 	check_span(buf, size, sw_sip_tag_of(sw_sip_value(&msg, SW_HDR_TO)));
+	/* The one-scan accessor must agree with the two it stands for. */
+	for (unsigned int h = SW_HDR_FROM; h <= SW_HDR_TO; h++) {
+		struct sw_span u, t, u2, t2;
+
+		v = sw_sip_value(&msg, h);
+		sw_sip_addr_of(v, &u, &t);
+		u2 = sw_sip_uri_of(v);
+		t2 = sw_sip_tag_of(v);
+		if (u.p != u2.p || u.len != u2.len || t.p != t2.p || t.len != t2.len)
+			abort();
+	}
 	idx = msg.first[SW_HDR_VIA];
 	pos = 0;
 	while (sw_sip_next_value(&msg, &idx, &pos, &v))

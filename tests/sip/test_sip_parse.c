@@ -622,6 +622,60 @@ test_sip_parse_header_names(void **state)
 		assert_non_null(sw_sip_rc_name(h));
 }
 
+/*
+ * sw_sip_addr_of() is sw_sip_uri_of() plus sw_sip_tag_of() in one scan: every
+ * row, placed against a guard page, must give what the two calls give, and
+ * the URI and tag written here.
+ */
+static void
+test_sip_parse_addr_of(void **state)
+{
+	static const struct {
+		const char *name, *value, *uri, *tag; /* NULL: {NULL, 0} */
+	} rows[] = {
+		{"name-addr with tag", "<sip:a@x>;tag=12", "sip:a@x", "12"},
+		{"display name, quoted", "\"A, <B>\" <sip:a@x>;epid=1;tag=9", "sip:a@x", "9"},
+		{"display name, token", "Ann Lee<sip:a@x> ; TAG = 7", "sip:a@x", "7"},
+		{"addr-spec with tag", "sip:a@x ;tag=3;x=y", "sip:a@x", "3"},
+		{"addr-spec alone", " sip:a@x ", "sip:a@x", NULL},
+		{"no tag", "<sip:a@x>;epid=5", "sip:a@x", NULL},
+		{"quoted tag value", "<sip:a@x>;tag=\"q v\"", "sip:a@x", "q v"},
+		{"tag without value", "<sip:a@x>;tag", "sip:a@x", ""},
+		{"missing '>'", "<sip:a@x;tag=1", NULL, NULL},
+		{"comma before the URI", "a,b <sip:a@x>;tag=1", "sip:a@x", NULL},
+		{"comma after the URI", "<sip:a@x>;tag=1, <sip:b@y>;tag=2", "sip:a@x", "1"},
+		{"unterminated quote", "\"abc <sip:a@x>;tag=1", "\"abc <sip:a@x>;tag=1", NULL},
+		{"empty", "", NULL, NULL},
+		{"malformed tail", "<sip:a@x>;tag=1;=x", "sip:a@x", "1"},
+	};
+	struct guard_buf g;
+	struct sw_span v, u, t;
+	unsigned int i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		size_t n = strlen(rows[i].value);
+
+		memset(&g, 0, sizeof(g));
+		v.p = guard_buf_put(&g, rows[i].value, n);
+		assert_non_null(v.p);
+		v.len = (uint16_t)n;
+		sw_sip_addr_of(v, &u, &t);
+		if (!sw_span_eq(u, sw_sip_uri_of(v)) || u.p != sw_sip_uri_of(v).p ||
+		    !sw_span_eq(t, sw_sip_tag_of(v)) || t.p != sw_sip_tag_of(v).p)
+			fail_msg("%s: differs from sw_sip_uri_of/sw_sip_tag_of", rows[i].name);
+		if (rows[i].uri == NULL ? u.p != NULL
+					: (u.p == NULL || u.len != strlen(rows[i].uri) ||
+					   memcmp(u.p, rows[i].uri, u.len) != 0))
+			fail_msg("%s: uri \"%.*s\"", rows[i].name, (int)u.len, u.p ? u.p : "");
+		if (rows[i].tag == NULL ? t.p != NULL
+					: (t.p == NULL || t.len != strlen(rows[i].tag) ||
+					   memcmp(t.p, rows[i].tag, t.len) != 0))
+			fail_msg("%s: tag \"%.*s\"", rows[i].name, (int)t.len, t.p ? t.p : "");
+		guard_buf_free(&g);
+	}
+}
+
 /* Fields of a realistic REGISTER, used by the signer. */
 static void
 test_sip_parse_register_fields(void **state)
@@ -1230,6 +1284,7 @@ main(void)
 		cmocka_unit_test(test_sip_parse_rfc4475),
 		cmocka_unit_test(test_sip_parse_rfc4475_fields),
 		cmocka_unit_test(test_sip_parse_table),
+		cmocka_unit_test(test_sip_parse_addr_of),
 		cmocka_unit_test(test_sip_parse_compact_equiv),
 		cmocka_unit_test(test_sip_parse_header_names),
 		cmocka_unit_test(test_sip_parse_register_fields),
