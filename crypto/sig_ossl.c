@@ -16,6 +16,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
+#include <openssl/rand.h>
 
 #include "crypto/sig_priv.h"
 
@@ -28,7 +29,9 @@ static struct {
 	OSSL_PROVIDER *prov_default;
 	OSSL_PROVIDER *prov_legacy;
 	EVP_MAC *hmac;
+	EVP_MD *md4;
 	EVP_MD *md5;
+	EVP_MD *sha256;
 	EVP_CIPHER *rc4;
 	EVP_KDF *krb5kdf;
 	EVP_KDF *kbkdf;
@@ -46,12 +49,15 @@ ossl_setup(void)
 	g_ossl.prov_default = OSSL_PROVIDER_load(g_ossl.libctx, "default");
 	g_ossl.prov_legacy = OSSL_PROVIDER_load(g_ossl.libctx, "legacy");
 	g_ossl.hmac = EVP_MAC_fetch(g_ossl.libctx, OSSL_MAC_NAME_HMAC, NULL);
+	g_ossl.md4 = EVP_MD_fetch(g_ossl.libctx, OSSL_DIGEST_NAME_MD4, NULL);
 	g_ossl.md5 = EVP_MD_fetch(g_ossl.libctx, OSSL_DIGEST_NAME_MD5, NULL);
+	g_ossl.sha256 = EVP_MD_fetch(g_ossl.libctx, OSSL_DIGEST_NAME_SHA2_256, NULL);
 	g_ossl.rc4 = EVP_CIPHER_fetch(g_ossl.libctx, "RC4", NULL);
 	g_ossl.krb5kdf = EVP_KDF_fetch(g_ossl.libctx, OSSL_KDF_NAME_KRB5KDF, NULL);
 	g_ossl.kbkdf = EVP_KDF_fetch(g_ossl.libctx, OSSL_KDF_NAME_KBKDF, NULL);
 	g_ossl.ready = g_ossl.prov_default != NULL && g_ossl.prov_legacy != NULL &&
-		       g_ossl.hmac != NULL && g_ossl.md5 != NULL && g_ossl.rc4 != NULL &&
+		       g_ossl.hmac != NULL && g_ossl.md4 != NULL && g_ossl.md5 != NULL &&
+		       g_ossl.sha256 != NULL && g_ossl.rc4 != NULL &&
 		       g_ossl.krb5kdf != NULL && g_ossl.kbkdf != NULL;
 }
 
@@ -125,18 +131,15 @@ cleanup:
 	return ret;
 }
 
-/* RFC 1321 MD5. */
-int
-sw_sig_md5(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16])
+static int
+digest_iov(EVP_MD *md, const struct sw_sig_iov *iov, unsigned int n, uint8_t *out)
 {
 	EVP_MD_CTX *ctx = NULL;
 	unsigned int i;
 	int ret = -EIO;
 
-	if (sw_sig_ossl_init() != 0)
-		return -EIO;
 	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL || EVP_DigestInit_ex2(ctx, g_ossl.md5, NULL) != 1)
+	if (ctx == NULL || EVP_DigestInit_ex2(ctx, md, NULL) != 1)
 		goto cleanup;
 	for (i = 0; i < n; i++) {
 		if (iov[i].len != 0 && EVP_DigestUpdate(ctx, iov[i].p, iov[i].len) != 1)
@@ -149,6 +152,44 @@ sw_sig_md5(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16])
 cleanup:
 	EVP_MD_CTX_free(ctx);
 	return ret;
+}
+
+/* RFC 1321 MD5. */
+int
+sw_sig_md5(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16])
+{
+	if (sw_sig_ossl_init() != 0)
+		return -EIO;
+	return digest_iov(g_ossl.md5, iov, n, out);
+}
+
+/* RFC 1320 MD4 (legacy provider): the NT hash of MS-NLMP §3.3.1. */
+int
+sw_sig_md4(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16])
+{
+	if (sw_sig_ossl_init() != 0)
+		return -EIO;
+	return digest_iov(g_ossl.md4, iov, n, out);
+}
+
+/* FIPS 180-4 SHA-256. */
+int
+sw_sig_sha256(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[32])
+{
+	if (sw_sig_ossl_init() != 0)
+		return -EIO;
+	return digest_iov(g_ossl.sha256, iov, n, out);
+}
+
+/* The library context's DRBG (seeded from the OS). */
+int
+sw_sig_random(void *out, size_t len)
+{
+	if (len > INT_MAX)
+		return -EINVAL;
+	if (sw_sig_ossl_init() != 0)
+		return -EIO;
+	return RAND_bytes_ex(g_ossl.libctx, out, len, 0) == 1 ? 0 : -EIO;
 }
 
 /* RC4 from a fresh 128-bit key (legacy provider). */

@@ -63,6 +63,13 @@ int sw_sig_hmac(enum sw_mac_alg alg, const uint8_t *key, size_t key_len,
 /** MD5 over the concatenation of @p n pieces.  @return 0 or -EIO. */
 int sw_sig_md5(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16]);
 
+/** MD4 / SHA-256 over the concatenation of @p n pieces.  @return 0 or -EIO. */
+int sw_sig_md4(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[16]);
+int sw_sig_sha256(const struct sw_sig_iov *iov, unsigned int n, uint8_t out[32]);
+
+/** Random bytes from the private context's DRBG.  @return 0, -EINVAL or -EIO. */
+int sw_sig_random(void *out, size_t len);
+
 /** RC4 with a 16-byte key, fresh state: out = in XOR keystream.  @return 0 or -EIO. */
 int sw_sig_rc4(const uint8_t key[16], const uint8_t *in, uint8_t *out, size_t len);
 

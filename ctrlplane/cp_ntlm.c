@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "ctrlplane/cp_ntlm.h"
-#include "ctrlplane/cp_ossl.h"
+#include "crypto/prim.h"
 #include "ctrlplane/ntlm_priv.h"
 
 /* Seconds between 1601-01-01 and 1970-01-01. */
@@ -133,7 +133,7 @@ sw_cp_ntlm_create(const struct sw_cp_ntlm_cfg *cfg, const struct sw_ntlm_users *
 	if (cfg == NULL || users == NULL || cfg->nb_domain == NULL || cfg->nb_domain[0] == '\0' ||
 	    cfg->nb_computer == NULL || cfg->nb_computer[0] == '\0')
 		return -EINVAL;
-	if (sw_cp_ossl_init() != 0)
+	if (sw_prim_init() != 0)
 		return -EIO;
 	acc = calloc(1, sizeof(*acc));
 	if (acc == NULL)
@@ -166,7 +166,7 @@ sw_cp_ntlm_create(const struct sw_cp_ntlm_cfg *cfg, const struct sw_ntlm_users *
 		ret = -EINVAL;
 		goto cleanup;
 	}
-	if (sw_cp_random(acc->dummy_hash, sizeof(acc->dummy_hash)) != 0) {
+	if (sw_prim_random(acc->dummy_hash, sizeof(acc->dummy_hash)) != 0) {
 		ret = -EIO;
 		goto cleanup;
 	}
@@ -188,7 +188,7 @@ sw_cp_ntlm_free(struct sw_cp_ntlm *acc)
 	free(acc->nb_computer);
 	free(acc->dns_domain);
 	free(acc->dns_computer);
-	sw_cp_wipe(acc, sizeof(*acc));
+	sw_prim_wipe(acc, sizeof(*acc));
 	free(acc);
 }
 
@@ -217,7 +217,7 @@ sw_cp_ntlm_challenge(struct sw_cp_ntlm *acc, struct sw_cp_ntlm_pending *out)
 	now = now_of(acc);
 	if (now < 0)
 		return -EIO;
-	if (sw_cp_random(out->server_challenge, sizeof(out->server_challenge)) != 0)
+	if (sw_prim_random(out->server_challenge, sizeof(out->server_challenge)) != 0)
 		return -EIO;
 	ft = sw_cp_ntlm_filetime(now);
 	for (i = 0; i < 8; i++)
@@ -254,7 +254,7 @@ sw_cp_ntlm_ntowfv2(const uint8_t nt_hash[16], const uint8_t *user16, size_t user
 		   const uint8_t *domain16, size_t domain_len, uint8_t out[16])
 {
 	uint8_t up[SW_NTLM_NAME_MAX];
-	struct sw_cp_iov iov[2];
+	struct sw_iov iov[2];
 	size_t i;
 	int rc;
 
@@ -267,9 +267,9 @@ sw_cp_ntlm_ntowfv2(const uint8_t nt_hash[16], const uint8_t *user16, size_t user
 		up[i] = (uint8_t)c;
 		up[i + 1] = (uint8_t)(c >> 8);
 	}
-	iov[0] = (struct sw_cp_iov){up, user_len};
-	iov[1] = (struct sw_cp_iov){domain16, domain_len};
-	rc = sw_cp_hmac_md5(nt_hash, 16, iov, 2, out);
+	iov[0] = (struct sw_iov){up, user_len};
+	iov[1] = (struct sw_iov){domain16, domain_len};
+	rc = sw_prim_hmac_md5(nt_hash, 16, iov, 2, out);
 	return rc;
 }
 
@@ -279,16 +279,16 @@ sw_cp_ntlm_v2_proof(const uint8_t response_key[16], const uint8_t server_challen
 		    const uint8_t *blob, size_t blob_len, uint8_t proof[16],
 		    uint8_t session_base_key[16])
 {
-	struct sw_cp_iov iov[2] = {{server_challenge, 8}, {blob, blob_len}};
+	struct sw_iov iov[2] = {{server_challenge, 8}, {blob, blob_len}};
 	int rc;
 
 	if (response_key == NULL || server_challenge == NULL || (blob == NULL && blob_len != 0))
 		return -EINVAL;
-	rc = sw_cp_hmac_md5(response_key, 16, iov, 2, proof);
+	rc = sw_prim_hmac_md5(response_key, 16, iov, 2, proof);
 	if (rc != 0)
 		return rc;
-	iov[0] = (struct sw_cp_iov){proof, 16};
-	return sw_cp_hmac_md5(response_key, 16, iov, 1, session_base_key);
+	iov[0] = (struct sw_iov){proof, 16};
+	return sw_prim_hmac_md5(response_key, 16, iov, 1, session_base_key);
 }
 
 /* MS-NLMP §3.1.5.1.2 / §3.2.5.1.2: MIC over the messages, MIC field zeroed. */
@@ -297,17 +297,17 @@ sw_cp_ntlm_mic(const uint8_t session_key[16], const uint8_t *chal, size_t chal_l
 	       const uint8_t *auth, size_t auth_len, uint8_t mic[16])
 {
 	static const uint8_t zero[SW_NTLM_MIC_LEN];
-	struct sw_cp_iov iov[4];
+	struct sw_iov iov[4];
 
 	if (session_key == NULL || chal == NULL || auth == NULL ||
 	    auth_len < SW_NTLM_MIC_OFF + SW_NTLM_MIC_LEN)
 		return -EINVAL;
-	iov[0] = (struct sw_cp_iov){chal, chal_len};
-	iov[1] = (struct sw_cp_iov){auth, SW_NTLM_MIC_OFF};
-	iov[2] = (struct sw_cp_iov){zero, SW_NTLM_MIC_LEN};
-	iov[3] = (struct sw_cp_iov){auth + SW_NTLM_MIC_OFF + SW_NTLM_MIC_LEN,
+	iov[0] = (struct sw_iov){chal, chal_len};
+	iov[1] = (struct sw_iov){auth, SW_NTLM_MIC_OFF};
+	iov[2] = (struct sw_iov){zero, SW_NTLM_MIC_LEN};
+	iov[3] = (struct sw_iov){auth + SW_NTLM_MIC_OFF + SW_NTLM_MIC_LEN,
 				    auth_len - SW_NTLM_MIC_OFF - SW_NTLM_MIC_LEN};
-	return sw_cp_hmac_md5(session_key, 16, iov, 4, mic);
+	return sw_prim_hmac_md5(session_key, 16, iov, 4, mic);
 }
 
 /* Which account a (domain, user) pair names: MS-NLMP §3.3.2 domain rules. */
@@ -413,7 +413,7 @@ sw_cp_ntlm_authenticate(struct sw_cp_ntlm *acc, const struct sw_cp_ntlm_pending 
 		rc = SW_CP_NTLM_OTHER;
 		goto cleanup;
 	}
-	match = sw_cp_ct_equal(proof, v2.proof, 16);
+	match = sw_prim_ct_equal(proof, v2.proof, 16);
 	if (a == NULL || !match || a->disabled) {
 		rc = a == NULL ? SW_CP_NTLM_UNKNOWN_USER
 			       : (!match ? SW_CP_NTLM_BAD_PASSWORD : SW_CP_NTLM_DISABLED);
@@ -439,7 +439,7 @@ sw_cp_ntlm_authenticate(struct sw_cp_ntlm *acc, const struct sw_cp_ntlm_pending 
 	}
 
 	/* §3.2.5.1.2: KeyExchangeKey = SessionBaseKey (NTLMv2); unwrap the exported key. */
-	if (sw_cp_rc4(sbk, am.enc_session_key.p, esk, 16) != 0) {
+	if (sw_prim_rc4(sbk, am.enc_session_key.p, esk, 16) != 0) {
 		rc = SW_CP_NTLM_OTHER;
 		goto cleanup;
 	}
@@ -447,7 +447,7 @@ sw_cp_ntlm_authenticate(struct sw_cp_ntlm *acc, const struct sw_cp_ntlm_pending 
 	if ((avflags & SW_NTLM_AVFLAG_MIC) != 0 || acc->cfg.require_mic) {
 		if (!am.has_mic_field ||
 		    sw_cp_ntlm_mic(esk, pending->msg, pending->len, msg, len, mic) != 0 ||
-		    !sw_cp_ct_equal(mic, am.mic, 16)) {
+		    !sw_prim_ct_equal(mic, am.mic, 16)) {
 			rc = SW_CP_NTLM_BAD_MIC;
 			logf_(acc, SW_CP_LOG_NOTICE, "ntlm: bad MIC: user '%s'",
 			      printable(user, l1, sizeof(l1)));
@@ -468,11 +468,11 @@ sw_cp_ntlm_authenticate(struct sw_cp_ntlm *acc, const struct sw_cp_ntlm_pending 
 cleanup:
 	if (rc != SW_CP_NTLM_OK)
 		sw_cp_ntlm_sa_wipe(out);
-	sw_cp_wipe(key, sizeof(key));
-	sw_cp_wipe(sbk, sizeof(sbk));
-	sw_cp_wipe(esk, sizeof(esk));
-	sw_cp_wipe(proof, sizeof(proof));
-	sw_cp_wipe(mic, sizeof(mic));
+	sw_prim_wipe(key, sizeof(key));
+	sw_prim_wipe(sbk, sizeof(sbk));
+	sw_prim_wipe(esk, sizeof(esk));
+	sw_prim_wipe(proof, sizeof(proof));
+	sw_prim_wipe(mic, sizeof(mic));
 	return count(acc, rc);
 }
 
@@ -498,5 +498,5 @@ void
 sw_cp_ntlm_sa_wipe(struct sw_cp_ntlm_sa *sa)
 {
 	if (sa != NULL)
-		sw_cp_wipe(sa, sizeof(*sa));
+		sw_prim_wipe(sa, sizeof(*sa));
 }

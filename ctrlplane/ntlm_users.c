@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ctrlplane/cp_ossl.h"
+#include "crypto/prim.h"
 #include "ctrlplane/ntlm_priv.h"
 #include "ctrlplane/ntlm_users.h"
 
@@ -44,7 +44,7 @@ entry_free(struct entry *e)
 {
 	if (e == NULL)
 		return;
-	sw_cp_wipe(e->a.nt_hash, sizeof(e->a.nt_hash));
+	sw_prim_wipe(e->a.nt_hash, sizeof(e->a.nt_hash));
 	free(e->dkey); /* one allocation holds all four strings */
 	free(e);
 }
@@ -177,8 +177,8 @@ sw_ntlm_nt_hash(const char *password, size_t len, uint8_t out[16])
 	if (u16 == NULL)
 		return -ENOMEM;
 	n = sw_ntlm_utf8_to_u16(password, len, u16, 2 * len + 2, 0);
-	rc = n < 0 ? n : sw_cp_md4(u16, (size_t)n, out);
-	sw_cp_wipe(u16, 2 * len + 2);
+	rc = n < 0 ? n : sw_prim_md4(u16, (size_t)n, out);
+	sw_prim_wipe(u16, 2 * len + 2);
 	free(u16);
 	return rc;
 }
@@ -267,7 +267,7 @@ parse_line(char *line, const char *def_domain, int src, struct entry **e)
 			disabled = true;
 	}
 	rc = entry_new(dom, usr, hash, disabled, src, e);
-	sw_cp_wipe(hash, sizeof(hash));
+	sw_prim_wipe(hash, sizeof(hash));
 	return rc;
 }
 
@@ -338,7 +338,7 @@ read_source(struct build *b, const char *path, const char *domain, int src, unsi
 
 cleanup:
 	if (buf != NULL) {
-		sw_cp_wipe(buf, size + 1); /* passwords */
+		sw_prim_wipe(buf, size + 1); /* passwords */
 		free(buf);
 	}
 	close(fd);
