@@ -72,6 +72,16 @@ fi
 echo "run-bench: $BIN (min time ${MIN_TIME}s per case; shared machines give noisy numbers)"
 "${PIN[@]}" "$BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
 	--benchmark_format=console --benchmark_out="$RESULTS" --benchmark_out_format=json
+# Control-plane handshakes (issue 3): a separate binary, same realm.
+CP_BIN=$BUILD/bench/sw_bench_cp
+if [ -x "$CP_BIN" ]; then
+	"${PIN[@]}" "$CP_BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
+		--benchmark_format=console --benchmark_out="$BUILD/bench-cp-results.json" \
+		--benchmark_out_format=json || echo "run-bench: sw_bench_cp failed" >&2
+fi
 stop_realm
 
 python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"
+if [ -f "$BUILD/bench-cp-results.json" ]; then
+	python3 "$SRC/bench/summary_cp.py" "$BUILD/bench-cp-results.json"
+fi

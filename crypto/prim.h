@@ -43,6 +43,17 @@ int sw_prim_hmac_md5(const uint8_t *key, size_t key_len, const struct sw_iov *io
 /** RC4 with a fresh 128-bit key: out = in XOR keystream (out may equal in). */
 int sw_prim_rc4(const uint8_t key[16], const uint8_t *in, uint8_t *out, size_t len);
 
+/**
+ * Strict base64 (RFC 4648 §4, with padding, no whitespace) of gssapi-data.
+ * @return bytes written to @p out, -EINVAL (not canonical base64) or
+ *   -EMSGSIZE (more than @p cap bytes).  Writes nothing past @p cap.
+ */
+int sw_prim_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap);
+
+/** Base64 of @p len bytes plus a NUL.  @return characters (without the
+ *  NUL), or -ENOSPC if @p cap is too small. */
+int sw_prim_b64_encode(const uint8_t *in, size_t len, char *out, size_t cap);
+
 /** Cryptographically secure random bytes. */
 int sw_prim_random(void *out, size_t len);
 

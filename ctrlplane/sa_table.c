@@ -1,0 +1,405 @@
+/*
+ * SA table: rte_hash (lock-free readers) + two mempools + rte_rcu_qsbr with
+ * a deferred-free queue run on the control thread.  See sa_table.h.
+ *
+ * The defer queue is a plain ring of (record, hash key position, QSBR
+ * token) owned by the control thread; rte_rcu_qsbr_check() tells when an
+ * entry's grace period is over.  (DPDK's rte_rcu_qsbr_dq does the same but
+ * is still experimental API in 22.11.)
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <rte_common.h>
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mempool.h>
+#include <rte_pause.h>
+#include <rte_rcu_qsbr.h>
+
+#include "ctrlplane/sa_table.h"
+
+struct retired {
+	struct sw_sa_rt *rt;
+	int32_t pos;	/* hash key slot, freed after the grace period */
+	uint64_t token; /* rte_rcu_qsbr_start() at retirement */
+};
+
+struct sw_sa_table {
+	struct rte_hash *h;
+	struct rte_mempool *rt_pool;
+	struct rte_mempool *keys_pool;
+	struct rte_rcu_qsbr *qsv;
+	uint32_t sa_max;
+	uint32_t pool_n; /* elements per pool = hash entries = defer ring size */
+	uint32_t live;
+	uint32_t next_id;
+	/* defer ring: entries [head, head + n) mod pool_n */
+	struct retired *dq;
+	uint32_t dq_head;
+	uint32_t dq_n;
+	uint64_t stats[SW_SA_TABLE_STAT_MAX];
+};
+
+static const char *const stat_names[SW_SA_TABLE_STAT_MAX] = {
+#define X(id, name, help) [SW_SA_TABLE_##id] = name,
+	SW_SA_TABLE_STATS(X)
+#undef X
+};
+
+const char *
+sw_sa_table_stat_name(enum sw_sa_table_stat s)
+{
+	if ((unsigned int)s >= SW_SA_TABLE_STAT_MAX)
+		return "?";
+	return stat_names[s];
+}
+
+static void
+count(struct sw_sa_table *t, enum sw_sa_table_stat s)
+{
+	__atomic_store_n(&t->stats[s], __atomic_load_n(&t->stats[s], __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+}
+
+static uint32_t
+hash_opaque(const void *key, uint32_t len, uint32_t init)
+{
+	uint64_t k;
+
+	(void)len;
+	memcpy(&k, key, sizeof(k));
+	/* Opaques are uniformly random: mixing both halves is enough. */
+	return (uint32_t)(k ^ k >> 32) ^ init;
+}
+
+int
+sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_sa_table **out)
+{
+	struct sw_sa_table *t = NULL; /* owner */
+	char nm[RTE_MEMPOOL_NAMESIZE];
+	struct rte_hash_parameters hp;
+	size_t qsz;
+	int ret;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (name == NULL || strlen(name) > 20 || sa_max == 0 || sa_max > (1u << 26))
+		return -EINVAL;
+
+	t = rte_zmalloc_socket("sw_sa_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket_id);
+	if (t == NULL)
+		return -ENOMEM;
+	t->sa_max = sa_max;
+	/* Room for retired records waiting out their grace period. */
+	t->pool_n = sa_max + RTE_MAX(64u, sa_max / 8);
+
+	snprintf(nm, sizeof(nm), "sah_%s", name);
+	memset(&hp, 0, sizeof(hp));
+	hp.name = nm;
+	hp.entries = t->pool_n;
+	hp.key_len = sizeof(uint64_t);
+	hp.hash_func = hash_opaque;
+	hp.socket_id = socket_id;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	t->h = rte_hash_create(&hp);
+	if (t->h == NULL) {
+		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+		goto cleanup;
+	}
+
+	snprintf(nm, sizeof(nm), "sar_%s", name);
+	t->rt_pool =
+		rte_mempool_create(nm, t->pool_n, sizeof(struct sw_sa_rt), 0, 0, NULL, NULL, NULL,
+				   NULL, socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	snprintf(nm, sizeof(nm), "sak_%s", name);
+	t->keys_pool =
+		rte_mempool_create(nm, t->pool_n, sizeof(struct sw_sa_keys), 0, 0, NULL, NULL, NULL,
+				   NULL, socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
+	if (t->rt_pool == NULL || t->keys_pool == NULL) {
+		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+		goto cleanup;
+	}
+
+	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
+	t->qsv = rte_zmalloc_socket("sw_sa_qsbr", qsz, RTE_CACHE_LINE_SIZE, socket_id);
+	t->dq = rte_zmalloc_socket("sw_sa_dq", sizeof(*t->dq) * t->pool_n, RTE_CACHE_LINE_SIZE,
+				   socket_id);
+	if (t->qsv == NULL || t->dq == NULL || rte_rcu_qsbr_init(t->qsv, RTE_MAX_LCORE) != 0) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	*out = t;
+	t = NULL;
+	ret = 0;
+
+cleanup:
+	sw_sa_table_free(t);
+	return ret;
+}
+
+static void
+put_back(struct sw_sa_table *t, struct sw_sa_rt *rt)
+{
+	struct sw_sa_keys *k = (struct sw_sa_keys *)(uintptr_t)rt->keys;
+
+	if (k != NULL) {
+		sw_sig_key_wipe(&k->c2s);
+		sw_sig_key_wipe(&k->s2c);
+		explicit_bzero(k, sizeof(*k));
+		rte_mempool_put(t->keys_pool, k);
+	}
+	explicit_bzero(rt, sizeof(*rt));
+	rte_mempool_put(t->rt_pool, rt);
+}
+
+/* Free the oldest @p max retired entries whose grace period is over
+ * (all of them with @p force, after a synchronize). */
+static unsigned int
+drain(struct sw_sa_table *t, bool force)
+{
+	unsigned int n = 0;
+
+	while (t->dq_n != 0) {
+		struct retired *e = &t->dq[t->dq_head];
+
+		if (!force && rte_rcu_qsbr_check(t->qsv, e->token, false) != 1)
+			break;
+		rte_hash_free_key_with_position(t->h, e->pos);
+		put_back(t, e->rt);
+		memset(e, 0, sizeof(*e));
+		t->dq_head = (t->dq_head + 1) % t->pool_n;
+		t->dq_n--;
+		n++;
+		count(t, SW_SA_TABLE_RECLAIMED);
+	}
+	return n;
+}
+
+void
+sw_sa_table_free(struct sw_sa_table *t)
+{
+	const void *key;
+	void *data;
+	uint32_t it = 0;
+
+	if (t == NULL)
+		return;
+	if (t->dq != NULL && t->h != NULL)
+		drain(t, true);
+	if (t->h != NULL) {
+		while (rte_hash_iterate(t->h, &key, &data, &it) >= 0)
+			if (data != NULL && t->rt_pool != NULL)
+				put_back(t, data);
+		rte_hash_free(t->h);
+	}
+	rte_mempool_free(t->rt_pool);
+	rte_mempool_free(t->keys_pool);
+	rte_free(t->qsv);
+	rte_free(t->dq);
+	rte_free(t);
+}
+
+int
+sw_sa_table_qs_register(struct sw_sa_table *t, unsigned int lcore_id)
+{
+	if (lcore_id >= RTE_MAX_LCORE || rte_rcu_qsbr_thread_register(t->qsv, lcore_id) != 0)
+		return -EINVAL;
+	rte_rcu_qsbr_thread_online(t->qsv, lcore_id);
+	return 0;
+}
+
+void
+sw_sa_table_qs_unregister(struct sw_sa_table *t, unsigned int lcore_id)
+{
+	if (lcore_id >= RTE_MAX_LCORE)
+		return;
+	rte_rcu_qsbr_thread_offline(t->qsv, lcore_id);
+	rte_rcu_qsbr_thread_unregister(t->qsv, lcore_id);
+}
+
+void
+sw_sa_table_quiescent(struct sw_sa_table *t, unsigned int lcore_id)
+{
+	rte_rcu_qsbr_quiescent(t->qsv, lcore_id);
+}
+
+struct sw_sa_rt *
+sw_sa_lookup(const struct sw_sa_table *t, uint64_t opaque)
+{
+	void *data = NULL;
+
+	if (rte_hash_lookup_data(t->h, &opaque, &data) < 0)
+		return NULL;
+	return data;
+}
+
+int
+sw_sa_table_alloc(struct sw_sa_table *t, struct sw_sa_rt **rt, struct sw_sa_keys **keys)
+{
+	void *r = NULL, *k = NULL;
+
+	*rt = NULL;
+	*keys = NULL;
+	if (t->live >= t->sa_max) {
+		count(t, SW_SA_TABLE_CAP);
+		return -ENOSPC;
+	}
+	drain(t, false);
+	if (rte_mempool_get(t->rt_pool, &r) != 0 || rte_mempool_get(t->keys_pool, &k) != 0) {
+		/* Retired records still hold the pools: wait them out once. */
+		if (r != NULL)
+			rte_mempool_put(t->rt_pool, r);
+		r = NULL;
+		sw_sa_table_sync(t);
+		if (rte_mempool_get(t->rt_pool, &r) != 0)
+			return -ENOMEM;
+		if (rte_mempool_get(t->keys_pool, &k) != 0) {
+			rte_mempool_put(t->rt_pool, r);
+			return -ENOMEM;
+		}
+	}
+	memset(r, 0, sizeof(struct sw_sa_rt));
+	memset(k, 0, sizeof(struct sw_sa_keys));
+	((struct sw_sa_rt *)r)->keys = k;
+	*rt = r;
+	*keys = k;
+	return 0;
+}
+
+void
+sw_sa_table_abandon(struct sw_sa_table *t, struct sw_sa_rt *rt)
+{
+	if (rt != NULL)
+		put_back(t, rt);
+}
+
+int
+sw_sa_table_new_opaque(struct sw_sa_table *t, uint64_t *opaque)
+{
+	uint64_t v;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+			return -EIO;
+		if (v != 0 && rte_hash_lookup(t->h, &v) < 0) {
+			*opaque = v;
+			return 0;
+		}
+		count(t, SW_SA_TABLE_OPAQUE_RETRY);
+	}
+	return -EIO;
+}
+
+int
+sw_sa_table_install(struct sw_sa_table *t, struct sw_sa_rt *rt)
+{
+	int rc;
+
+	if (rt == NULL || rt->opaque == 0 || rt->keys == NULL) {
+		sw_sa_table_abandon(t, rt);
+		return -EINVAL;
+	}
+	if (rte_hash_lookup(t->h, &rt->opaque) >= 0) {
+		sw_sa_table_abandon(t, rt);
+		return -EEXIST;
+	}
+	rt->sa_id = ++t->next_id;
+	/* Lock-free mode: the add publishes with release semantics, so every
+	 * field written before it is visible to an lcore that finds the key. */
+	rc = rte_hash_add_key_data(t->h, &rt->opaque, rt);
+	if (rc != 0) {
+		sw_sa_table_abandon(t, rt);
+		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+	}
+	t->live++;
+	count(t, SW_SA_TABLE_INSTALLED);
+	return 0;
+}
+
+int
+sw_sa_table_retire(struct sw_sa_table *t, uint64_t opaque)
+{
+	struct sw_sa_rt *rt = NULL;
+	struct retired *e;
+	int32_t pos;
+
+	if (rte_hash_lookup_data(t->h, &opaque, (void **)&rt) < 0 || rt == NULL)
+		return -ENOENT;
+	__atomic_fetch_or(&rt->flags, SW_SA_F_DEAD, __ATOMIC_RELEASE);
+	pos = rte_hash_del_key(t->h, &opaque);
+	if (pos < 0)
+		return -ENOENT;
+	if (t->dq_n == t->pool_n)
+		sw_sa_table_sync(t);
+	e = &t->dq[(t->dq_head + t->dq_n) % t->pool_n];
+	e->rt = rt;
+	e->pos = pos;
+	e->token = rte_rcu_qsbr_start(t->qsv);
+	t->dq_n++;
+	t->live--;
+	count(t, SW_SA_TABLE_RETIRED);
+	return 0;
+}
+
+unsigned int
+sw_sa_table_reclaim(struct sw_sa_table *t)
+{
+	return drain(t, false);
+}
+
+void
+sw_sa_table_sync(struct sw_sa_table *t)
+{
+	uint64_t token;
+
+	count(t, SW_SA_TABLE_SYNC);
+	/* rte_rcu_qsbr_synchronize() with the inline check, so that the
+	 * acquire on the readers' counters is in our code (ThreadSanitizer sees
+	 * it; the library's copy is not instrumented). */
+	token = rte_rcu_qsbr_start(t->qsv);
+	while (rte_rcu_qsbr_check(t->qsv, token, false) != 1)
+		rte_pause();
+	drain(t, true);
+}
+
+struct sw_sa_rt *
+sw_sa_table_next(const struct sw_sa_table *t, uint32_t *iter)
+{
+	const void *key;
+	void *data;
+
+	while (rte_hash_iterate(t->h, &key, &data, iter) >= 0)
+		if (data != NULL)
+			return data;
+	return NULL;
+}
+
+uint32_t
+sw_sa_table_count(const struct sw_sa_table *t)
+{
+	return t->live;
+}
+
+uint32_t
+sw_sa_table_pending(const struct sw_sa_table *t)
+{
+	return t->dq_n;
+}
+
+void
+sw_sa_table_stats(const struct sw_sa_table *t, uint64_t out[SW_SA_TABLE_STAT_MAX])
+{
+	unsigned int i;
+
+	for (i = 0; i < SW_SA_TABLE_STAT_MAX; i++)
+		out[i] = __atomic_load_n(&t->stats[i], __ATOMIC_RELAXED);
+}

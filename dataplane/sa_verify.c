@@ -1,0 +1,629 @@
+/*
+ * Lcore-side SA helpers: credentials check, signed-buffer job preparation,
+ * replay window and retransmission cache, identity binding, response
+ * signatures, our Via.  See sa_verify.h.  DPDK-free; no allocation, no locks.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/random.h>
+
+#include "dataplane/sa_verify.h"
+
+static const char *const rc_names[SW_SA_RC_MAX] = {
+#define X(id, name, help) [SW_SA_##id] = name,
+	SW_SA_RESULTS(X)
+#undef X
+};
+
+const char *
+sw_sa_rc_name(enum sw_sa_rc rc)
+{
+	if ((unsigned int)rc >= SW_SA_RC_MAX)
+		return "?";
+	return rc_names[rc];
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* 1..max_digits hex digits into *v. */
+static bool
+parse_hex(struct sw_span s, unsigned int max_digits, uint64_t *v)
+{
+	uint64_t acc = 0;
+	uint16_t i;
+	int d;
+
+	if (s.p == NULL || s.len == 0 || s.len > max_digits)
+		return false;
+	for (i = 0; i < s.len; i++) {
+		d = hexval(s.p[i]);
+		if (d < 0)
+			return false;
+		acc = acc << 4 | (uint64_t)d;
+	}
+	*v = acc;
+	return true;
+}
+
+bool
+sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque)
+{
+	if (v.len != SW_SA_OPAQUE_HEX)
+		return false;
+	return parse_hex(v, SW_SA_OPAQUE_HEX, opaque);
+}
+
+void
+sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX])
+{
+	static const char digits[] = "0123456789ABCDEF";
+	unsigned int i;
+
+	for (i = 0; i < SW_SA_OPAQUE_HEX; i++)
+		out[i] = digits[(opaque >> (60 - 4 * i)) & 0xf];
+}
+
+/* cnum: 1..10 decimal digits, value < 2^32. */
+static bool
+parse_cnum(struct sw_span s, uint32_t *out)
+{
+	uint64_t v = 0;
+	uint16_t i;
+
+	if (s.p == NULL || s.len == 0 || s.len > 10)
+		return false;
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+enum sw_sa_rc
+sw_sa_check_cred(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+		 const struct sw_auth *cred, uint64_t now_ms, uint32_t *cnum, uint32_t *crand)
+{
+	struct sw_span target = sw_auth_get(cred, SW_AUTH_P_TARGETNAME);
+	uint64_t r;
+	uint32_t n;
+
+	if ((__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & SW_SA_F_DEAD) != 0 ||
+	    now_ms >= sa->expires_ms)
+		return SW_SA_EXPIRED;
+	if (sw_scheme_from(cred->scheme.p, cred->scheme.len) != (enum sw_scheme)sa->scheme)
+		return SW_SA_SCHEME;
+	if (!sw_span_eq(target, pol->target[sa->scheme]) ||
+	    !sw_span_eq(sw_auth_get(cred, SW_AUTH_P_REALM), pol->realm))
+		return SW_SA_TARGET;
+	/*
+	 * The version was settled by the handshake and the signed buffer is
+	 * built with the SA's.  Deployed clients (pidgin-sipe's
+	 * msg_signature_to_auth) leave version= out of signed requests, so an
+	 * absent parameter means "the SA's version"; a present one must agree.
+	 */
+	if (sw_auth_has(cred, SW_AUTH_P_VERSION) &&
+	    sw_sigbuf_version(sw_auth_get(cred, SW_AUTH_P_VERSION)) != sa->version)
+		return SW_SA_VERSION;
+	if (!parse_hex(sw_auth_get(cred, SW_AUTH_P_CRAND), 8, &r) ||
+	    !parse_cnum(sw_auth_get(cred, SW_AUTH_P_CNUM), &n) ||
+	    sw_auth_get(cred, SW_AUTH_P_RESPONSE).len == 0)
+		return SW_SA_NO_SIG;
+	*cnum = n;
+	*crand = (uint32_t)r;
+	return SW_SA_OK;
+}
+
+static void
+sigbuf_auth_of(const struct sw_sa_rt *sa, const struct sw_auth *cred, struct sw_sigbuf_auth *a)
+{
+	a->scheme = cred->scheme;
+	a->rand = sw_auth_get(cred, SW_AUTH_P_CRAND);
+	a->num = sw_auth_get(cred, SW_AUTH_P_CNUM);
+	a->realm = sw_auth_get(cred, SW_AUTH_P_REALM);
+	a->targetname = sw_auth_get(cred, SW_AUTH_P_TARGETNAME);
+	a->version = sa->version;
+}
+
+/* Decode the response parameter; false if it is not hex or too long. */
+static bool
+response_token(const struct sw_auth *cred, uint8_t *tok, size_t cap, size_t *len)
+{
+	struct sw_span r = sw_auth_get(cred, SW_AUTH_P_RESPONSE);
+	int n = sw_hex_decode(r.p, r.len, tok, cap);
+
+	if (n <= 0)
+		return false;
+	*len = (size_t)n;
+	return true;
+}
+
+enum sw_sa_rc
+sw_sa_req_prep(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg, const struct sw_auth *cred,
+	       uint8_t *slot, uint8_t tag_scratch[SW_MAC_TAG_MAX], struct sw_mac_job *job)
+{
+	struct sw_sigbuf_auth a;
+	struct sw_wbuf w;
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	size_t tlen;
+	int rc;
+
+	if (!response_token(cred, tok, sizeof(tok), &tlen))
+		return SW_SA_NO_SIG;
+	sigbuf_auth_of(sa, cred, &a);
+	sw_wbuf_init(&w, slot + SW_SIG_HEADROOM, SW_SIGBUF_MAX);
+	if (sw_sigbuf_build(msg, &a, &w) != 0 || !sw_wbuf_ok(&w))
+		return SW_SA_TOO_BIG;
+	rc = sw_sig_job_prep(&sa->keys->c2s, slot, w.len, tok, tlen, tag_scratch, job);
+	if (rc == -EBADMSG)
+		return SW_SA_BAD_SIG;
+	if (rc != 0)
+		return SW_SA_TOO_BIG;
+	return SW_SA_OK;
+}
+
+enum sw_sa_rc
+sw_sa_verify_scalar(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+		    const struct sw_auth *cred)
+{
+	static __thread uint8_t buf[SW_MAC_MSG_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_wbuf w;
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	size_t tlen;
+
+	if (!response_token(cred, tok, sizeof(tok), &tlen))
+		return SW_SA_NO_SIG;
+	sigbuf_auth_of(sa, cred, &a);
+	sw_wbuf_init(&w, buf, sizeof(buf));
+	if (sw_sigbuf_build(msg, &a, &w) != 0 || !sw_wbuf_ok(&w))
+		return SW_SA_BAD_SIG;
+	return sw_sig_verify(&sa->keys->c2s, buf, w.len, tok, tlen) == 0 ? SW_SA_OK : SW_SA_BAD_SIG;
+}
+
+/*
+ * Replay window: bits 63..32 the highest accepted cnum, bit d of 31..0 set
+ * when top - d was accepted.  Bit 0 is set as soon as anything was accepted,
+ * so a zero word means "nothing yet".  No shift reaches 32.
+ */
+enum sw_sa_cnum
+sw_sa_cnum_check(const struct sw_sa_rt *sa, uint32_t cnum)
+{
+	uint64_t w = __atomic_load_n(&sa->window, __ATOMIC_RELAXED);
+	uint32_t top = (uint32_t)(w >> 32), map = (uint32_t)w, d;
+
+	if (map == 0 || cnum > top)
+		return SW_SA_CNUM_NEW;
+	d = top - cnum;
+	if (d >= SW_SA_WINDOW)
+		return SW_SA_CNUM_OLD;
+	return (map >> d) & 1u ? SW_SA_CNUM_SEEN : SW_SA_CNUM_NEW;
+}
+
+bool
+sw_sa_cnum_commit(struct sw_sa_rt *sa, uint32_t cnum)
+{
+	uint64_t w = __atomic_load_n(&sa->window, __ATOMIC_RELAXED), nw;
+	uint32_t top, map, d;
+
+	do {
+		top = (uint32_t)(w >> 32);
+		map = (uint32_t)w;
+		if (map == 0) {
+			nw = (uint64_t)cnum << 32 | 1u;
+		} else if (cnum > top) {
+			d = cnum - top;
+			map = d < SW_SA_WINDOW ? map << d | 1u : 1u;
+			nw = (uint64_t)cnum << 32 | map;
+		} else {
+			d = top - cnum;
+			if (d >= SW_SA_WINDOW || ((map >> d) & 1u) != 0)
+				return false;
+			nw = w | (uint64_t)1u << d;
+		}
+	} while (!__atomic_compare_exchange_n(&sa->window, &w, nw, true, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * Retransmission slots: a per-slot sequence check with the timestamp as the
+ * sequence (0 while being written), so a reader never pairs a digest with
+ * another acceptance's time.
+ */
+void
+sw_sa_retx_record(struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms)
+{
+	uint32_t i = __atomic_fetch_add(&sa->retx_next, 1, __ATOMIC_RELAXED) % SW_SA_RETX_SLOTS;
+	struct sw_sa_retx *s = &sa->retx[i];
+
+	__atomic_store_n(&s->ms, 0, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&s->digest, digest, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->ms, now_ms == 0 ? 1 : now_ms, __ATOMIC_RELEASE);
+}
+
+bool
+sw_sa_retx_match(const struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms)
+{
+	unsigned int i;
+	uint64_t m1, m2, d;
+
+	for (i = 0; i < SW_SA_RETX_SLOTS; i++) {
+		const struct sw_sa_retx *s = &sa->retx[i];
+
+		m1 = __atomic_load_n(&s->ms, __ATOMIC_ACQUIRE);
+		if (m1 == 0 || (now_ms > m1 && now_ms - m1 > SW_SA_RETX_MS))
+			continue;
+		d = __atomic_load_n(&s->digest, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		m2 = __atomic_load_n(&s->ms, __ATOMIC_RELAXED);
+		if (m1 == m2 && d == digest)
+			return true;
+	}
+	return false;
+}
+
+enum sw_sa_rc
+sw_sa_replay_verdict(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+		     const void *datagram, size_t len, uint64_t now_ms)
+{
+	uint64_t d = sw_digest(pol->digest, datagram, len);
+
+	return sw_sa_retx_match(sa, d, now_ms) ? SW_SA_RETX : SW_SA_REPLAY;
+}
+
+enum sw_sa_rc
+sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+		 const void *datagram, size_t len, uint32_t cnum, uint64_t now_ms)
+{
+	uint64_t d = sw_digest(pol->digest, datagram, len);
+
+	if (!sw_sa_cnum_commit(sa, cnum))
+		return sw_sa_retx_match(sa, d, now_ms) ? SW_SA_RETX : SW_SA_REPLAY;
+	sw_sa_retx_record(sa, d, now_ms);
+	/* The signature does not cover the request line (PROTOCOL.md §4). */
+	if (!sw_span_eq(msg->method, msg->cseq_method))
+		return SW_SA_CSEQ;
+	if (!sw_sa_from_ok(sa, msg))
+		return SW_SA_IDENTITY;
+	return SW_SA_OK;
+}
+
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool
+sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg)
+{
+	struct sw_span uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
+	const struct sw_sa_keys *k = sa->keys;
+	uint16_t i, skip, at;
+
+	if (uri.p == NULL)
+		return false;
+	if (uri.len >= 4 && lower(uri.p[0]) == 's' && lower(uri.p[1]) == 'i' &&
+	    lower(uri.p[2]) == 'p' && uri.p[3] == ':')
+		skip = 4;
+	else if (uri.len >= 5 && lower(uri.p[0]) == 's' && lower(uri.p[1]) == 'i' &&
+		 lower(uri.p[2]) == 'p' && lower(uri.p[3]) == 's' && uri.p[4] == ':')
+		skip = 5;
+	else
+		return false;
+	for (at = skip; at < uri.len && uri.p[at] != '@'; at++)
+		;
+	if (at == uri.len || at - skip != k->user_len || k->user_len == 0)
+		return false;
+	for (i = 0; i < k->user_len; i++)
+		if (lower(uri.p[skip + i]) != lower(k->user[i]))
+			return false;
+	return true;
+}
+
+/* xoshiro256** (Blackman, Vigna), seeded from the kernel CSPRNG. */
+int
+sw_sa_rng_seed(struct sw_sa_rng *r)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < sizeof(r->s)) {
+		n = getrandom((uint8_t *)r->s + got, sizeof(r->s) - got, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -EIO;
+		}
+		got += (size_t)n;
+	}
+	if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
+		r->s[0] = 1;
+	return 0;
+}
+
+static inline uint64_t
+rotl(uint64_t x, int k)
+{
+	return x << k | x >> (64 - k);
+}
+
+uint32_t
+sw_sa_rng_next(struct sw_sa_rng *r)
+{
+	uint64_t *s = r->s, res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = rotl(s[3], 45);
+	return (uint32_t)(res >> 32);
+}
+
+static void
+put_quoted(struct sw_wbuf *w, const char *name, const void *v, size_t len)
+{
+	sw_wbuf_puts(w, name);
+	sw_wbuf_put(w, "=\"", 2);
+	sw_wbuf_put(w, v, len);
+	sw_wbuf_put(w, "\"", 1);
+}
+
+int
+sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+		    const struct sw_sip_msg *rsp, struct sw_sa_rng *rng, bool with_ap_rep,
+		    uint8_t *scratch, struct sw_wbuf *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const struct sw_sa_keys *k = sa->keys;
+	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
+	char srand[8], snum_s[20], opq[SW_SA_OPAQUE_HEX];
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_wbuf sb, ns;
+	uint64_t snum;
+	uint32_t r;
+	int i, n;
+
+	if (scheme == NULL || rsp->status == 0)
+		return -EINVAL;
+	snum = __atomic_fetch_add(&sa->snum, 1, __ATOMIC_RELAXED) + 1;
+	r = sw_sa_rng_next(rng);
+	for (i = 0; i < 8; i++)
+		srand[i] = digits[(r >> (28 - 4 * i)) & 0xf];
+	sw_wbuf_init(&ns, snum_s, sizeof(snum_s));
+	sw_wbuf_put_u64(&ns, snum);
+
+	a.scheme.p = scheme;
+	a.scheme.len = (uint16_t)strlen(scheme);
+	a.rand.p = srand;
+	a.rand.len = 8;
+	a.num.p = snum_s;
+	a.num.len = (uint16_t)ns.len;
+	a.realm = pol->realm;
+	a.targetname = pol->target[sa->scheme];
+	a.version = sa->version;
+	sw_wbuf_init(&sb, scratch, SW_SIGBUF_MAX);
+	if (sw_sigbuf_build(rsp, &a, &sb) != 0 || !sw_wbuf_ok(&sb))
+		return -ENOSPC;
+	n = sw_sig_sign(&k->s2c, sb.p, sb.len, k->krb_seq_s2c0 + snum - 1, tok, sizeof(tok));
+	if (n < 0)
+		return n;
+
+	sw_sa_opaque_fmt(sa->opaque, opq);
+	sw_wbuf_put(out, a.scheme.p, a.scheme.len);
+	sw_wbuf_puts(out, " qop=\"auth\", ");
+	put_quoted(out, "opaque", opq, sizeof(opq));
+	sw_wbuf_put(out, ", ", 2);
+	put_quoted(out, "realm", pol->realm.p, pol->realm.len);
+	sw_wbuf_put(out, ", ", 2);
+	put_quoted(out, "targetname", a.targetname.p, a.targetname.len);
+	sw_wbuf_put(out, ", ", 2);
+	put_quoted(out, "srand", srand, 8);
+	sw_wbuf_put(out, ", ", 2);
+	put_quoted(out, "snum", snum_s, ns.len);
+	sw_wbuf_puts(out, ", rspauth=\"");
+	sw_wbuf_put_hex(out, tok, (size_t)n);
+	sw_wbuf_put(out, "\"", 1);
+	if (with_ap_rep && k->ap_rep_len != 0) {
+		sw_wbuf_put(out, ", ", 2);
+		put_quoted(out, "gssapi-data", k->ap_rep_b64, k->ap_rep_len);
+	}
+	return sw_wbuf_ok(out) ? 0 : -ENOSPC;
+}
+
+bool
+sw_sa_rsp_needs_cp(const struct sw_sa_rt *sa, const struct sw_sip_msg *rsp)
+{
+	if ((__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & SW_SA_F_AP_REP_PENDING) != 0)
+		return true;
+	return rsp->status >= 200 && rsp->status < 300 && sw_span_ieq(rsp->cseq_method, "REGISTER");
+}
+
+/* Decimal value of a span; -1 if not 1..10 digits. */
+static int64_t
+span_num(struct sw_span s)
+{
+	int64_t v = 0;
+	uint16_t i;
+
+	if (s.p == NULL || s.len == 0 || s.len > 10)
+		return -1;
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return -1;
+		v = v * 10 + (s.p[i] - '0');
+	}
+	return v;
+}
+
+bool
+sw_sa_is_unregister(const struct sw_sip_msg *req)
+{
+	struct sw_span v, e;
+	uint8_t idx;
+	uint16_t pos = 0;
+	bool any = false;
+
+	if (!sw_span_ieq(req->method, "REGISTER"))
+		return false;
+	if (span_num(sw_sip_expires(req)) == 0)
+		return true;
+	idx = req->first[SW_HDR_CONTACT];
+	if (idx == SW_HDR_NONE)
+		return false;
+	while (sw_sip_next_value(req, &idx, &pos, &v)) {
+		if (v.len == 1 && v.p[0] == '*')
+			return true;
+		if (!sw_sip_param_of(v, "expires", &e) || span_num(e) != 0)
+			return false;
+		any = true;
+	}
+	return any;
+}
+
+void
+sw_sa_note_request(struct sw_sa_rt *sa, const struct sw_sip_msg *req)
+{
+	if (sw_sa_is_unregister(req))
+		__atomic_fetch_or(&sa->flags, SW_SA_F_UNREG, __ATOMIC_RELAXED);
+}
+
+/* Top Via value (first comma-separated element of the first Via line). */
+static bool
+top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA];
+	uint16_t pos = 0;
+
+	if (idx == SW_HDR_NONE)
+		return false;
+	return sw_sip_next_value(msg, &idx, &pos, out);
+}
+
+#define OUR_BRANCH "z9hG4bK-sw"
+
+int
+sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+		const struct sw_sa_src *src, struct sw_wbuf *w)
+{
+	struct sw_span via = {NULL, 0};
+	char opq[SW_SA_OPAQUE_HEX], br[SW_SA_OPAQUE_HEX], ip[INET6_ADDRSTRLEN];
+	uint64_t b;
+
+	if (req->status != 0 || src == NULL || (src->af != AF_INET && src->af != AF_INET6))
+		return -EINVAL;
+	(void)top_via_value(req, &via);
+	/* RFC 3261 §16.11: the same for every retransmission of the request. */
+	b = sw_digest_public(pol->digest, via.p, via.len) * UINT64_C(0x9e3779b97f4a7c15) ^
+	    sw_digest_public(pol->digest, req->ruri.p, req->ruri.len);
+	if (inet_ntop(src->af, src->addr, ip, sizeof(ip)) == NULL)
+		return -EINVAL;
+	sw_sa_opaque_fmt(b, br);
+	sw_sa_opaque_fmt(opaque, opq);
+	sw_wbuf_puts(w, "SIP/2.0/UDP ");
+	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
+	sw_wbuf_put(w, ":", 1);
+	sw_wbuf_put_u64(w, pol->via_port);
+	sw_wbuf_puts(w, ";branch=" OUR_BRANCH);
+	sw_wbuf_put(w, br, sizeof(br));
+	sw_wbuf_puts(w, ";sw-sa=");
+	sw_wbuf_put(w, opq, sizeof(opq));
+	sw_wbuf_puts(w, ";sw-src=");
+	if (src->af == AF_INET6)
+		sw_wbuf_put(w, "[", 1);
+	sw_wbuf_puts(w, ip);
+	if (src->af == AF_INET6)
+		sw_wbuf_put(w, "]", 1);
+	sw_wbuf_put(w, ":", 1);
+	sw_wbuf_put_u64(w, src->port);
+	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
+}
+
+/* Value of ";name=" in a Via value, up to the next ';' or the end. */
+static bool
+via_param(struct sw_span v, const char *name, struct sw_span *out)
+{
+	size_t nl = strlen(name);
+	uint16_t i, j;
+
+	for (i = 0; i + nl + 1 < v.len; i++) {
+		if (v.p[i] != ';' || memcmp(v.p + i + 1, name, nl) != 0 || v.p[i + 1 + nl] != '=')
+			continue;
+		j = (uint16_t)(i + 2 + nl);
+		out->p = v.p + j;
+		while (j < v.len && v.p[j] != ';')
+			j++;
+		out->len = (uint16_t)(v.p + j - out->p);
+		return true;
+	}
+	return false;
+}
+
+bool
+sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src)
+{
+	struct sw_span v, br, sa, s;
+	char ip[INET6_ADDRSTRLEN + 1];
+	uint16_t i, colon, hl;
+	uint32_t port = 0;
+
+	memset(src, 0, sizeof(*src));
+	*opaque = 0;
+	if (!top_via_value(rsp, &v) || !via_param(v, "branch", &br) ||
+	    br.len < sizeof(OUR_BRANCH) - 1 ||
+	    memcmp(br.p, OUR_BRANCH, sizeof(OUR_BRANCH) - 1) != 0)
+		return false;
+	if (via_param(v, "sw-sa", &sa) && !sw_sa_opaque_parse(sa, opaque))
+		return false;
+	if (!via_param(v, "sw-src", &s) || s.len < 3)
+		return true;
+	for (colon = s.len; colon > 0 && s.p[colon - 1] != ':'; colon--)
+		;
+	if (colon == 0 || colon == s.len)
+		return true;
+	for (i = colon; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9' || port > 65535)
+			return true;
+		port = port * 10 + (uint32_t)(s.p[i] - '0');
+	}
+	hl = (uint16_t)(colon - 1);
+	if (hl >= 2 && s.p[0] == '[' && s.p[hl - 1] == ']') {
+		if ((size_t)(hl - 2) >= sizeof(ip))
+			return true;
+		memcpy(ip, s.p + 1, hl - 2u);
+		ip[hl - 2] = '\0';
+		if (inet_pton(AF_INET6, ip, src->addr) == 1)
+			src->af = AF_INET6;
+	} else if (hl < sizeof(ip)) {
+		memcpy(ip, s.p, hl);
+		ip[hl] = '\0';
+		if (inet_pton(AF_INET, ip, src->addr) == 1)
+			src->af = AF_INET;
+	}
+	if (port > 65535)
+		src->af = 0;
+	src->port = (uint16_t)port;
+	return true;
+}

@@ -1,0 +1,304 @@
+#ifndef SW_SA_VERIFY_H
+#define SW_SA_VERIFY_H
+
+/**
+ * @file
+ * What a polling lcore (or the control plane, for the requests it is handed)
+ * does with a security association (PROTOCOL.md §3, §4; STYLE.md 10):
+ *
+ *  - check a request's credentials against the SA (scheme, realm,
+ *    targetname, version, expiry, signature parameters present);
+ *  - build its signed buffer into a batch slot and prepare the MAC job
+ *    (sw_sa_req_prep(), then sw_mac_verify_burst());
+ *  - replay: (opaque, cnum, crand) accepted once, with a 32-entry window on
+ *    cnum updated by CAS so any lcore may serve any SA: read-only pre-check
+ *    before the MAC, commit (with re-check) only after the tag matched; a
+ *    byte-identical retransmission within 64*T1 is accepted again, recognised
+ *    by a keyed digest of the whole datagram (crypto/digest.h);
+ *  - identity binding: the From URI's user part is the SA's user;
+ *  - sign a response to the client: snum (atomic fetch-add), srand from a
+ *    per-lcore generator, the [Proxy-]Authentication-Info value;
+ *  - our Via: a stateless proxy's Via carrying the SA's opaque and the
+ *    client's transport address, so a response from upstream finds both
+ *    without state.
+ *
+ * DPDK-free (links swcrypto and swsip).  Unless a function says otherwise:
+ * any thread, does not allocate, lock or log, so it is safe on a polling
+ * lcore.  Times are now_ms of the engine's monotonic millisecond clock (see
+ * sa_rt.h).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/digest.h"
+#include "crypto/mac.h"
+#include "crypto/sig.h"
+#include "crypto/sigbuf.h"
+#include "crypto/wbuf.h"
+#include "dataplane/sa_rt.h"
+#include "dataplane/sip_auth.h"
+#include "dataplane/sip_parse.h"
+#include "dataplane/sip_write.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Schemes a policy can offer (NTLM, Kerberos). */
+#define SW_SA_SCHEMES_MAX 2u
+/** Bytes of text a policy keeps (challenge parameters, names). */
+#define SW_SA_POLICY_TEXT 2048u
+
+/**
+ * What every lcore and the control plane share about authentication: made
+ * once by sw_cp_create() (sw_cp_policy()), read-only afterwards.  The spans
+ * point into text[]: never copy the struct.
+ */
+struct sw_sa_policy {
+	uint16_t challenge; /**< 401 or 407 */
+	uint8_t cred_hdr;   /**< SW_HDR_PROXY_AUTHORIZATION (407) or SW_HDR_AUTHORIZATION */
+	uint8_t info_hdr;   /**< SW_HDR_PROXY_AUTHENTICATION_INFO or SW_HDR_AUTHENTICATION_INFO */
+	uint8_t version;    /**< offered in challenges */
+	uint8_t n_ch;	    /**< challenges in ch[], in configured order */
+	uint8_t n_targets;  /**< entries in targets[] */
+	/** The first, stateless challenge: sw_sip_write_challenge(w, req, buf,
+	 *  challenge, ch, n_ch, extra) with these needs no state and no allocation. */
+	struct sw_sip_challenge ch[SW_SA_SCHEMES_MAX];
+	struct sw_span realm;
+	struct sw_span target[3];		   /**< indexed by enum sw_scheme (NONE: empty) */
+	struct sw_span targets[SW_SA_SCHEMES_MAX]; /**< for sw_auth_select() */
+	struct sw_span via_host;		   /**< our sent-by host for the Via we push */
+	uint16_t via_port;
+	const struct sw_digest *digest; /**< datagram digest key (never revealed) */
+	char text[SW_SA_POLICY_TEXT];
+};
+
+/*
+ * Outcomes of one signed request, in the order they are checked.  The
+ * answer each gets (PROTOCOL.md §4): RETRANS and OK are forwarded; IDENTITY is
+ * 403; CSEQ is 400; the rest get a fresh challenge (ACK/CANCEL are dropped).
+ */
+#define SW_SA_RESULTS(X)                                                                           \
+	X(OK, "ok", "verified, first acceptance")                                                  \
+	X(RETX, "retx", "byte-identical retransmission within 64*T1, forwarded again")             \
+	X(NO_SA, "no_sa", "unknown opaque")                                                        \
+	X(EXPIRED, "expired", "SA lifetime over, or being retired")                                \
+	X(SCHEME, "scheme", "scheme of the credentials is not the SA's")                           \
+	X(TARGET, "target", "realm or targetname is not the SA's")                                 \
+	X(VERSION, "version", "version parameter differs from the SA's")                           \
+	X(NO_SIG, "no_sig", "crand, cnum or response missing or malformed")                        \
+	X(TOO_BIG, "too_big", "signed buffer over SW_SIGBUF_MAX or bad token framing")             \
+	X(REPLAY, "replay", "(cnum, crand) accepted before and not a retransmission")              \
+	X(BAD_SIG, "bad_sig", "signature does not verify")                                         \
+	X(CSEQ, "cseq", "CSeq method differs from the request method")                             \
+	X(IDENTITY, "identity", "From user is not the SA's user (403)")
+
+enum sw_sa_rc {
+#define X(id, name, help) SW_SA_##id,
+	SW_SA_RESULTS(X)
+#undef X
+		SW_SA_RC_MAX
+};
+
+/** Stable name of an outcome ("replay"); "?" out of range. */
+const char *sw_sa_rc_name(enum sw_sa_rc rc);
+
+/*
+ * Opaque on the wire: exactly 16 hex digits (case-insensitive on input).
+ */
+
+/** Parse an opaque value.  @return false unless exactly 16 hex digits. */
+bool sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque);
+
+/** Write 16 upper-case hex digits (not NUL-terminated). */
+void sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX]);
+
+/*
+ * Credentials.
+ */
+
+/**
+ * Check credentials @p cred (already selected for this server by
+ * sw_auth_select(): realm and one of our targetnames) against @p sa at
+ * @p now_ms: not dead or expired, scheme and version equal, targetname the
+ * scheme's, crand 8 hex digits, cnum decimal < 2^32, response present.
+ * On SW_SA_OK *cnum and *crand are set.  Reads only.
+ */
+enum sw_sa_rc sw_sa_check_cred(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+			       const struct sw_auth *cred, uint64_t now_ms, uint32_t *cnum,
+			       uint32_t *crand);
+
+/** Slot size sw_sa_req_prep() needs: headroom + SW_SIGBUF_MAX + tailroom. */
+#define SW_SA_SLOT_MAX (SW_SIG_HEADROOM + SW_SIGBUF_MAX + SW_SIG_TAILROOM)
+
+/**
+ * Build the signed buffer of request @p msg with the values of @p cred into
+ * @p slot (SW_SA_SLOT_MAX bytes, per-packet scratch) and prepare the MAC job
+ * (sw_sig_job_prep(); the expected tag is copied to @p tag_scratch).  Call
+ * after sw_sa_check_cred() returned SW_SA_OK.
+ * @return SW_SA_OK, SW_SA_NO_SIG (response not hex), SW_SA_TOO_BIG (buffer
+ *   over SW_SIGBUF_MAX: the slow path may verify it with sw_sa_verify_scalar()),
+ *   SW_SA_BAD_SIG (token length or framing wrong, no HMAC spent).
+ */
+enum sw_sa_rc sw_sa_req_prep(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+			     const struct sw_auth *cred, uint8_t *slot,
+			     uint8_t tag_scratch[SW_MAC_TAG_MAX], struct sw_mac_job *job);
+
+/**
+ * Scalar verification of a request's signature (control plane, tests, large
+ * messages).  Allocates in OpenSSL: not on a polling lcore.
+ * @return SW_SA_OK, SW_SA_NO_SIG, SW_SA_BAD_SIG.
+ */
+enum sw_sa_rc sw_sa_verify_scalar(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+				  const struct sw_auth *cred);
+
+/*
+ * Replay window and retransmissions (PROTOCOL.md §4, STYLE.md 10).
+ */
+
+enum sw_sa_cnum {
+	SW_SA_CNUM_NEW = 0, /**< not seen: verify, then commit */
+	SW_SA_CNUM_SEEN,    /**< accepted before: only a retransmission passes */
+	SW_SA_CNUM_OLD,	    /**< below the window: only a retransmission passes */
+};
+
+/** Pre-check (before the MAC): reads only. */
+enum sw_sa_cnum sw_sa_cnum_check(const struct sw_sa_rt *sa, uint32_t cnum);
+
+/**
+ * Commit @p cnum after its tag matched: CAS loop, re-checking, so two lcores
+ * (or two packets of one burst) cannot both accept the same cnum.
+ * @return true if this call accepted it, false if it was no longer new.
+ */
+bool sw_sa_cnum_commit(struct sw_sa_rt *sa, uint32_t cnum);
+
+/** Remember an accepted datagram's digest (after a successful commit). */
+void sw_sa_retx_record(struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms);
+
+/** Was a datagram with @p digest accepted within SW_SA_RETX_MS? */
+bool sw_sa_retx_match(const struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms);
+
+/**
+ * The replay decision for a request whose cnum pre-check said SEEN or OLD,
+ * in one call: SW_SA_RETX if @p datagram is a recent byte-identical
+ * retransmission, else SW_SA_REPLAY.
+ */
+enum sw_sa_rc sw_sa_replay_verdict(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+				   const void *datagram, size_t len, uint64_t now_ms);
+
+/**
+ * Stage 3 for one request whose tag matched: commit cnum (re-check), record
+ * the datagram's digest, check the identity binding and the CSeq method.
+ * @return SW_SA_OK (forward), SW_SA_RETX (lost the commit race to a
+ *   byte-identical copy: forward), SW_SA_REPLAY, SW_SA_CSEQ, SW_SA_IDENTITY.
+ *   The window is committed before the identity check: a signed request with
+ *   a wrong From is still a use of that cnum.
+ */
+enum sw_sa_rc sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+			       const struct sw_sip_msg *msg, const void *datagram, size_t len,
+			       uint32_t cnum, uint64_t now_ms);
+
+/**
+ * Identity binding (PROTOCOL.md §4): the user part of the From URI (after
+ * "sip:"/"sips:", before '@') equals the SA's user, case-insensitively.
+ */
+bool sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg);
+
+/*
+ * Server signatures.
+ */
+
+/** Per-lcore srand generator (xoshiro256**), seeded from the CSPRNG. */
+struct sw_sa_rng {
+	uint64_t s[4];
+};
+
+/** Seed from getrandom().  Before launch only.  @return 0 or -EIO. */
+int sw_sa_rng_seed(struct sw_sa_rng *r);
+
+/** Next 32 random bits. */
+uint32_t sw_sa_rng_next(struct sw_sa_rng *r);
+
+/** Room for a [Proxy-]Authentication-Info value (with an AP-REP). */
+#define SW_SA_INFO_MAX (1024u + SW_SA_AP_REP_B64_MAX)
+
+/**
+ * Sign response @p rsp (as received from upstream; the signed fields do not
+ * change when our Via is popped) for the client of @p sa and write the value
+ * of the info header to @p out (policy->info_hdr names it):
+ *   <Scheme> qop="auth", opaque="..", realm="..", targetname="..",
+ *   srand="<8 hex>", snum="<n>", rspauth="<hex>"[, gssapi-data="<AP-REP>"]
+ * The AP-REP is added when @p with_ap_rep and the SA has one.  snum is taken
+ * by atomic fetch-add; the Kerberos sequence number is
+ * keys->krb_seq_s2c0 + snum - 1 (PROTOCOL.md §3).  @p scratch holds the
+ * signed buffer (SW_SIGBUF_MAX bytes, per-lcore).
+ * Scalar (one HMAC); does not lock or log, but sw_sig_sign() goes through
+ * OpenSSL for Kerberos rc4-hmac keys.
+ * @return 0, -ENOSPC (@p out or the buffer too small), -EINVAL, -EIO.
+ */
+int sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+			const struct sw_sip_msg *rsp, struct sw_sa_rng *rng, bool with_ap_rep,
+			uint8_t *scratch, struct sw_wbuf *out);
+
+/**
+ * Does a response for a client with @p sa need the control plane?  Yes when
+ * it must carry the AP-REP, and for a 2xx to REGISTER (registration expiry,
+ * Expires: 0 removal).  Everything else is signed on the lcore.
+ */
+bool sw_sa_rsp_needs_cp(const struct sw_sa_rt *sa, const struct sw_sip_msg *rsp);
+
+/**
+ * Is @p req an unregistration (REGISTER with "Expires: 0", or "Contact: *",
+ * or every Contact with expires=0)?
+ */
+bool sw_sa_is_unregister(const struct sw_sip_msg *req);
+
+/**
+ * Note what the control plane must know about a request forwarded for
+ * @p sa: sets SW_SA_F_UNREG for an unregistration, so the 2xx that answers
+ * it removes the SA (PROTOCOL.md §4).  Call after verification, before
+ * forwarding.
+ */
+void sw_sa_note_request(struct sw_sa_rt *sa, const struct sw_sip_msg *req);
+
+/*
+ * Our Via (RFC 3261 §16.6 step 8, §16.11 stateless branch).
+ *
+ *   SIP/2.0/UDP <host>:<port>;branch=z9hG4bK-sw<16 hex>;sw-sa=<opaque>;sw-src=<ip>:<port>
+ *
+ * branch: sw_digest_public() of the request's top Via and Request-URI (the same for every
+ * retransmission, different per client transaction); sw-sa: the SA the
+ * response must be signed for (0: none); sw-src: the client's transport
+ * address (IPv6 in brackets), where the response goes.
+ */
+
+/** Client transport address as carried in sw-src. */
+struct sw_sa_src {
+	uint8_t af;	  /**< AF_INET or AF_INET6; 0 when absent */
+	uint8_t addr[16]; /**< network byte order (4 bytes used for IPv4) */
+	uint16_t port;	  /**< host byte order */
+};
+
+/** Longest Via value sw_sa_via_write() produces. */
+#define SW_SA_VIA_MAX 200u
+
+/**
+ * Write our Via value for request @p req (from @p src) carrying @p opaque
+ * into @p w.  @return 0, -ENOSPC, -EINVAL.
+ */
+int sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+		    const struct sw_sa_src *src, struct sw_wbuf *w);
+
+/**
+ * If the top Via of response @p rsp is ours (branch prefix z9hG4bK-sw),
+ * return true with *opaque (0 if none) and *src filled.
+ */
+bool sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SW_SA_VERIFY_H */
