@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential pkg-config meson ninja-build clang llvm lld
 libdpdk-dev dpdk libssl-dev libkrb5-dev krb5-kdc krb5-admin-server krb5-user
 gss-ntlmssp gss-ntlmssp-dev libipsec-mb-dev libbenchmark-dev libcmocka-dev
-libpcap-dev libjansson-dev libbpf-dev libxdp-dev iproute2 sip-tester python3 libclang-rt-14-dev"
+libpcap-dev libjansson-dev libbpf-dev libxdp-dev iproute2 sip-tester python3 libclang-rt-14-dev
+linux-libc-dev procps"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,490 @@
+/*
+ * Whole-pipeline benchmark fixture (see fixture_engine.h).  Deterministic:
+ * keys and messages come from a fixed seed.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <rte_cycles.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "bench/fixture_engine.h"
+#include "crypto/sig.h"
+#include "crypto/sigbuf.h"
+#include "crypto/wbuf.h"
+#include "ctrlplane/config.h"
+#include "ctrlplane/sa_table.h"
+#include "dataplane/engine.h"
+#include "dataplane/port.h"
+#include "dataplane/sa_glue.h"
+
+#define N_TPL 65536u
+#define STRIDE 1024u
+#define MAX_LC 2u
+
+struct sw_bench_eng {
+	struct sw_config cfg;
+	struct sw_engine eng;
+	struct rte_ring *rx[2][MAX_LC], *tx[2][MAX_LC];
+	uint16_t port[2];
+	uint8_t *frames;
+	uint16_t *flen;
+	struct sw_sa_rt **tpl_sa;
+	uint32_t n_sa;
+	unsigned int n_lcores;
+	double bytes_per_sa;
+	double batch;
+	double cpu;
+	unsigned int avg_len;
+	struct sw_sa_rt **sas;
+};
+
+struct lc_arg {
+	struct sw_bench_eng *b;
+	unsigned int q;
+	uint32_t first, count;
+	uint64_t sent, fwd;
+	uint64_t t0, t1;
+	double cpu; /* thread CPU seconds: what the lcore really got on a shared host */
+};
+
+static double
+thread_cpu(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t
+splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static const char conf_text[] =
+	"[engine]\nlcores = 1\nidle_sleep_us = 0\n"
+	"[interface.%u]\naddress = 10.1.1.1/24\nrole = clients\n"
+	"[interface.%u]\naddress = 10.1.2.1/24\nrole = upstream\n"
+	"[upstream]\naddress = 10.1.2.2\nport = 5060\n"
+	"[auth]\ntargetname = proxy.example.test\nschemes = NTLM, Kerberos\nrequire = all\n"
+	"version = 3\n[kerberos]\nkeytab = /dev/null\n[ntlm]\nusers = /dev/null\n";
+
+static int
+build_frame(struct sw_bench_eng *b, uint32_t k, const struct sw_sa_rt *sa,
+	    const struct sw_sig_key *c2s, uint32_t cnum)
+{
+	static struct sw_sip_msg msg;
+	static uint8_t sb[SW_SIGBUF_MAX];
+	const struct sw_sa_policy *pol = b->eng.pol;
+	char text[STRIDE], opq[SW_SA_OPAQUE_HEX + 1], crand[9], cnum_s[16], hex[SW_SIG_TOKEN_MAX * 2 + 1];
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_wbuf w;
+	struct sw_net_dst d;
+	struct rte_mbuf *m;
+	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
+	int n, len;
+
+	sw_sa_opaque_fmt(sa->opaque, opq);
+	opq[SW_SA_OPAQUE_HEX] = '\0';
+	snprintf(crand, sizeof(crand), "%08x", k * 2654435761u);
+	snprintf(cnum_s, sizeof(cnum_s), "%u", cnum);
+	len = snprintf(text, sizeof(text),
+		       "INVITE sip:carol@example.test SIP/2.0\r\n"
+		       "Via: SIP/2.0/UDP 10.1.1.2:5070;branch=z9hG4bK%08x;rport\r\n"
+		       "Max-Forwards: 70\r\n"
+		       "From: \"Bob\" <sip:bob@example.test>;tag=%06x;epid=01\r\n"
+		       "To: <sip:carol@example.test>\r\n"
+		       "Call-ID: %08x-bench@10.1.1.2\r\n"
+		       "CSeq: %u INVITE\r\n"
+		       "Contact: <sip:bob@10.1.1.2:5070;transport=udp>\r\n"
+		       "User-Agent: sipward-bench\r\n"
+		       "Content-Type: application/sdp\r\n"
+		       "Content-Length: 0\r\n\r\n",
+		       k, k & 0xffffff, k, cnum);
+	if (sw_sip_parse(text, (size_t)len, &msg) != SW_SIP_OK)
+		return -EINVAL;
+	a.scheme.p = scheme;
+	a.scheme.len = (uint16_t)strlen(scheme);
+	a.rand.p = crand;
+	a.rand.len = 8;
+	a.num.p = cnum_s;
+	a.num.len = (uint16_t)strlen(cnum_s);
+	a.realm = pol->realm;
+	a.targetname = pol->target[sa->scheme];
+	a.version = 3;
+	sw_wbuf_init(&w, sb, sizeof(sb));
+	if (sw_sigbuf_build(&msg, &a, &w) != 0)
+		return -ENOSPC;
+	n = sw_sig_sign(c2s, w.p, w.len, k, tok, sizeof(tok));
+	if (n < 0)
+		return n;
+	sw_hex_encode(tok, (size_t)n, hex, sizeof(hex));
+	len -= 2; /* before the empty line */
+	len += snprintf(text + len, sizeof(text) - (size_t)len,
+			"Proxy-Authorization: %s qop=\"auth\", opaque=\"%s\", realm=\"%.*s\", "
+			"targetname=\"%.*s\", crand=\"%s\", cnum=\"%s\", version=3, "
+			"response=\"%s\"\r\n\r\n",
+			scheme, opq, (int)pol->realm.len, pol->realm.p,
+			(int)pol->target[sa->scheme].len, pol->target[sa->scheme].p, crand, cnum_s,
+			hex);
+	m = rte_pktmbuf_alloc(b->eng.pool);
+	if (m == NULL)
+		return -ENOMEM;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), text, (size_t)len);
+	memset(&d, 0, sizeof(d));
+	d.src.af = d.dst.af = AF_INET;
+	inet_pton(AF_INET, "10.1.1.2", &d.src.u);
+	inet_pton(AF_INET, "10.1.1.1", &d.dst.u);
+	d.sport = 5070;
+	d.dport = 5060;
+	d.mtu = 1500;
+	if (sw_net_push_headers(m, &d) != 0 || rte_pktmbuf_pkt_len(m) > STRIDE) {
+		rte_pktmbuf_free(m);
+		return -EMSGSIZE;
+	}
+	memcpy(b->frames + (size_t)k * STRIDE, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_pkt_len(m));
+	b->flen[k] = (uint16_t)rte_pktmbuf_pkt_len(m);
+	rte_pktmbuf_free(m);
+	return 0;
+}
+
+static unsigned int gen;
+
+struct sw_bench_eng *
+sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
+{
+	struct sw_bench_eng *b = calloc(1, sizeof(*b));
+	struct rte_malloc_socket_stats s0, s1;
+	struct sw_sig_key c2s, s2c;
+	char path[] = "/tmp/sw_bench_eng_XXXXXX", err[SW_CFG_ERR_MAX], name[64];
+	uint8_t key[32];
+	uint64_t seed = 42 + (uint64_t)scheme;
+	unsigned int p, q, lcore_id, i;
+	FILE *f;
+	int fd;
+
+	if (b == NULL || n_lcores == 0 || n_lcores > MAX_LC || n_sa == 0)
+		goto fail;
+	gen++;
+	if (n_sa < n_lcores)
+		n_sa = n_lcores; /* a single SA is never shared between lcores */
+	b->n_sa = n_sa;
+	b->n_lcores = n_lcores;
+	/* Ports: interface N is DPDK port N; ours come after any existing ones. */
+	b->port[0] = rte_eth_dev_count_total();
+	b->port[1] = (uint16_t)(b->port[0] + 1);
+	if (b->port[1] >= SW_CFG_PORTS_MAX)
+		goto fail;
+	fd = mkstemp(path);
+	if (fd < 0)
+		goto fail;
+	f = fdopen(fd, "w");
+	fprintf(f, conf_text, b->port[0], b->port[1]);
+	fclose(f);
+	if (sw_config_load(path, &b->cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		unlink(path);
+		goto fail;
+	}
+	unlink(path);
+	b->cfg.n_lcores = n_lcores;
+
+	for (p = 0; p < 2; p++) {
+		for (q = 0; q < n_lcores; q++) {
+			snprintf(name, sizeof(name), "b%u_rx%u%u", gen, p, q);
+			b->rx[p][q] = rte_ring_create(name, 4096, SOCKET_ID_ANY,
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			snprintf(name, sizeof(name), "b%u_tx%u%u", gen, p, q);
+			b->tx[p][q] = rte_ring_create(name, 4096, SOCKET_ID_ANY,
+						      RING_F_SP_ENQ | RING_F_SC_DEQ);
+			if (b->rx[p][q] == NULL || b->tx[p][q] == NULL)
+				goto fail;
+		}
+		snprintf(name, sizeof(name), "b%u_p%u", gen, p);
+		if (rte_eth_from_rings(name, b->rx[p], n_lcores, b->tx[p], n_lcores,
+				       SOCKET_ID_ANY) != b->port[p])
+			goto fail;
+	}
+
+	b->eng.cfg = &b->cfg;
+	b->eng.n_lcores = n_lcores;
+	b->eng.tsc_hz = rte_get_tsc_hz();
+	b->eng.tsc_per_ms = b->eng.tsc_hz / 1000;
+	b->eng.drain_tsc = b->eng.tsc_hz / 20000; /* 50 us */
+	snprintf(name, sizeof(name), "b%u_pool", gen);
+	b->eng.pool = rte_pktmbuf_pool_create(name, 32768, 256,
+					      RTE_ALIGN(sizeof(struct sw_pkt_meta),
+							RTE_MBUF_PRIV_ALIGN),
+					      RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	snprintf(name, sizeof(name), "b%u_big", gen);
+	b->eng.big = rte_pktmbuf_pool_create(name, 64, 0,
+					     RTE_ALIGN(sizeof(struct sw_pkt_meta),
+						       RTE_MBUF_PRIV_ALIGN),
+					     16384 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	snprintf(name, sizeof(name), "b%u_tocp", gen);
+	b->eng.to_cp = rte_ring_create(name, 1024, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	b->eng.local_pol = rte_zmalloc(NULL, sizeof(*b->eng.local_pol), 0);
+	if (b->eng.pool == NULL || b->eng.big == NULL || b->eng.to_cp == NULL ||
+	    b->eng.local_pol == NULL ||
+	    sw_eng_policy_build(&b->cfg, b->eng.local_pol, &b->eng.local_digest) != 0)
+		goto fail;
+	b->eng.pol = b->eng.local_pol;
+	if (sw_neigh_create(SOCKET_ID_ANY, &b->eng.neigh) != 0)
+		goto fail;
+	i = 0;
+	RTE_LCORE_FOREACH(lcore_id) {
+		if (i == n_lcores)
+			break;
+		if (sw_lcore_create(&b->eng, i, lcore_id, &b->eng.lc[i]) != 0)
+			goto fail;
+		i++;
+	}
+	if (i != n_lcores)
+		goto fail;
+	{
+		/* sw_port_setup() walks cfg->ifs[] by port id. */
+		if (sw_port_setup(&b->eng) != 0)
+			goto fail;
+		if (sw_eng_route(&b->eng, &b->cfg.upstream, true, &b->eng.up_if, &b->eng.up_nh) != 0)
+			goto fail;
+		struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 9 } };
+
+		sw_neigh_set(b->eng.neigh, &b->cfg.upstream, b->port[1], &mac, true);
+	}
+
+	/* The SA table: one key per scheme, copied into every SA (key setup is
+	 * not what is measured). */
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)splitmix(&seed);
+	if (scheme == SW_SCHEME_NTLM) {
+		if (sw_sig_key_init_ntlm(&c2s, key, SW_DIR_C2S) != 0 ||
+		    sw_sig_key_init_ntlm(&s2c, key, SW_DIR_S2C) != 0)
+			goto fail;
+	} else {
+		if (sw_sig_key_init_krb(&c2s, SW_ENCTYPE_AES128_SHA1, key, 16, SW_DIR_C2S) != 0 ||
+		    sw_sig_key_init_krb(&s2c, SW_ENCTYPE_AES128_SHA1, key, 16, SW_DIR_S2C) != 0)
+			goto fail;
+	}
+	rte_malloc_get_socket_stats(rte_socket_id(), &s0);
+	snprintf(name, sizeof(name), "bsa%u", gen);
+	if (sw_sa_table_create(name, n_sa, SOCKET_ID_ANY, &b->eng.sat) != 0)
+		goto fail;
+	rte_malloc_get_socket_stats(rte_socket_id(), &s1);
+	b->bytes_per_sa = (double)(s1.heap_allocsz_bytes - s0.heap_allocsz_bytes) / n_sa;
+	b->sas = calloc(n_sa, sizeof(*b->sas));
+	if (b->sas == NULL)
+		goto fail;
+	for (i = 0; i < n_sa; i++) {
+		struct sw_sa_rt *rt;
+		struct sw_sa_keys *k;
+
+		if (sw_sa_table_alloc(b->eng.sat, &rt, &k) != 0)
+			goto fail;
+		rt->opaque = splitmix(&seed) | 1;
+		rt->sa_id = i;
+		rt->scheme = (uint8_t)scheme;
+		rt->version = 3;
+		rt->expires_ms = UINT64_MAX;
+		k->c2s = c2s;
+		k->s2c = s2c;
+		memcpy(k->user, "bob", 3);
+		k->user_len = 3;
+		if (sw_sa_table_install(b->eng.sat, rt) != 0)
+			goto fail;
+		b->sas[i] = rt;
+	}
+	for (i = 0; i < n_lcores; i++)
+		sw_sa_table_qs_register(b->eng.sat, b->eng.lc[i]->lcore_id);
+
+	/* Traffic: N_TPL signed INVITEs; with one SA, cnum 1..N_TPL. */
+	b->frames = malloc((size_t)N_TPL * STRIDE);
+	b->flen = calloc(N_TPL, sizeof(*b->flen));
+	b->tpl_sa = calloc(N_TPL, sizeof(*b->tpl_sa));
+	if (b->frames == NULL || b->flen == NULL || b->tpl_sa == NULL)
+		goto fail;
+	{
+		uint64_t tot = 0;
+
+		uint32_t per_lc = N_TPL / n_lcores;
+
+		for (i = 0; i < N_TPL; i++) {
+			/* One client's SA stays on one lcore (RSS / flow distribution):
+			 * lcore q's templates use SAs q, q + n_lcores, ... */
+			uint32_t lq = i / per_lc, j = i % per_lc;
+			uint32_t span = b->n_sa / n_lcores;
+			uint32_t s = lq + n_lcores * (uint32_t)(((uint64_t)j * 2654435761u) % span);
+			uint32_t uses = per_lc / span;
+
+			b->tpl_sa[i] = b->sas[s];
+			if (build_frame(b, i, b->sas[s], &c2s,
+					uses > 1 ? j + 1 : 1 + j / span) != 0)
+				goto fail;
+			tot += b->flen[i];
+		}
+		b->avg_len = (unsigned int)(tot / N_TPL);
+	}
+	sw_sig_key_wipe(&c2s);
+	sw_sig_key_wipe(&s2c);
+	return b;
+fail:
+	fprintf(stderr, "bench: engine fixture setup failed\n");
+	sw_bench_eng_free(b);
+	return NULL;
+}
+
+static int
+run_lcore(void *arg)
+{
+	struct lc_arg *a = arg;
+	struct sw_bench_eng *b = a->b;
+	struct sw_lcore *lc = b->eng.lc[a->q];
+	struct rte_mbuf *m[SW_RX_BURST], *o[256];
+	uint32_t k = a->first, end = a->first + a->count;
+	unsigned int i, n;
+
+	a->cpu = thread_cpu();
+	a->t0 = rte_rdtsc();
+	while (k < end || a->fwd + lc->st.drop[SW_DROP_TX_FULL] < a->sent) {
+		if (k < end) {
+			n = RTE_MIN(SW_RX_BURST, end - k);
+			if (rte_pktmbuf_alloc_bulk(b->eng.pool, m, n) != 0)
+				n = 0;
+			for (i = 0; i < n; i++, k++) {
+				rte_memcpy(rte_pktmbuf_mtod(m[i], void *),
+					   b->frames + (size_t)k * STRIDE, b->flen[k]);
+				m[i]->data_len = b->flen[k];
+				m[i]->pkt_len = b->flen[k];
+			}
+			a->sent += rte_ring_enqueue_burst(b->rx[0][a->q], (void **)m, n, NULL);
+		}
+		sw_lcore_poll(lc, rte_rdtsc());
+		if (lc->n_pend == 0)
+			sw_sa_table_quiescent(b->eng.sat, lc->lcore_id);
+		if (k >= end)
+			sw_lcore_flush(lc);
+		n = rte_ring_dequeue_burst(b->tx[1][a->q], (void **)o, RTE_DIM(o), NULL);
+		a->fwd += n;
+		rte_pktmbuf_free_bulk(o, n);
+		n = rte_ring_dequeue_burst(b->tx[0][a->q], (void **)o, RTE_DIM(o), NULL);
+		rte_pktmbuf_free_bulk(o, n);
+		if (k >= end && n == 0 && lc->n_pend == 0 &&
+		    rte_ring_count(b->rx[0][a->q]) == 0 && rte_ring_count(b->tx[1][a->q]) == 0)
+			break;
+	}
+	a->t1 = rte_rdtsc();
+	a->cpu = thread_cpu() - a->cpu;
+	return 0;
+}
+
+double
+sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded)
+{
+	struct lc_arg arg[MAX_LC];
+	uint64_t t0 = UINT64_MAX, t1 = 0, jobs0 = 0, bursts0 = 0, jobs1 = 0, bursts1 = 0;
+	unsigned int i;
+
+	for (i = 0; i < N_TPL; i++) {
+		struct sw_sa_rt *sa = b->tpl_sa[i];
+
+		sa->window = 0;
+		sa->retx_next = 0;
+		memset(sa->retx, 0, sizeof(sa->retx));
+	}
+	for (i = 0; i < b->n_lcores; i++) {
+		jobs0 += b->eng.lc[i]->st.verify_jobs;
+		bursts0 += b->eng.lc[i]->st.verify_bursts;
+		arg[i] = (struct lc_arg){ .b = b, .q = i, .first = i * (N_TPL / b->n_lcores),
+					  .count = N_TPL / b->n_lcores };
+	}
+	for (i = 1; i < b->n_lcores; i++)
+		rte_eal_remote_launch(run_lcore, &arg[i], b->eng.lc[i]->lcore_id);
+	run_lcore(&arg[0]);
+	for (i = 1; i < b->n_lcores; i++)
+		rte_eal_wait_lcore(b->eng.lc[i]->lcore_id);
+	*sent = *forwarded = 0;
+	for (i = 0; i < b->n_lcores; i++) {
+		t0 = RTE_MIN(t0, arg[i].t0);
+		t1 = RTE_MAX(t1, arg[i].t1);
+		*sent += arg[i].sent;
+		*forwarded += arg[i].fwd;
+		jobs1 += b->eng.lc[i]->st.verify_jobs;
+		bursts1 += b->eng.lc[i]->st.verify_bursts;
+	}
+	b->cpu = 0;
+	for (i = 0; i < b->n_lcores; i++)
+		b->cpu += arg[i].cpu;
+	b->batch = bursts1 > bursts0 ? (double)(jobs1 - jobs0) / (double)(bursts1 - bursts0) : 0;
+	return (double)(t1 - t0) / (double)rte_get_tsc_hz();
+}
+
+double
+sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b)
+{
+	return b->bytes_per_sa;
+}
+
+unsigned int
+sw_bench_eng_frame_len(const struct sw_bench_eng *b)
+{
+	return b->avg_len;
+}
+
+double
+sw_bench_eng_batch(const struct sw_bench_eng *b)
+{
+	return b->batch;
+}
+
+double
+sw_bench_eng_cpu(const struct sw_bench_eng *b)
+{
+	return b->cpu;
+}
+
+void
+sw_bench_eng_free(struct sw_bench_eng *b)
+{
+	unsigned int i, p, q;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < MAX_LC; i++)
+		sw_lcore_free(b->eng.lc[i]);
+	if (b->eng.lc[0] != NULL)
+		sw_port_stop(&b->eng);
+	sw_sa_table_free(b->eng.sat);
+	sw_neigh_free(b->eng.neigh);
+	sw_digest_free(b->eng.local_digest);
+	rte_free(b->eng.local_pol);
+	rte_ring_free(b->eng.to_cp);
+	rte_mempool_free(b->eng.big);
+	rte_mempool_free(b->eng.pool);
+	for (p = 0; p < 2; p++)
+		for (q = 0; q < MAX_LC; q++) {
+			rte_ring_free(b->rx[p][q]);
+			rte_ring_free(b->tx[p][q]);
+		}
+	free(b->sas);
+	free(b->frames);
+	free(b->flen);
+	free(b->tpl_sa);
+	free(b);
+}

@@ -1,0 +1,53 @@
+#ifndef SW_BENCH_FIXTURE_ENGINE_H
+#define SW_BENCH_FIXTURE_ENGINE_H
+
+/**
+ * @file
+ * The whole sipwardd pipeline in-process (issue 4 benchmark): two net_ring
+ * ports (clients, upstream), a real SA table (ctrlplane/sa_table.h) of
+ * @p n_sa SAs, pre-built signed INVITEs as Ethernet frames; each run copies
+ * frames into mbufs, enqueues them on the client port's rx rings, runs the
+ * polling lcores' loop (parse, SA lookup, replay pre-check, signed buffer,
+ * one sw_mac_verify_burst per batch, commit, our Via, forward) and drains
+ * the upstream port's tx rings.  Needs an initialised EAL.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sw_bench_eng;
+
+/** scheme: 1 NTLM, 2 Kerberos (aes128-cts-hmac-sha1-96).  @p n_lcores 1 or 2. */
+struct sw_bench_eng *sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores);
+void sw_bench_eng_free(struct sw_bench_eng *b);
+
+/**
+ * Push one pass of the pre-built traffic (every template once, split over
+ * the lcores, each on its own EAL lcore) through the engine.  Replay windows
+ * are reset before the pass (not timed).
+ * @return seconds the pass took; *forwarded gets the frames that left on the
+ *   upstream port (must equal *sent).
+ */
+double sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded);
+
+/** Bytes the SA table takes per SA (pools + hash), measured from rte_malloc stats. */
+double sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b);
+
+/** Average signed INVITE frame length. */
+unsigned int sw_bench_eng_frame_len(const struct sw_bench_eng *b);
+
+/** Thread CPU seconds the lcores used in the last pass (summed). */
+double sw_bench_eng_cpu(const struct sw_bench_eng *b);
+
+/** Verify jobs per sw_mac_verify_burst call in the last pass. */
+double sw_bench_eng_batch(const struct sw_bench_eng *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,122 @@
+#ifndef SW_DP_STATS_H
+#define SW_DP_STATS_H
+
+/**
+ * @file
+ * Engine counters (STYLE.md 16, E5): verdicts and drop reasons declared once
+ * in X-macro lists that generate the enums, the telemetry names and the help
+ * text.  Per-lcore, single-writer; read by the telemetry thread and at exit.
+ */
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "dataplane/sa_verify.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** What happened to a SIP message (one count per message). */
+#define SW_VERDICTS(X)                                                                     \
+	X(FWD_UNAUTH, "fwd_unauth", "request forwarded: method needs no authentication")  \
+	X(FWD_SIGNED, "fwd_signed", "signed request verified and forwarded")               \
+	X(FWD_RETX, "fwd_retx", "verified UDP retransmission forwarded again")             \
+	X(CHALLENGE, "challenge", "challenge sent (no credentials)")                       \
+	X(RECHALLENGE, "rechallenge", "fresh challenge (bad sig, unknown/expired SA, mismatch)") \
+	X(REPLAY, "replay", "replay rejected with a challenge")                            \
+	X(TO_CP, "to_cp", "handshake leg / response handed to the control plane")          \
+	X(FORBIDDEN, "forbidden", "403: From is not the SA's principal")                   \
+	X(TOO_MANY_HOPS, "too_many_hops", "483: Max-Forwards reached 0")                    \
+	X(LOOP, "loop", "482: our Via with the same branch already present")               \
+	X(BAD_REQUEST, "bad_request", "400 sent (unusable credentials)")                   \
+	X(RESP_SIGNED, "resp_signed", "response relayed to a client with an SA, signed")   \
+	X(RESP_PLAIN, "resp_plain", "response relayed to a client without an SA")          \
+	X(EXCEPTION, "exception", "non-SIP packet passed to the kernel (tap)")
+
+enum sw_verdict {
+#define X(id, name, help) SW_V_##id,
+	SW_VERDICTS(X)
+#undef X
+	SW_V_MAX
+};
+
+/** Why a packet was dropped. */
+#define SW_DROP_REASONS(X)                                                                 \
+	X(NOT_SIP, "not_sip", "not UDP to a SIP address/port and no exception path")       \
+	X(L2, "bad_l2", "truncated or unsupported Ethernet/VLAN header")                   \
+	X(L3, "bad_l3", "bad IPv4/IPv6 header")                                            \
+	X(FRAG_TABLE, "frag_table", "IPv4 reassembly table full or fragment invalid")      \
+	X(FRAG_PENDING, "frag_pending", "fragment held for reassembly (not a loss)")       \
+	X(IPV6_FRAG, "ipv6_frag", "IPv6 fragment (not reassembled)")                       \
+	X(LINEARISE, "linearise", "no scratch to linearise a multi-segment datagram")      \
+	X(MALFORMED, "malformed", "SIP parse error")                                       \
+	X(CSEQ_METHOD, "cseq_method", "CSeq method differs from the request method")       \
+	X(AUTH_SYNTAX, "auth_syntax", "credentials header does not parse")                 \
+	X(ACK_CANCEL, "ack_cancel", "ACK/CANCEL that failed authentication, dropped")      \
+	X(SIGBUF, "sigbuf", "signed buffer too large for the fast path")                   \
+	X(RESP_NOT_OURS, "resp_not_ours", "response whose top Via is not ours")            \
+	X(RESP_NO_VIA, "resp_no_via", "response without a usable next Via")                \
+	X(REQ_FROM_UPSTREAM, "req_from_upstream", "request received on an upstream-only port") \
+	X(CP_RING_FULL, "cp_ring_full", "control-plane ring full")                         \
+	X(CP_DOWN, "cp_down", "no control plane (handshakes unavailable)")                 \
+	X(DIST_RING_FULL, "dist_ring_full", "software-distribution ring full")             \
+	X(NO_MBUF, "no_mbuf", "mbuf pool empty")                                           \
+	X(BUILD, "build", "output message did not fit")                                    \
+	X(NO_ROUTE, "no_route", "no interface for the destination")                        \
+	X(NEIGH_MISS, "neigh_miss", "next hop MAC unresolved (resolution requested)")      \
+	X(TX_FULL, "tx_full", "tx queue full")
+
+enum sw_drop {
+#define X(id, name, help) SW_DROP_##id,
+	SW_DROP_REASONS(X)
+#undef X
+	SW_DROP_MAX
+};
+
+/** Written only by the owning lcore; read by telemetry. */
+struct __rte_cache_aligned sw_dp_stats {
+	uint64_t rx;        /**< packets received from ports */
+	uint64_t tx;        /**< packets sent */
+	uint64_t rx_sip;    /**< SIP datagrams parsed */
+	uint64_t verify_bursts; /**< sw_mac_verify_burst() calls */
+	uint64_t verify_jobs;   /**< jobs in those calls */
+	uint64_t verified;  /**< tags that matched */
+	uint64_t bad_sig;   /**< tags that did not */
+	uint64_t polls;     /**< loop iterations */
+	uint64_t idle_polls;
+	uint64_t sleeps;    /**< adaptive sleeps taken */
+	uint64_t verdict[SW_V_MAX];
+	uint64_t drop[SW_DROP_MAX];
+	uint64_t sa_rc[SW_SA_RC_MAX]; /**< outcomes of signed requests (sa_verify.h) */
+};
+
+/* Single-writer counter: relaxed load + store compiles to plain moves (no
+ * lock prefix) yet gives readers untorn values without a data race. */
+static inline void
+sw_ctr_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+static inline uint64_t
+sw_ctr_read(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_RELAXED);
+}
+
+extern const char *const sw_verdict_name[SW_V_MAX];
+extern const char *const sw_verdict_help[SW_V_MAX];
+extern const char *const sw_drop_name[SW_DROP_MAX];
+extern const char *const sw_drop_help[SW_DROP_MAX];
+
+/** Sum of @p n stats blocks into @p out (zeroed first). */
+void sw_dp_stats_sum(const struct sw_dp_stats *const *st, unsigned int n,
+		     struct sw_dp_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SW_DP_STATS_H */

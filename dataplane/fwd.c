@@ -1,0 +1,466 @@
+#define _GNU_SOURCE
+/*
+ * Output on the polling lcores: stateless forwarding (RFC 3261 §16.11),
+ * response relay with signatures (MS-SIPAE), challenges and errors.
+ */
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash_crc.h>
+#include <rte_mbuf.h>
+
+#include "crypto/wbuf.h"
+#include "dataplane/engine.h"
+#include "dataplane/fwd.h"
+#include "dataplane/sip_write.h"
+
+enum op_kind { OP_FWD, OP_CHALLENGE, OP_ERROR };
+
+struct out_op {
+	enum op_kind kind;
+	const struct sw_sip_msg *msg;
+	const char *buf;
+	uint32_t len;
+	uint16_t status;
+	struct sw_sip_fwd fwd;
+};
+
+static int
+write_op(const struct sw_engine *eng, const struct out_op *op, struct sw_wbuf *w)
+{
+	static const struct sw_span none = { NULL, 0 };
+	const struct sw_sa_policy *pol = eng->pol;
+
+	switch (op->kind) {
+	case OP_FWD:
+		return sw_sip_write_forward(w, op->msg, op->buf, op->len, &op->fwd);
+	case OP_CHALLENGE:
+		return sw_sip_write_challenge(w, op->msg, op->buf, pol->challenge, pol->ch,
+					      pol->n_ch, none);
+	default:
+		return sw_sip_write_error(w, op->msg, op->buf, op->status, 0, none);
+	}
+}
+
+/* Build the SIP datagram of @p op into a fresh mbuf (payload only). */
+static struct rte_mbuf *
+build(struct sw_lcore *lc, const struct out_op *op, enum sw_drop *why)
+{
+	struct sw_engine *eng = lc->eng;
+	struct rte_mempool *pools[2] = { eng->pool, eng->big };
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		struct rte_mbuf *m;
+		struct sw_wbuf w;
+		int ret;
+
+		if (pools[i] == NULL)
+			break;
+		m = rte_pktmbuf_alloc(pools[i]);
+		if (m == NULL) {
+			*why = SW_DROP_NO_MBUF;
+			return NULL;
+		}
+		sw_wbuf_init(&w, rte_pktmbuf_mtod(m, void *), rte_pktmbuf_tailroom(m));
+		ret = write_op(eng, op, &w);
+		if (ret == 0 && sw_wbuf_ok(&w)) {
+			rte_pktmbuf_append(m, (uint16_t)w.len);
+			return m;
+		}
+		rte_pktmbuf_free(m);
+		if (ret != -ENOSPC)
+			break;
+	}
+	*why = SW_DROP_BUILD;
+	return NULL;
+}
+
+int
+sw_eng_route(const struct sw_engine *eng, const struct sw_addr *dst, bool to_upstream,
+	     uint16_t *ifidx, struct sw_addr *nh)
+{
+	unsigned int i;
+	int gw = -1;
+
+	for (i = 0; i < SW_CFG_PORTS_MAX; i++) {
+		const struct sw_eng_if *ifc = &eng->ifs[i];
+		uint8_t role;
+
+		if (!ifc->present)
+			continue;
+		role = ifc->cfg->role;
+		if (to_upstream ? role == SW_ROLE_CLIENTS : role == SW_ROLE_UPSTREAM)
+			continue;
+		if (sw_addr_in_subnet(dst, &ifc->cfg->addr)) {
+			*ifidx = (uint16_t)i;
+			*nh = *dst;
+			return 0;
+		}
+		if (gw < 0 && ifc->cfg->gateway.af == dst->af)
+			gw = (int)i;
+	}
+	if (gw < 0)
+		return -ENOENT;
+	*ifidx = (uint16_t)gw;
+	*nh = eng->ifs[gw].cfg->gateway;
+	return 0;
+}
+
+int
+sw_eng_frame(struct sw_engine *eng, struct rte_mbuf *m, uint16_t ifidx,
+	     const struct rte_ether_addr *dst_mac, const struct sw_addr *dst, uint16_t dport,
+	     const struct sw_pkt_meta *reply_to, struct rte_mbuf **out, uint16_t out_max)
+{
+	const struct sw_eng_if *ifc = &eng->ifs[ifidx];
+	struct sw_net_dst d;
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	d.src_mac = ifc->mac;
+	d.dst_mac = *dst_mac;
+	d.src = ifc->own;
+	d.dst = *dst;
+	d.sport = ifc->cfg->sip_port;
+	d.dport = dport;
+	d.mtu = ifc->cfg->mtu;
+	if (reply_to != NULL && reply_to->has_vlan) {
+		d.has_vlan = 1;
+		d.vlan_tci = reply_to->vlan_tci;
+	}
+	if (d.src.af != d.dst.af) {
+		rte_pktmbuf_free(m);
+		return -SW_DROP_NO_ROUTE;
+	}
+	m->port = ifc->port;
+	ret = sw_net_push_headers(m, &d);
+	if (ret == 0) {
+		out[0] = m;
+		return 1;
+	}
+	if (ret == -EMSGSIZE && d.dst.af == AF_INET &&
+	    sw_net_push_headers_nomtu(m, &d) == 0) {
+		/* Larger than the MTU: IPv4 fragments (RFC 791). */
+		ret = sw_net_fragment4(m, &d, eng->pool, out, out_max);
+		if (ret > 0) {
+			for (int i = 0; i < ret; i++)
+				out[i]->port = ifc->port;
+			return ret;
+		}
+		return -SW_DROP_NO_MBUF;
+	}
+	rte_pktmbuf_free(m);
+	return -SW_DROP_BUILD;
+}
+
+/* Frame @p pay and queue it.  @return true if queued. */
+static bool
+emit(struct sw_lcore *lc, struct rte_mbuf *pay, uint16_t ifidx,
+     const struct rte_ether_addr *dst_mac, const struct sw_addr *dst, uint16_t dport,
+     const struct sw_pkt_meta *reply_to)
+{
+	struct rte_mbuf *fr[48];
+	int n = sw_eng_frame(lc->eng, pay, ifidx, dst_mac, dst, dport, reply_to, fr,
+			     RTE_DIM(fr));
+
+	if (n < 0) {
+		sw_ctr_add(&lc->st.drop[-n], 1);
+		return false;
+	}
+	sw_lcore_txq(lc, lc->eng->ifs[ifidx].port, fr, (uint16_t)n);
+	return true;
+}
+
+/* Send to an address through the routing table and the neighbour table. */
+static bool
+emit_routed(struct sw_lcore *lc, struct rte_mbuf *pay, const struct sw_addr *dst,
+	    uint16_t dport, bool to_upstream)
+{
+	struct sw_engine *eng = lc->eng;
+	struct rte_ether_addr mac;
+	struct sw_addr nh;
+	uint16_t ifidx;
+
+	if (to_upstream) {
+		ifidx = eng->up_if;
+		nh = eng->up_nh;
+	} else if (sw_eng_route(eng, dst, false, &ifidx, &nh) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_NO_ROUTE], 1);
+		rte_pktmbuf_free(pay);
+		return false;
+	}
+	if (!sw_neigh_lookup(eng->neigh, &nh, &mac)) {
+		sw_neigh_request(eng->neigh, &nh, eng->ifs[ifidx].port);
+		sw_ctr_add(&lc->st.drop[SW_DROP_NEIGH_MISS], 1);
+		rte_pktmbuf_free(pay);
+		return false;
+	}
+	return emit(lc, pay, ifidx, &mac, dst, dport, NULL);
+}
+
+/* Answer the sender of @p m (RFC 3261 §18.2.2: received address; the rport
+ * or the Via port). */
+static bool
+reply(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+      struct rte_mbuf *pay)
+{
+	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	struct sw_sip_via via;
+	uint16_t dport = pm->sport;
+
+	if (sw_sip_top_via(msg, &via) && !via.has_rport && via.port != 0)
+		dport = via.port;
+	else if (sw_sip_top_via(msg, &via) && !via.has_rport)
+		dport = 5060;
+	return emit(lc, pay, pm->in_port, &pm->src_mac, &pm->src, dport, pm);
+}
+
+void
+sw_fwd_challenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		 const char *buf, enum sw_verdict v)
+{
+	struct out_op op = { .kind = OP_CHALLENGE, .msg = msg, .buf = buf };
+	enum sw_drop why;
+	struct rte_mbuf *pay = build(lc, &op, &why);
+
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return;
+	}
+	if (reply(lc, m, msg, pay))
+		sw_ctr_add(&lc->st.verdict[v], 1);
+}
+
+void
+sw_fwd_rechallenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		   const char *buf, bool ack_cancel, enum sw_verdict v)
+{
+	if (ack_cancel) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
+		return;
+	}
+	sw_fwd_challenge(lc, m, msg, buf, v);
+}
+
+void
+sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	     const char *buf, uint16_t status, enum sw_verdict v)
+{
+	struct out_op op = { .kind = OP_ERROR, .msg = msg, .buf = buf, .status = status };
+	enum sw_drop why;
+	struct rte_mbuf *pay;
+
+	if (sw_span_ieq(msg->method, "ACK")) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
+		return;
+	}
+	pay = build(lc, &op, &why);
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return;
+	}
+	if (reply(lc, m, msg, pay))
+		sw_ctr_add(&lc->st.verdict[v], 1);
+}
+
+/*
+ * Loop detection (RFC 3261 §16.3 item 4, §16.6 item 8).  The branch of our
+ * Via depends on the top Via, which is our own on a looped pass, so it
+ * cannot show a loop by itself.  We add ";sw-loop=<16 hex>", a keyed digest
+ * of what a loop leaves unchanged and a spiral does not: the Request-URI,
+ * Call-ID, CSeq number, From tag and the originating (bottom) Via.  It is
+ * visible to the next hop, so it is a CRC (rte_hash_crc), never an output of
+ * the secret-keyed datagram digest (GHASH must not be revealed).  A
+ * request that already carries our sw-loop value has been here before with
+ * the same target: 482.
+ */
+/* CRC32C over a span without unaligned type-punned loads (rte_hash_crc()
+ * has them). */
+static uint32_t
+crc_bytes(const char *p, size_t n, uint32_t h)
+{
+	uint64_t v8;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&v8, p, 8);
+		h = rte_hash_crc_8byte(v8, h);
+	}
+	for (; n > 0; p++, n--)
+		h = rte_hash_crc_1byte((uint8_t)*p, h);
+	return h;
+}
+
+static uint64_t
+span_crc(uint64_t h, struct sw_span v)
+{
+	uint32_t lo = crc_bytes(v.p, v.len, (uint32_t)h);
+	uint32_t hi = crc_bytes(v.p, v.len, (uint32_t)(h >> 32) ^ 0x5bd1e995u);
+
+	return ((uint64_t)hi << 32 | lo) + v.len;
+}
+
+/* One pass over the Via values: the loop key (see above), and whether any
+ * Via carries an sw-loop parameter at all (only ours do). */
+static uint64_t
+loop_key(const struct sw_sip_msg *msg, bool *any_ours)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA];
+	uint16_t pos = 0;
+	struct sw_span v, bottom = { NULL, 0 };
+	uint64_t h = UINT64_C(0x243f6a8885a308d3);
+
+	*any_ours = false;
+	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v)) {
+		bottom = v;
+		if (!*any_ours && v.len > 9 && memmem(v.p, v.len, ";sw-loop=", 9) != NULL)
+			*any_ours = true;
+	}
+	h = span_crc(h, msg->ruri);
+	h = span_crc(h, bottom);
+	h = span_crc(h, sw_sip_value(msg, SW_HDR_CALL_ID));
+	h = span_crc(h, sw_sip_tag_of(sw_sip_value(msg, SW_HDR_FROM)));
+	return h ^ ((uint64_t)msg->cseq_num << 17);
+}
+
+static bool
+looped(const struct sw_sip_msg *msg, const char *key, uint16_t key_len)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA];
+	uint16_t pos = 0;
+	struct sw_span v;
+
+	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v))
+		if (v.len >= key_len && memmem(v.p, v.len, key, key_len) != NULL)
+			return true;
+	return false;
+}
+
+void
+sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	       const char *buf, uint32_t len, const struct sw_sa_rt *sa, enum sw_verdict v)
+{
+	struct sw_engine *eng = lc->eng;
+	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
+	struct sw_sa_src src;
+	struct sw_wbuf w;
+	struct rte_mbuf *pay;
+	enum sw_drop why;
+
+	if (sw_sip_max_forwards(msg) == 0) {
+		sw_fwd_error(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS);
+		return;
+	}
+	memset(&src, 0, sizeof(src));
+	src.af = pm->src.af;
+	memcpy(src.addr, &pm->src.u, pm->src.af == AF_INET ? 4 : 16);
+	src.port = pm->sport;
+	sw_wbuf_init(&w, lc->via, sizeof(lc->via));
+	if (sw_sa_via_write(eng->pol, msg, sa != NULL ? sa->opaque : 0, &src, &w) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return;
+	}
+	{
+		char key[9 + SW_SA_OPAQUE_HEX + 1];
+		bool any_ours;
+
+		memcpy(key, ";sw-loop=", 9);
+		sw_sa_opaque_fmt(loop_key(msg, &any_ours), key + 9);
+		if (any_ours && looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
+			sw_fwd_error(lc, m, msg, buf, 482, SW_V_LOOP);
+			return;
+		}
+		sw_wbuf_put(&w, key, 9 + SW_SA_OPAQUE_HEX);
+		if (!sw_wbuf_ok(&w)) {
+			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+			return;
+		}
+	}
+	op.fwd.push_via.p = lc->via;
+	op.fwd.push_via.len = (uint16_t)w.len;
+	op.fwd.dec_max_forwards = true;
+	op.fwd.info_hdr = SW_HDR_OTHER;
+	pay = build(lc, &op, &why);
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return;
+	}
+	if (emit_routed(lc, pay, &eng->cfg->upstream, eng->cfg->upstream_port, true))
+		sw_ctr_add(&lc->st.verdict[v], 1);
+}
+
+bool
+sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		const char *buf, uint32_t len)
+{
+	struct sw_engine *eng = lc->eng;
+	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
+	struct sw_sa_rt *sa = NULL;
+	struct sw_sa_src src;
+	struct sw_addr dst;
+	struct rte_mbuf *pay;
+	enum sw_drop why;
+	uint64_t opaque;
+
+	if (!sw_sa_via_parse(msg, &opaque, &src)) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
+		return false;
+	}
+	if (src.af != AF_INET && src.af != AF_INET6) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NO_VIA], 1);
+		return false;
+	}
+	if (opaque != 0)
+		sa = sw_eng_sa_lookup(eng, opaque);
+	if (sa != NULL && sw_sa_rsp_needs_cp(sa, msg)) {
+		sw_fwd_to_cp(lc, m);
+		return true;
+	}
+	op.fwd.pop_via = true;
+	op.fwd.info_hdr = SW_HDR_OTHER;
+	if (sa != NULL) {
+		struct sw_wbuf w;
+
+		sw_wbuf_init(&w, lc->info, sizeof(lc->info));
+		if (sw_sa_sign_response(eng->pol, sa, msg, &lc->rng, false, lc->sign_scratch,
+					&w) == 0) {
+			op.fwd.info_hdr = eng->pol->info_hdr;
+			op.fwd.info.p = lc->info;
+			op.fwd.info.len = (uint16_t)w.len;
+		} else {
+			sa = NULL;
+		}
+	}
+	pay = build(lc, &op, &why);
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return false;
+	}
+	memset(&dst, 0, sizeof(dst));
+	dst.af = src.af;
+	dst.prefix = src.af == AF_INET ? 32 : 128;
+	memcpy(&dst.u, src.addr, src.af == AF_INET ? 4 : 16);
+	if (emit_routed(lc, pay, &dst, src.port, false))
+		sw_ctr_add(&lc->st.verdict[sa != NULL ? SW_V_RESP_SIGNED : SW_V_RESP_PLAIN], 1);
+	return false;
+}
+
+void
+sw_fwd_to_cp(struct sw_lcore *lc, struct rte_mbuf *m)
+{
+	struct sw_engine *eng = lc->eng;
+
+	if (eng->cp == NULL) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_CP_DOWN], 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_ring_enqueue(eng->to_cp, m) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_CP_RING_FULL], 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sw_ctr_add(&lc->st.verdict[SW_V_TO_CP], 1);
+}

@@ -1,0 +1,65 @@
+#ifndef SW_FWD_H
+#define SW_FWD_H
+
+/**
+ * @file
+ * What a polling lcore sends (RFC 3261 §16.11 stateless proxy; PROTOCOL.md
+ * §4 verdicts): forwarded requests with our Via, relayed responses with our
+ * Via removed and our signature added, stateless challenges and error
+ * responses built from the control plane's policy templates.
+ *
+ * Each function builds a new datagram in a fresh mbuf (the input @p m is
+ * only read: the caller frees it), queues it on the lcore's tx buffer and
+ * counts one verdict or one drop reason.  Polling lcores only; no malloc,
+ * lock, syscall or log.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dataplane/dp_stats.h"
+#include "dataplane/sa_rt.h"
+#include "dataplane/sip_parse.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct sw_lcore;
+
+/** Forward request @p msg upstream (Max-Forwards, loop check, our Via with
+ *  @p sa's opaque or 0).  Counts @p v, or 483/482/a drop. */
+void sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		    const char *buf, uint32_t len, const struct sw_sa_rt *sa, enum sw_verdict v);
+
+/** Relay a response from upstream to the client named in our Via, signed if
+ *  the client has an SA.  @return true if @p m was consumed (handed to the
+ *  control plane), false if the caller still owns it. */
+bool sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		     const char *buf, uint32_t len);
+
+/** Stateless challenge to the sender.  Counts @p v. */
+void sw_fwd_challenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		      const char *buf, enum sw_verdict v);
+
+/** A fresh challenge, or a silent drop for ACK/CANCEL (PROTOCOL.md §4). */
+void sw_fwd_rechallenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+			const char *buf, bool ack_cancel, enum sw_verdict v);
+
+/** Error response (400, 403, 482, 483) to the sender.  Counts @p v. */
+void sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		  const char *buf, uint16_t status, enum sw_verdict v);
+
+/** Hand @p m (consumed) to the control plane's ring. */
+void sw_fwd_to_cp(struct sw_lcore *lc, struct rte_mbuf *m);
+
+/** Queue frames for transmission on @p port (consumed). */
+void sw_lcore_txq(struct sw_lcore *lc, uint16_t port, struct rte_mbuf **m, uint16_t n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SW_FWD_H */
