@@ -79,7 +79,9 @@ BM_pipeline(benchmark::State &state)
 	// On a shared host the wall clock includes time other processes had the
 	// core: this is messages per second of CPU actually given to the lcores.
 	state.counters["Mmsg_per_cpu_s"] = static_cast<double>(msgs) / 1e6 / cpu;
-	state.counters["bytes_per_sa"] = bytes_per_sa;
+	state.counters["bytes_per_sa"] = bytes_per_sa; // lcore-visible table
+	state.counters["cold_per_sa"] = sw_bench_eng_cold_per_sa(b);
+	state.counters["total_per_sa"] = bytes_per_sa + sw_bench_eng_cold_per_sa(b);
 	state.counters["frame_len"] = sw_bench_eng_frame_len(b);
 	state.counters["batch"] = batch_sum / static_cast<double>(state.iterations());
 }

@@ -44,6 +44,7 @@ struct sw_bench_eng {
 	uint32_t n_sa;
 	unsigned int n_lcores;
 	double bytes_per_sa;
+	double cold_per_sa;
 	double batch;
 	double cpu;
 	unsigned int avg_len;
@@ -173,6 +174,8 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 {
 	struct sw_bench_eng *b = calloc(1, sizeof(*b));
 	struct rte_malloc_socket_stats s0, s1;
+	double total_heap;
+	size_t hot, cold;
 	struct sw_sig_key c2s, s2c;
 	char path[] = "/tmp/sw_bench_eng_XXXXXX", err[SW_CFG_ERR_MAX], name[64];
 	uint8_t key[32];
@@ -288,7 +291,7 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 	if (sw_sa_table_create(name, n_sa, SOCKET_ID_ANY, &b->eng.sat) != 0)
 		goto fail;
 	rte_malloc_get_socket_stats(rte_socket_id(), &s1);
-	b->bytes_per_sa = (double)(s1.heap_allocsz_bytes - s0.heap_allocsz_bytes) / n_sa;
+	total_heap = (double)(s1.heap_allocsz_bytes - s0.heap_allocsz_bytes);
 	b->sas = calloc(n_sa, sizeof(*b->sas));
 	if (b->sas == NULL)
 		goto fail;
@@ -313,6 +316,15 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 	}
 	for (i = 0; i < n_lcores; i++)
 		sw_sa_table_qs_register(b->eng.sat, b->eng.lc[i]->lcore_id);
+	/* Everything the table took from the heap, split into what lcores read
+	 * (records, hash, free stack, defer queue, ext blocks) and the cold
+	 * records; with every SA installed (ext blocks are allocated then). */
+	sw_sa_table_bytes(b->eng.sat, &hot, &cold);
+	b->bytes_per_sa = (double)hot / n_sa;
+	b->cold_per_sa = (double)cold / n_sa;
+	if ((double)(hot + cold) < total_heap * 0.99 || (double)(hot + cold) > total_heap * 1.01)
+		fprintf(stderr, "bench: table accounting %zu + %zu vs heap %.0f\n", hot, cold,
+			total_heap);
 
 	/* Traffic: N_TPL signed INVITEs; with one SA, cnum 1..N_TPL. */
 	b->frames = malloc((size_t)N_TPL * STRIDE);
@@ -439,6 +451,12 @@ double
 sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b)
 {
 	return b->bytes_per_sa;
+}
+
+double
+sw_bench_eng_cold_per_sa(const struct sw_bench_eng *b)
+{
+	return b->cold_per_sa;
 }
 
 unsigned int

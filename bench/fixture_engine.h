@@ -34,8 +34,12 @@ void sw_bench_eng_free(struct sw_bench_eng *b);
  */
 double sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded);
 
-/** Bytes the SA table takes per SA (pools + hash), measured from rte_malloc stats. */
+/** Bytes the SA table's lcore-visible part takes per SA (records, hash, free
+ *  stack, defer queue, ext blocks), measured from rte_malloc stats. */
 double sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b);
+
+/** Bytes of cold (control-plane-only) records per SA: full keys, user, AP-REP. */
+double sw_bench_eng_cold_per_sa(const struct sw_bench_eng *b);
 
 /** Average signed INVITE frame length. */
 unsigned int sw_bench_eng_frame_len(const struct sw_bench_eng *b);

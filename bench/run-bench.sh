@@ -81,6 +81,14 @@ if [ -x "$CP_BIN" ]; then
 fi
 stop_realm
 
+# The engine pipeline on net_ring ports (issue 4): EAL, no services needed.
+ENG_BIN=$BUILD/bench/sw_bench_engine
+if [ -x "$ENG_BIN" ] && [ "${SW_BENCH_ENGINE:-1}" = 1 ]; then
+	"${PIN[@]}" "$ENG_BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
+		--benchmark_format=console --benchmark_out="$BUILD/bench-engine-results.json" \
+		--benchmark_out_format=json || echo "run-bench: sw_bench_engine failed" >&2
+fi
+
 python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"
 if [ -f "$BUILD/bench-cp-results.json" ]; then
 	python3 "$SRC/bench/summary_cp.py" "$BUILD/bench-cp-results.json"

@@ -4,9 +4,13 @@
  *   sipward-client --proxy HOST[:PORT] --user USER@REALM [--mech kerberos|ntlm]
  *       [--password-file F | --keytab F | --ccache C] [--preauth] [--mutual]
  *       [--version N] [-v] [--json] [--local ADDR:PORT] [--timeout S]
- *       register | unregister | options TO | message TO [TEXT] | invite TO
+ *       register | unregister | options TO | message TO [TEXT] | invite TO ...
  *   sipward-client ... presign --count N --out FILE.csv [--per-sa M]
  *       [--method OPTIONS|MESSAGE|REGISTER] [--to URI] [--sa-file F] [--xml F]
+ *
+ * Several commands run in order in one process, on the same SAs ("register
+ * register unregister": register, refresh on the established SA, unregister),
+ * stopping at the first failure.
  *
  * Exit status 0 only if the whole exchange authenticated and succeeded; 1 if
  * it did not; 2 for usage errors.  The transcript (-v) goes to stderr, the
@@ -27,8 +31,9 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: sipward-client --proxy HOST[:PORT] --user USER@REALM [options] COMMAND\n"
-		"commands:\n"
+		"usage: sipward-client --proxy HOST[:PORT] --user USER@REALM [options] COMMAND...\n"
+		"commands (several run in order on the same SAs, e.g. register register "
+		"unregister):\n"
 		"  register | unregister | options TO | message TO [TEXT] | invite TO\n"
 		"  presign --count N --out FILE.csv [--per-sa M] [--method "
 		"OPTIONS|MESSAGE|REGISTER]\n"
@@ -131,6 +136,8 @@ print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 	struct sw_cl_stats st;
 	unsigned int n = 0, i;
 	bool authenticated = false;
+	size_t cl = strlen(cmd);
+	bool unreg = cl >= 10 && strcmp(cmd + cl - 10, "unregister") == 0;
 
 	if (c != NULL) {
 		n = sw_client_sas(c, sas, SW_CL_SA_MAX);
@@ -139,8 +146,7 @@ print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 		memset(&st, 0, sizeof(st));
 	}
 	for (i = 0; i < n; i++)
-		authenticated |= sas[i].state == SW_SA_ESTABLISHED ||
-				 (strcmp(cmd, "unregister") == 0 && rc == 0);
+		authenticated |= sas[i].state == SW_SA_ESTABLISHED || (unreg && rc == 0);
 	printf("{\"ok\": %s, \"command\": ", rc == 0 ? "true" : "false");
 	json_str(stdout, cmd);
 	printf(", \"authenticated\": %s, \"status\": %u, \"elapsed_ms\": %llu, \"error\": ",
@@ -176,6 +182,25 @@ print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 		       sas[i].enctype, sas[i].mutual_verified ? "true" : "false", sas[i].backoffs);
 	}
 	printf("%s]}\n", n != 0 ? "\n " : "");
+}
+
+/* One command of the command line (several run in order on the same client). */
+#define STEPS_MAX 16u
+struct step {
+	const char *cmd, *to, *text;
+};
+
+static bool
+is_command(const char *w)
+{
+	static const char *const words[] = {"register", "unregister", "options", "message",
+					    "invite"};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(w, words[i]) == 0)
+			return true;
+	return false;
 }
 
 static uint64_t
@@ -274,7 +299,10 @@ main(int argc, char **argv)
 	struct sw_cl_presign_cfg pc;
 	struct sw_client *c = NULL;
 	char proxy[256], *password = NULL;
-	const char *pwfile = NULL, *cmd, *to = NULL, *text = NULL;
+	const char *pwfile = NULL, *cmd;
+	struct step steps[STEPS_MAX];
+	unsigned int n_steps = 0, k;
+	char cmdline[256] = "";
 	unsigned long v;
 	unsigned int verbose = 0;
 	bool json = false;
@@ -460,16 +488,46 @@ main(int argc, char **argv)
 		return 2;
 	}
 	cmd = argv[optind++];
-	if (strcmp(cmd, "options") == 0 || strcmp(cmd, "message") == 0 ||
-	    strcmp(cmd, "invite") == 0) {
-		if (optind >= argc) {
-			fprintf(stderr, "sipward-client: %s needs a target\n", cmd);
-			return 2;
+	if (strcmp(cmd, "presign") != 0) {
+		/* One or more commands, run in order on the same client (SAs). */
+		size_t cl = 0;
+
+		optind--;
+		while (optind < argc) {
+			struct step *sp;
+
+			if (n_steps == STEPS_MAX) {
+				fprintf(stderr, "sipward-client: more than %u commands\n",
+					STEPS_MAX);
+				return 2;
+			}
+			sp = &steps[n_steps++];
+			sp->cmd = argv[optind++];
+			sp->to = sp->text = NULL;
+			if (strcmp(sp->cmd, "options") == 0 || strcmp(sp->cmd, "message") == 0 ||
+			    strcmp(sp->cmd, "invite") == 0) {
+				if (optind >= argc) {
+					fprintf(stderr, "sipward-client: %s needs a target\n",
+						sp->cmd);
+					return 2;
+				}
+				sp->to = argv[optind++];
+				if (strcmp(sp->cmd, "message") == 0 && optind < argc &&
+				    !is_command(argv[optind]))
+					sp->text = argv[optind++];
+			} else if (strcmp(sp->cmd, "register") != 0 &&
+				   strcmp(sp->cmd, "unregister") != 0) {
+				fprintf(stderr, "sipward-client: unknown command %s\n", sp->cmd);
+				usage(stderr);
+				return 2;
+			}
+			cl += (size_t)snprintf(cmdline + cl, sizeof(cmdline) - cl, "%s%s",
+					       cl != 0 ? " " : "", sp->cmd);
+			if (cl >= sizeof(cmdline))
+				cl = sizeof(cmdline) - 1;
 		}
-		to = argv[optind++];
-		if (strcmp(cmd, "message") == 0 && optind < argc)
-			text = argv[optind++];
-	} else if (strcmp(cmd, "presign") == 0) {
+		cmd = cmdline;
+	} else {
 		/* presign options may also follow the command word. */
 		while ((opt = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
 			switch (opt) {
@@ -514,10 +572,6 @@ main(int argc, char **argv)
 					"(or an existing --sa-file)\n");
 			return 2;
 		}
-	} else if (strcmp(cmd, "register") != 0 && strcmp(cmd, "unregister") != 0) {
-		fprintf(stderr, "sipward-client: unknown command %s\n", cmd);
-		usage(stderr);
-		return 2;
 	}
 	if (optind != argc) {
 		fprintf(stderr, "sipward-client: unexpected argument %s\n", argv[optind]);
@@ -551,18 +605,22 @@ main(int argc, char **argv)
 			print_json(NULL, cmd, rc, mono_ms() - t0);
 		return 1;
 	}
-	if (strcmp(cmd, "register") == 0)
-		rc = sw_client_register(c);
-	else if (strcmp(cmd, "unregister") == 0)
-		rc = sw_client_unregister(c);
-	else if (strcmp(cmd, "options") == 0)
-		rc = sw_client_request(c, "OPTIONS", to, NULL);
-	else if (strcmp(cmd, "message") == 0)
-		rc = sw_client_request(c, "MESSAGE", to, text);
-	else if (strcmp(cmd, "invite") == 0)
-		rc = sw_client_request(c, "INVITE", to, NULL);
-	else
+	if (n_steps == 0)
 		rc = sw_client_presign(c, &pc);
+	for (k = 0; k < n_steps && rc == 0; k++) {
+		const struct step *sp = &steps[k];
+
+		if (strcmp(sp->cmd, "register") == 0)
+			rc = sw_client_register(c);
+		else if (strcmp(sp->cmd, "unregister") == 0)
+			rc = sw_client_unregister(c);
+		else if (strcmp(sp->cmd, "options") == 0)
+			rc = sw_client_request(c, "OPTIONS", sp->to, NULL);
+		else if (strcmp(sp->cmd, "message") == 0)
+			rc = sw_client_request(c, "MESSAGE", sp->to, sp->text);
+		else
+			rc = sw_client_request(c, "INVITE", sp->to, NULL);
+	}
 
 	if (json)
 		print_json(c, cmd, rc, mono_ms() - t0);

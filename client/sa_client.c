@@ -1240,7 +1240,12 @@ run_op(struct sw_client *c, const char *method, const char *to, const char *body
 			for (i = 0; i < c->n_sa; i++) {
 				struct sw_cl_sa *sa = &c->sa[i];
 
-				if (sa->state == SW_SA_ESTABLISHED && sa->signed_now && chk[i].ok)
+				/* A version-4 handshake leg is signed too, but the answer that
+				 * confirms the SA (chk.confirm) is its establishment, not its
+				 * use: the SA stays fresh (FIG. 4 back-off) until a request
+				 * signed on the established SA is answered. */
+				if (sa->state == SW_SA_ESTABLISHED && sa->signed_now && chk[i].ok &&
+				    !chk[i].confirm)
 					sa_event(c, sa, SW_SA_EV_SIGNED_OK, NULL);
 			}
 			if (strcmp(method, "INVITE") == 0)

@@ -19,6 +19,19 @@ b64_char(char c)
 	       c == '+' || c == '/';
 }
 
+/* Value of a base64 digit (b64_char() already held). */
+static unsigned int
+b64_val(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned int)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned int)(c - 'a') + 26u;
+	if (c >= '0' && c <= '9')
+		return (unsigned int)(c - '0') + 52u;
+	return c == '+' ? 62u : 63u;
+}
+
 int
 sw_prim_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 {
@@ -34,6 +47,10 @@ sw_prim_b64_decode(const char *in, size_t len, uint8_t *out, size_t cap)
 	for (i = 0; i < len - pad; i++)
 		if (!b64_char(in[i]))
 			return -EINVAL;
+	/* Canonical (RFC 4648 §3.5): the bits the padding leaves over are zero,
+	 * so one token has exactly one encoding (EVP_DecodeBlock ignores them). */
+	if (pad != 0 && (b64_val(in[len - pad - 1]) & (pad == 1 ? 0x03u : 0x0fu)) != 0)
+		return -EINVAL;
 	n = len / 4 * 3 - pad;
 	if (n > cap)
 		return -EMSGSIZE;

@@ -145,3 +145,43 @@ sw_digest(const struct sw_digest *d, const void *p, size_t len)
 	sw_digest128(d, p, len, t);
 	return low64(t);
 }
+
+/* GHASH of @p p zero-padded to whole blocks, continuing from @p acc. */
+static void
+ghash_padded(const struct sw_digest *d, const struct gcm_key_data *key, const void *p, size_t len,
+	     uint8_t acc[16])
+{
+	uint8_t tail[16];
+	size_t whole = len & ~(size_t)15, rest = len - whole;
+
+	if (whole != 0)
+		d->ghash(key, p, whole, acc, 16);
+	if (rest != 0) {
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, (const uint8_t *)p + whole, rest);
+		d->ghash(key, tail, sizeof(tail), acc, 16);
+	}
+}
+
+/*
+ * GCM's shape for two inputs: GHASH(pad(a) | pad(b) | BE64(8 |a|) | BE64(8 |b|)),
+ * so (a, b) and (a', b') with a | b == a' | b' still differ.
+ */
+uint64_t
+sw_digest_public2(const struct sw_digest *d, const void *a, size_t alen, const void *b,
+		  size_t blen)
+{
+	uint8_t acc[16], lens[16];
+	uint64_t abits = (uint64_t)alen * 8, bbits = (uint64_t)blen * 8;
+	unsigned int i;
+
+	memset(acc, 0, sizeof(acc));
+	ghash_padded(d, &d->pub_key, a, alen, acc);
+	ghash_padded(d, &d->pub_key, b, blen, acc);
+	for (i = 0; i < 8; i++) {
+		lens[i] = (uint8_t)(abits >> (56 - 8 * i));
+		lens[8 + i] = (uint8_t)(bbits >> (56 - 8 * i));
+	}
+	d->ghash(&d->pub_key, lens, sizeof(lens), acc, 16);
+	return low64(acc);
+}

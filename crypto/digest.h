@@ -62,6 +62,14 @@ void sw_digest128(const struct sw_digest *d, const void *p, size_t len, uint8_t 
  */
 uint64_t sw_digest_public(const struct sw_digest *d, const void *p, size_t len);
 
+/**
+ * sw_digest_public() of two inputs at once (GCM's AAD | ciphertext | lengths
+ * layout, so the split point is hashed too): one GHASH chain instead of two
+ * digests to combine.  Any thread; does not allocate, lock or log.
+ */
+uint64_t sw_digest_public2(const struct sw_digest *d, const void *a, size_t alen, const void *b,
+			   size_t blen);
+
 #ifdef __cplusplus
 }
 #endif

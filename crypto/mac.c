@@ -29,6 +29,14 @@ sw_mac_digest_len(enum sw_mac_alg alg)
 	return sw_mac_alg_dlen(alg);
 }
 
+unsigned int
+sw_mac_state_len(enum sw_mac_alg alg)
+{
+	if ((unsigned int)alg == 0 || (unsigned int)alg >= SW_MAC_ALG_MAX)
+		return 0;
+	return sw_mac_alg_slen(alg);
+}
+
 /*
  * RFC 2104 §2: a key longer than the block is replaced by its digest, a
  * shorter one is zero-padded to the block.  The MB engine gets the two pad
@@ -207,9 +215,9 @@ jobs_valid(const struct sw_mac_job *jobs, uint16_t n, int need_tag)
 		const struct sw_mac_job *j = &jobs[i];
 		unsigned int alg;
 
-		if (j->key == NULL)
+		if (j->key == NULL && (j->ipad == NULL || j->opad == NULL))
 			return 0;
-		alg = j->key->alg;
+		alg = sw_mac_job_alg(j);
 		if (alg == 0 || alg >= SW_MAC_ALG_MAX)
 			return 0;
 		bad |= (unsigned int)(j->msg == NULL && j->msg_len != 0);

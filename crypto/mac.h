@@ -57,19 +57,38 @@ struct sw_mac_key {
 				 * engine); 128 = the SHA-384 block */
 };
 
-/** One request.  All pointers are borrowed; nothing is copied or kept. */
+/** Largest HMAC pad state: SHA-384 runs on SHA-512's 64-byte chaining value. */
+#define SW_MAC_STATE_MAX 64u
+
+/**
+ * One request.  All pointers are borrowed; nothing is copied or kept.
+ *
+ * The key is either a full struct sw_mac_key (@p key; tests, client, the
+ * reference engine from the raw key) or a compact one: @p key NULL and
+ * @p alg, @p ipad, @p opad giving the two pad states
+ * (sw_mac_state_len(alg) bytes each, e.g. from a struct sw_sig_ckey), which
+ * is all the polling lcores keep per SA.  Both engines accept both forms; for
+ * a compact key the scalar path hashes on from the pad states.
+ */
 struct sw_mac_job {
-	const struct sw_mac_key *key;
+	const struct sw_mac_key *key; /**< full key, or NULL for a compact key */
+	const uint8_t *ipad;          /**< compact key: state after K ^ ipad */
+	const uint8_t *opad;          /**< compact key: state after K ^ opad */
 	const uint8_t *msg;
 	const uint8_t *tag; /**< verify: expected tag; compute: ignored */
 	uint32_t msg_len;   /**< <= SW_MAC_MSG_MAX */
 	uint8_t tag_len;    /**< bytes compared / produced, 1..digest size */
+	uint8_t alg;        /**< compact key: enum sw_mac_alg (ignored with @p key) */
 };
 
 struct sw_mac_engine;
 
 /** Digest size of @p alg in bytes (16, 20, 32, 48), or 0 if unknown. */
 unsigned int sw_mac_digest_len(enum sw_mac_alg alg);
+
+/** Bytes of one pad state of @p alg (MD5 16, SHA-1 20, SHA-256 32, SHA-384 64:
+ *  the hash's chaining value, not its output), or 0 if unknown. */
+unsigned int sw_mac_state_len(enum sw_mac_alg alg);
 
 /**
  * Precompute key state (ipad/opad compression states and the raw key).

@@ -28,6 +28,8 @@
 
 #include <intel-ipsec-mb.h>
 #include <openssl/crypto.h>
+#if defined(__x86_64__)
+#endif
 
 #include "crypto/mac.h"
 #include "crypto/mac_priv.h"
@@ -53,6 +55,8 @@ struct sw_mac_mb {
 	IMB_MGR *mgr[SW_MAC_MB_ARCH_NUM];    /* owned; NULL when unsupported or unused */
 	IMB_JOB jobs[SW_MAC_BURST_MAX];	     /* hash-burst array, reused per group */
 	uint8_t inner[SW_MAC_BURST_MAX][16]; /* MD5(msg) for SW_MAC_HMAC_MD5_OF_MD5 */
+#if defined(__x86_64__)
+#endif
 };
 
 static const IMB_HASH_ALG imb_hash[SW_MAC_ALG_MAX] = {
@@ -152,8 +156,8 @@ hash_group(IMB_MGR *m, IMB_JOB *ij, const struct sw_mac_job *jobs, const uint8_t
 
 		x->src = j->msg;
 		x->msg_len_to_hash_in_bytes = j->msg_len;
-		x->u.HMAC._hashed_auth_key_xor_ipad = j->key->ipad_state;
-		x->u.HMAC._hashed_auth_key_xor_opad = j->key->opad_state;
+		x->u.HMAC._hashed_auth_key_xor_ipad = sw_mac_job_ipad(j);
+		x->u.HMAC._hashed_auth_key_xor_opad = sw_mac_job_opad(j);
 		x->auth_tag_output = dig[idx[k]];
 		x->auth_tag_output_len_in_bytes = dlen;
 		x->hash_alg = hash;
@@ -174,7 +178,7 @@ md5_group(IMB_MGR *m, const struct sw_mac_job *jobs, const uint8_t *idx, unsigne
 
 	for (k = 0; k < cnt; k++) {
 		const struct sw_mac_job *j = &jobs[idx[k]];
-		int of_md5 = j->key->alg == SW_MAC_HMAC_MD5_OF_MD5;
+		int of_md5 = sw_mac_job_alg(j) == SW_MAC_HMAC_MD5_OF_MD5;
 
 		x = IMB_GET_NEXT_JOB(m);
 		x->cipher_mode = IMB_CIPHER_NULL;
@@ -187,8 +191,8 @@ md5_group(IMB_MGR *m, const struct sw_mac_job *jobs, const uint8_t *idx, unsigne
 		x->msg_len_to_cipher_in_bytes = 0;
 		x->hash_start_src_offset_in_bytes = 0;
 		x->msg_len_to_hash_in_bytes = of_md5 ? 16 : j->msg_len;
-		x->u.HMAC._hashed_auth_key_xor_ipad = j->key->ipad_state;
-		x->u.HMAC._hashed_auth_key_xor_opad = j->key->opad_state;
+		x->u.HMAC._hashed_auth_key_xor_ipad = sw_mac_job_ipad(j);
+		x->u.HMAC._hashed_auth_key_xor_opad = sw_mac_job_opad(j);
 		x->auth_tag_output = dig[idx[k]];
 		x->auth_tag_output_len_in_bytes = 16;
 
@@ -204,6 +208,7 @@ md5_group(IMB_MGR *m, const struct sw_mac_job *jobs, const uint8_t *idx, unsigne
 	return done == cnt && bad == 0 ? 0 : -EIO;
 }
 
+
 /* Jobs of one group on the scalar path; MD5-of-MD5 inner digests are ready. */
 static void
 scalar_group(struct sw_mac_engine *eng, const struct sw_mac_job *jobs, const uint8_t *idx,
@@ -213,12 +218,16 @@ scalar_group(struct sw_mac_engine *eng, const struct sw_mac_job *jobs, const uin
 
 	for (k = 0; k < cnt; k++) {
 		const struct sw_mac_job *j = &jobs[idx[k]];
+		int of_md5 = sw_mac_job_alg(j) == SW_MAC_HMAC_MD5_OF_MD5;
+		const uint8_t *p = of_md5 ? eng->mb->inner[idx[k]] : j->msg;
+		size_t len = of_md5 ? 16 : j->msg_len;
 
-		if (j->key->alg == SW_MAC_HMAC_MD5_OF_MD5)
-			sw_mac_ref_hmac(eng->ref, j->key, eng->mb->inner[idx[k]], 16,
-					eng->digest[idx[k]]);
+		if (j->key == NULL)
+			/* The inner MD5 is done: the outer HMAC-MD5 from the states. */
+			sw_mac_ref_hmac_st(of_md5 ? SW_MAC_HMAC_MD5 : j->alg, j->ipad, j->opad, &p,
+					   &len, 1, eng->digest[idx[k]]);
 		else
-			sw_mac_ref_hmac(eng->ref, j->key, j->msg, j->msg_len, eng->digest[idx[k]]);
+			sw_mac_ref_hmac(eng->ref, j->key, p, len, eng->digest[idx[k]]);
 	}
 }
 
@@ -257,7 +266,7 @@ sw_mac_mb_run(struct sw_mac_engine *eng, const struct sw_mac_job *jobs, uint16_t
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
-		unsigned int alg = jobs[i].key->alg;
+		unsigned int alg = sw_mac_job_alg(&jobs[i]);
 
 		if (alg == SW_MAC_HMAC_MD5_OF_MD5) {
 			sw_mac_ref_md5(eng->ref, jobs[i].msg, jobs[i].msg_len, mb->inner[i]);

@@ -51,6 +51,37 @@ sw_mac_alg_dlen(unsigned int alg)
 	return dlen[alg];
 }
 
+/* Pad-state length (the chaining value); @p alg must already be valid. */
+static inline unsigned int
+sw_mac_alg_slen(unsigned int alg)
+{
+	static const uint8_t slen[SW_MAC_ALG_MAX] = {
+		[SW_MAC_HMAC_MD5] = 16,	   [SW_MAC_HMAC_SHA1] = 20,	  [SW_MAC_HMAC_SHA256] = 32,
+		[SW_MAC_HMAC_SHA384] = 64, [SW_MAC_HMAC_MD5_OF_MD5] = 16,
+	};
+
+	return slen[alg];
+}
+
+/* A job's algorithm and pad states, whichever form its key has. */
+static inline unsigned int
+sw_mac_job_alg(const struct sw_mac_job *j)
+{
+	return j->key != NULL ? j->key->alg : j->alg;
+}
+
+static inline const uint8_t *
+sw_mac_job_ipad(const struct sw_mac_job *j)
+{
+	return j->key != NULL ? j->key->ipad_state : j->ipad;
+}
+
+static inline const uint8_t *
+sw_mac_job_opad(const struct sw_mac_job *j)
+{
+	return j->key != NULL ? j->key->opad_state : j->opad;
+}
+
 /* HMAC block length (RFC 2104 "B"); @p alg must already be valid. */
 static inline unsigned int
 sw_mac_alg_blen(unsigned int alg)
@@ -68,6 +99,14 @@ void sw_mac_ref_hmac(struct sw_mac_ref *ref, const struct sw_mac_key *key, const
 		     size_t len, uint8_t *out);
 /* Plain digest (MD5 for both MD5 algorithms); for keys longer than a block. */
 void sw_mac_ref_hash(enum sw_mac_alg alg, const uint8_t *msg, size_t len, uint8_t *out);
+/*
+ * HMAC from pad states (no raw key): the hash resumes from @p ipad over the
+ * @p n pieces, then from @p opad over the inner digest.  For
+ * SW_MAC_HMAC_MD5_OF_MD5 the pieces are MD5-ed first (RFC 4757 §3).
+ * Allocation-free (stack contexts, wiped).  Writes the full digest.
+ */
+void sw_mac_ref_hmac_st(unsigned int alg, const uint8_t *ipad, const uint8_t *opad,
+			const uint8_t *const *p, const size_t *len, unsigned int n, uint8_t *out);
 /* Plain MD5, for the inner hash of SW_MAC_HMAC_MD5_OF_MD5. */
 void sw_mac_ref_md5(struct sw_mac_ref *ref, const uint8_t *msg, size_t len, uint8_t out[16]);
 /* Wipe key-derived state left in the scratch. */

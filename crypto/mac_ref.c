@@ -1,7 +1,9 @@
 /*
  * Reference engine: RFC 2104 HMAC over OpenSSL's digests, one message at a
- * time, from the raw key (never from the MB engine's pad states, so the two
- * engines check each other's key preparation too).
+ * time, from the raw key of a full struct sw_mac_key (never from the MB
+ * engine's pad states, so the two engines check each other's key preparation
+ * too).  A job with a compact key (pad states only, what the lcores keep)
+ * resumes the hash from the states instead (sw_mac_ref_hmac_st()).
  *
  * OpenSSL 3.0's EVP layer allocates on every EVP_DigestInit_ex() (1 malloc)
  * and EVP_MAC_init() (5 mallocs), measured here with
@@ -158,11 +160,72 @@ sw_mac_ref_hmac(struct sw_mac_ref *ref, const struct sw_mac_key *key, const uint
 	hmac(ref, key->alg, key, msg, len, out);
 }
 
+/* Resume @p alg's hash from a pad state: one block (B bytes) already hashed.
+ * The context words are the state words in memory order, as intel-ipsec-mb
+ * writes them (checked against RFC 2202/4231 vectors by tests/crypto). */
+static void
+md_resume(struct sw_mac_ref *r, unsigned int alg, const uint8_t *state)
+{
+	md_init(r, alg);
+	switch (alg) {
+	case SW_MAC_HMAC_SHA1:
+		memcpy(&r->c.sha1.h0, state, 20);
+		r->c.sha1.Nl = 512;
+		break;
+	case SW_MAC_HMAC_SHA256:
+		memcpy(r->c.sha256.h, state, 32);
+		r->c.sha256.Nl = 512;
+		break;
+	case SW_MAC_HMAC_SHA384:
+		memcpy(r->c.sha512.h, state, 64);
+		r->c.sha512.Nl = 1024;
+		break;
+	default:
+		memcpy(&r->c.md5.A, state, 16);
+		r->c.md5.Nl = 512;
+		break;
+	}
+}
+
+void
+sw_mac_ref_hmac_st(unsigned int alg, const uint8_t *ipad, const uint8_t *opad,
+		   const uint8_t *const *p, const size_t *len, unsigned int n, uint8_t *out)
+{
+	struct sw_mac_ref r;
+	unsigned int i;
+
+	if (alg == SW_MAC_HMAC_MD5_OF_MD5) {
+		MD5_Init(&r.c.md5);
+		for (i = 0; i < n; i++)
+			MD5_Update(&r.c.md5, p[i], len[i]);
+		MD5_Final(r.md5, &r.c.md5);
+		alg = SW_MAC_HMAC_MD5;
+		md_resume(&r, alg, ipad);
+		md_update(&r, alg, r.md5, sizeof(r.md5));
+	} else {
+		md_resume(&r, alg, ipad);
+		for (i = 0; i < n; i++)
+			md_update(&r, alg, p[i], len[i]);
+	}
+	md_final(&r, alg, r.inner);
+	md_resume(&r, alg, opad);
+	md_update(&r, alg, r.inner, sw_mac_alg_dlen(alg));
+	md_final(&r, alg, out);
+	OPENSSL_cleanse(&r, sizeof(r));
+}
+
 void
 sw_mac_ref_one(struct sw_mac_ref *ref, const struct sw_mac_job *job, uint8_t *out)
 {
-	unsigned int alg = job->key->alg;
+	unsigned int alg = sw_mac_job_alg(job);
 
+	if (job->key == NULL) {
+		const uint8_t *p = job->msg;
+		size_t len = job->msg_len;
+
+		sw_mac_ref_hmac_st(alg, job->ipad, job->opad, &p, &len, 1, out);
+		return;
+	}
 	if (alg == SW_MAC_HMAC_MD5_OF_MD5) {
 		/* RFC 4757 §3: the checksum is HMAC-MD5 over MD5 of the data. */
 		sw_mac_ref_md5(ref, job->msg, job->msg_len, ref->md5);

@@ -149,6 +149,74 @@ int sw_sig_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len,
 		    const uint8_t *token, size_t token_len, uint8_t tag_scratch[SW_MAC_TAG_MAX],
 		    struct sw_mac_job *job);
 
+/*
+ * Compact keys: the lcore view of one direction's key.
+ */
+
+/** Largest compact key: 8 header bytes + SHA-384's two 64-byte pad states. */
+#define SW_SIG_CKEY_MAX 136u
+
+/**
+ * What batch verification and response signing need of one direction's key
+ * and nothing else: no raw key, pad states of the hash's actual chaining
+ * size.  Variable length: sw_sig_ckey_size() bytes (48 for NTLM and the
+ * HMAC-SHA1 enctypes, 56 for rc4-hmac, 72 for HMAC-SHA256, 136 for
+ * HMAC-SHA384), so an SA record can hold it in a byte area of that size
+ * (8-byte aligned); only those bytes are ever read or written.  Made from a
+ * full struct sw_sig_key by sw_sig_ckey_init() on the control plane, then
+ * read-only.  Fields are private to crypto/.
+ */
+struct sw_sig_ckey {
+	uint8_t alg;       /* enum sw_mac_alg */
+	uint8_t state_len; /* bytes per pad state: 16, 20, 32 or 64 */
+	uint8_t scheme;    /* enum sw_scheme */
+	uint8_t enctype;
+	uint8_t dir; /* enum sw_dir */
+	uint8_t cksum_len;
+	uint8_t token_len;
+	uint8_t tok_flags;
+	/* NTLM: keystream[8]; rc4-hmac: Kseq step[16]; then ipad, opad states. */
+	uint8_t b[SW_SIG_CKEY_MAX - 8];
+};
+
+/** Bytes of @p ck that are used (a multiple of 8). */
+size_t sw_sig_ckey_size(const struct sw_sig_ckey *ck);
+
+/** Bytes a compact copy of @p k takes, or 0 if @p k is not an initialised key. */
+size_t sw_sig_ckey_size_of(const struct sw_sig_key *k);
+
+/**
+ * Write the compact form of @p k to @p ck, which has room for @p cap bytes
+ * (the rest of the struct is never touched).  Control plane.
+ * @return the size written, or -EINVAL (not a key), -ENOSPC (@p cap short).
+ */
+int sw_sig_ckey_init(struct sw_sig_ckey *ck, size_t cap, const struct sw_sig_key *k);
+
+/** Zero the sw_sig_ckey_size() bytes of @p ck.  NULL is a no-op. */
+void sw_sig_ckey_wipe(struct sw_sig_ckey *ck);
+
+/** sw_sig_job_prep() with a compact key: the job carries the pad states
+ *  (struct sw_mac_job, compact form).  Does not allocate, lock or log. */
+int sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
+			 const uint8_t *token, size_t token_len,
+			 uint8_t tag_scratch[SW_MAC_TAG_MAX], struct sw_mac_job *job);
+
+/**
+ * sw_sig_sign() with a compact key: one scalar HMAC resumed from the pad
+ * states.  Does not allocate, lock or log, except for rc4-hmac keys, whose
+ * encrypted SND_SEQ goes through OpenSSL (RC4).
+ * @return token length, or -ENOSPC / -EINVAL / -EIO.
+ */
+int sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, uint64_t seq,
+		     uint8_t *token, size_t token_cap);
+
+/** sw_sig_verify() with a compact key (same returns; constant-time compare). */
+int sw_sig_ckey_verify(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len,
+		       const uint8_t *token, size_t token_len);
+
+/** sw_sig_post_check() with a compact key.  Allocates for rc4-hmac. */
+int sw_sig_ckey_post_check(const struct sw_sig_ckey *ck, const uint8_t *token, size_t token_len);
+
 /** Scheme from its wire token ("NTLM", "Kerberos"; case-insensitive).
  *  SW_SCHEME_NONE for anything else. */
 enum sw_scheme sw_scheme_from(const char *p, size_t len);

@@ -24,12 +24,12 @@
  * inner length 35 (OID + TOK_ID + 22 body bytes), the krb5 mechanism OID
  * 1.2.840.113554.1.2.2.
  */
-static const uint8_t rc4_frame[SW_SIG_RC4_FRAME_LEN] = {
+const uint8_t sw_sig_rc4_frame[SW_SIG_RC4_FRAME_LEN] = {
 	0x60, 0x23, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x12, 0x01, 0x02, 0x02,
 };
 
 /* RFC 4757 §7.2: TOK_ID 01 01, SGN_ALG 11 00 (HMAC-MD5), Filler FF FF FF FF. */
-static const uint8_t rc4_hdr[SW_SIG_RC4_HDR_LEN] = {
+const uint8_t sw_sig_rc4_hdr[SW_SIG_RC4_HDR_LEN] = {
 	0x01, 0x01, 0x11, 0x00, 0xff, 0xff, 0xff, 0xff,
 };
 
@@ -214,7 +214,7 @@ rc4_cksum(const struct sw_sig_key *k, const uint8_t *buf, size_t len,
 
 	put_le32(usage, SW_SIG_RC4_USAGE);
 	iov[0] = (struct sw_sig_iov){usage, sizeof(usage)};
-	iov[1] = (struct sw_sig_iov){rc4_hdr, sizeof(rc4_hdr)};
+	iov[1] = (struct sw_sig_iov){sw_sig_rc4_hdr, sizeof(sw_sig_rc4_hdr)};
 	iov[2] = (struct sw_sig_iov){buf, len};
 	ret = sw_sig_md5(iov, 3, md5);
 	if (ret != 0)
@@ -255,11 +255,11 @@ rc4_dir_byte(const struct sw_sig_key *k)
  * for a context established with it (Microsoft's legacy 1.2.840.48018.1.2.2
  * would be one bit away and is not covered by the checksum).
  */
-static int
-rc4_framing_ok(const uint8_t *token)
+int
+sw_sig_rc4_framing_ok(const uint8_t *token)
 {
-	return memcmp(token, rc4_frame, sizeof(rc4_frame)) == 0 &&
-	       memcmp(token + SW_SIG_RC4_FRAME_LEN, rc4_hdr, sizeof(rc4_hdr)) == 0;
+	return memcmp(token, sw_sig_rc4_frame, sizeof(sw_sig_rc4_frame)) == 0 &&
+	       memcmp(token + SW_SIG_RC4_FRAME_LEN, sw_sig_rc4_hdr, sizeof(sw_sig_rc4_hdr)) == 0;
 }
 
 /*
@@ -267,10 +267,10 @@ rc4_framing_ok(const uint8_t *token)
  * (§4.2.2), Sealed must be clear in a MIC; AcceptorSubkey is the peer's
  * business (the checksum fails if it named the wrong key).
  */
-static int
-cfx_framing_ok(const struct sw_sig_key *k, const uint8_t *token)
+int
+sw_sig_cfx_framing_ok(unsigned int dir, const uint8_t *token)
 {
-	uint8_t sent_by = k->dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0;
+	uint8_t sent_by = dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0;
 	unsigned int i;
 
 	if (token[0] != 0x04 || token[1] != 0x04)
@@ -294,8 +294,8 @@ rc4_sign(const struct sw_sig_key *k, const uint8_t *buf, size_t len, uint64_t se
 	ret = rc4_cksum(k, buf, len, d);
 	if (ret < 0)
 		return ret;
-	memcpy(token, rc4_frame, sizeof(rc4_frame));
-	memcpy(token + SW_SIG_RC4_FRAME_LEN, rc4_hdr, sizeof(rc4_hdr));
+	memcpy(token, sw_sig_rc4_frame, sizeof(sw_sig_rc4_frame));
+	memcpy(token + SW_SIG_RC4_FRAME_LEN, sw_sig_rc4_hdr, sizeof(sw_sig_rc4_hdr));
 	memcpy(token + SW_SIG_RC4_CKSUM_OFF, d, 8);
 	/* Microsoft's sequence number is big-endian (MIT util_seqnum.c). */
 	put_be32(plain, (uint32_t)seq);
@@ -352,7 +352,7 @@ sw_sig_krb_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len, co
 	int ret;
 
 	if (k->enctype == SW_ENCTYPE_RC4_HMAC) {
-		if (!rc4_framing_ok(token))
+		if (!sw_sig_rc4_framing_ok(token))
 			return -EBADMSG;
 		ret = rc4_cksum(k, buf, len, d);
 		if (ret < 0)
@@ -362,7 +362,7 @@ sw_sig_krb_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len, co
 		return sw_sig_rc4_post_check(k, token);
 	}
 
-	if (!cfx_framing_ok(k, token))
+	if (!sw_sig_cfx_framing_ok(k->dir, token))
 		return -EBADMSG;
 	/* The header the peer sent (its flags and sequence number) is signed. */
 	ret = cfx_cksum(k, buf, len, token, d);
@@ -385,17 +385,17 @@ sw_sig_krb_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len, con
 	uint8_t *msg;
 
 	if (k->enctype == SW_ENCTYPE_RC4_HMAC) {
-		if (!rc4_framing_ok(token))
+		if (!sw_sig_rc4_framing_ok(token))
 			return -EBADMSG;
 		if ((size_t)len + 4 + SW_SIG_RC4_HDR_LEN > SW_MAC_MSG_MAX)
 			return -EMSGSIZE;
 		msg = slot + SW_SIG_HEADROOM - 4 - SW_SIG_RC4_HDR_LEN;
 		put_le32(msg, SW_SIG_RC4_USAGE);
-		memcpy(msg + 4, rc4_hdr, sizeof(rc4_hdr));
+		memcpy(msg + 4, sw_sig_rc4_hdr, sizeof(sw_sig_rc4_hdr));
 		memcpy(tag_scratch, token + SW_SIG_RC4_CKSUM_OFF, k->cksum_len);
 		job->msg_len = len + 4 + SW_SIG_RC4_HDR_LEN;
 	} else {
-		if (!cfx_framing_ok(k, token))
+		if (!sw_sig_cfx_framing_ok(k->dir, token))
 			return -EBADMSG;
 		if ((size_t)len + SW_SIG_CFX_HDR_LEN > SW_MAC_MSG_MAX)
 			return -EMSGSIZE;

@@ -126,8 +126,8 @@ sw_sig_ntlm_sign(const struct sw_sig_key *k, const uint8_t *buf, size_t len, uin
 	return SW_SIG_NTLM_TOKEN_LEN;
 }
 
-static int
-ntlm_framing_ok(const uint8_t *token)
+int
+sw_sig_ntlm_framing_ok(const uint8_t *token)
 {
 	uint8_t want[4];
 
@@ -145,7 +145,7 @@ sw_sig_ntlm_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len, c
 	uint8_t want[SW_SIG_NTLM_TOKEN_LEN];
 	int ret;
 
-	if (!ntlm_framing_ok(token))
+	if (!sw_sig_ntlm_framing_ok(token))
 		return -EBADMSG;
 	ret = sw_sig_ntlm_sign(k, buf, len, want);
 	if (ret < 0)
@@ -163,7 +163,7 @@ sw_sig_ntlm_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len, co
 {
 	unsigned int i;
 
-	if (!ntlm_framing_ok(token))
+	if (!sw_sig_ntlm_framing_ok(token))
 		return -EBADMSG;
 	if ((size_t)len + 4 > SW_MAC_MSG_MAX)
 		return -EMSGSIZE;

@@ -95,6 +95,13 @@ int sw_sig_krb_derive(int enctype, const uint8_t *key, size_t key_len, const uin
 int sw_sig_krb_checksum(int enctype, const uint8_t *key, size_t key_len, uint32_t usage,
 			const uint8_t *msg, size_t len, uint8_t out[SW_SIG_DIGEST_MAX]);
 
+/* Token framing (sig_ntlm.c, sig_krb.c), shared with the compact keys (sig_ckey.c). */
+extern const uint8_t sw_sig_rc4_frame[SW_SIG_RC4_FRAME_LEN];
+extern const uint8_t sw_sig_rc4_hdr[SW_SIG_RC4_HDR_LEN];
+int sw_sig_ntlm_framing_ok(const uint8_t *token);
+int sw_sig_rc4_framing_ok(const uint8_t *token);
+int sw_sig_cfx_framing_ok(unsigned int dir, const uint8_t *token);
+
 /* Per-mechanism halves of the public functions in sig.c. */
 int sw_sig_ntlm_sign(const struct sw_sig_key *k, const uint8_t *buf, size_t len, uint8_t *token);
 int sw_sig_ntlm_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len,

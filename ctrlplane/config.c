@@ -83,7 +83,8 @@ static const char *const auth_keys[] = { "realm", "targetname", "schemes", "chal
 static const char *const krb_keys[] = { "keytab", "service", NULL };
 static const char *const ntlm_keys[] = { "users", "domain", NULL };
 static const char *const lim_keys[] = { "sa_max", "handshakes_max", "handshake_timeout",
-					"ring_size", "reassembly", NULL };
+					"ring_size", "reassembly", "challenge_rate",
+					"challenge_burst", NULL };
 
 static const char *const *
 keys_of(const char *sect)
@@ -763,6 +764,16 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_le
 	ret = get_u32(ld, "limits", "reassembly", 16, 1u << 20, &cfg->reassembly, false);
 	if (ret != 0)
 		goto cleanup;
+	/* Reflection limit (dataplane/ratelimit.h): generous enough for a NAT
+	 * with many clients, small enough that a spoofed flood gains nothing. */
+	cfg->challenge_rate = 100;
+	ret = get_u32(ld, "limits", "challenge_rate", 0, 1000000, &cfg->challenge_rate, false);
+	if (ret != 0)
+		goto cleanup;
+	cfg->challenge_burst = cfg->challenge_rate > 100 ? cfg->challenge_rate * 2 : 200;
+	ret = get_u32(ld, "limits", "challenge_burst", 1, 1000000, &cfg->challenge_burst, false);
+	if (ret != 0)
+		goto cleanup;
 	ret = 0;
 
 cleanup:
@@ -830,7 +841,7 @@ sw_config_print(const struct sw_config *cfg, FILE *out)
 		cfg->ntlm_domain[0] ? cfg->ntlm_domain : "(unset)");
 	fprintf(out,
 		"[limits]\nsa_max = %u\nhandshakes_max = %u\nhandshake_timeout = %ums\n"
-		"ring_size = %u\nreassembly = %u\n",
+		"ring_size = %u\nreassembly = %u\nchallenge_rate = %u\nchallenge_burst = %u\n",
 		cfg->sa_max, cfg->handshakes_max, cfg->handshake_timeout_ms, cfg->ring_size,
-		cfg->reassembly);
+		cfg->reassembly, cfg->challenge_rate, cfg->challenge_burst);
 }

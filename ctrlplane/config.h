@@ -21,6 +21,7 @@
  *
  * CHANGES (engine, issue 4): added [interface.N] gateway, mtu, tap;
  * [engine] mbufs, drain_us, idle_sleep_us; [limits] ring_size, reassembly;
+ * (hardening, issue 7) [limits] challenge_rate, challenge_burst;
  * sw_config_load() / sw_config_print() (implemented in ctrlplane/config.c,
  * which needs DPDK's rte_cfgfile and is linked into sipwardd only).
  */
@@ -117,6 +118,10 @@ struct sw_config {
 	uint32_t handshake_timeout_ms;
 	uint32_t ring_size;    /**< lcore <-> control plane rings (power of two) */
 	uint32_t reassembly;   /**< IPv4 reassembly flows per lcore */
+	/** Challenges / error answers per second per source address, per lcore
+	 *  (0 = unlimited; dataplane/ratelimit.h) */
+	uint32_t challenge_rate;
+	uint32_t challenge_burst; /**< bucket size of that limit */
 };
 
 /** Bytes of error text sw_config_load() may write ("file:line: reason"). */

@@ -720,6 +720,13 @@ install_and_forward(struct sw_cp *cp, struct sw_sa_rt *rt, const struct sw_auth 
 	enum sw_sa_rc v;
 	int rc;
 
+	/* The compact keys the checks below (and the lcores) use. */
+	rc = sw_sa_table_bind(cp->tab, rt);
+	if (rc != 0) {
+		sw_sa_table_abandon(cp->tab, rt);
+		count(cp, SW_CP_STAT_ERROR);
+		return answer_error(cp, buf, msg, from, out, 503, SW_CP_STAT_CAP_SA);
+	}
 	if (needs_sig) {
 		v = sw_sa_check_cred(&cp->pol, rt, cred, now_ms, &cnum, &crand);
 		if (v == SW_SA_OK)
@@ -743,17 +750,11 @@ install_and_forward(struct sw_cp *cp, struct sw_sa_rt *rt, const struct sw_auth 
 static bool
 from_user_is(const struct sw_sip_msg *msg, const char *user)
 {
-	struct sw_sa_keys k;
-	struct sw_sa_rt rt;
 	size_t n = strlen(user);
 
-	if (n == 0 || n > sizeof(k.user))
+	if (n == 0 || n > sizeof(((struct sw_sa_keys *)NULL)->user))
 		return false;
-	memset(&rt, 0, sizeof(rt));
-	k.user_len = (uint8_t)n;
-	memcpy(k.user, user, n);
-	rt.keys = &k;
-	return sw_sa_from_ok(&rt, msg);
+	return sw_sa_from_user_is(msg, user, n);
 }
 
 static uint64_t
@@ -1185,7 +1186,7 @@ sw_cp_handle_response(struct sw_cp *cp, const char *buf, size_t len, const struc
 			    secs <= 0) {
 				retire = true;
 			} else {
-				sa->reg_expires_ms = now_ms + (uint64_t)secs * 1000u;
+				sa->keys->reg_expires_ms = now_ms + (uint64_t)secs * 1000u;
 			}
 		}
 	} else {
@@ -1226,7 +1227,7 @@ sw_cp_tick(struct sw_cp *cp, uint64_t now_ms)
 		if (now_ms >= sa->expires_ms) {
 			if (sw_sa_table_retire(cp->tab, sa->opaque) == 0)
 				count(cp, SW_CP_STAT_SA_EXPIRED);
-		} else if (sa->reg_expires_ms != 0 && now_ms >= sa->reg_expires_ms) {
+		} else if (sa->keys->reg_expires_ms != 0 && now_ms >= sa->keys->reg_expires_ms) {
 			if (sw_sa_table_retire(cp->tab, sa->opaque) == 0)
 				count(cp, SW_CP_STAT_REG_EXPIRED);
 		}

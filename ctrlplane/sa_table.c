@@ -24,17 +24,23 @@
 #include <rte_rcu_qsbr.h>
 
 #include "ctrlplane/sa_table.h"
+#include "dataplane/sa_verify.h"
 
 struct retired {
-	struct sw_sa_rt *rt;
+	uint32_t idx;	/* record index in recs[] */
 	int32_t pos;	/* hash key slot, freed after the grace period */
 	uint64_t token; /* rte_rcu_qsbr_start() at retirement */
 };
 
 struct sw_sa_table {
 	struct rte_hash *h;
-	struct rte_mempool *rt_pool;
-	struct rte_mempool *keys_pool;
+	struct sw_sa_rt *recs;	  /* pool_n lcore-visible records, one array */
+	uint32_t *free_idx;	  /* stack of free record indices */
+	uint32_t n_free;
+	struct rte_mempool *keys_pool; /* cold records (control plane only) */
+	size_t hot_bytes;	  /* heap taken by the hash, records, stack, queue */
+	size_t cold_bytes;	  /* heap taken by the cold-record pool */
+	size_t ext_bytes;	  /* live ext blocks (rte_malloc'd, with their headers) */
 	struct rte_rcu_qsbr *qsv;
 	uint32_t sa_max;
 	uint32_t pool_n; /* elements per pool = hash entries = defer ring size */
@@ -85,6 +91,9 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 	struct sw_sa_table *t = NULL; /* owner */
 	char nm[RTE_MEMPOOL_NAMESIZE];
 	struct rte_hash_parameters hp;
+	struct rte_malloc_socket_stats s0, s1, s2;
+	int sock = socket_id == SOCKET_ID_ANY ? (int)rte_socket_id() : socket_id;
+	uint32_t i, pow2;
 	size_t qsz;
 	int ret;
 
@@ -94,12 +103,21 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 	if (name == NULL || strlen(name) > 20 || sa_max == 0 || sa_max > (1u << 26))
 		return -EINVAL;
 
+	rte_malloc_get_socket_stats(sock, &s0);
 	t = rte_zmalloc_socket("sw_sa_table", sizeof(*t), RTE_CACHE_LINE_SIZE, socket_id);
 	if (t == NULL)
 		return -ENOMEM;
 	t->sa_max = sa_max;
-	/* Room for retired records waiting out their grace period. */
-	t->pool_n = sa_max + RTE_MAX(64u, sa_max / 8);
+	/*
+	 * Room for retired records waiting out their grace period: up to the
+	 * next power of two (rte_hash sizes its buckets to one anyway), at least
+	 * 64 and at most sa_max / 8.  When it runs out, the control thread waits
+	 * for a grace period instead (sw_sa_table_alloc()).
+	 */
+	pow2 = rte_align32pow2(sa_max + 65u);
+	/* pow2 - 1: rte_hash adds one key slot and sizes its free ring to a
+	 * power of two of that. */
+	t->pool_n = sa_max + RTE_MAX(64u, RTE_MIN(pow2 - 1u - sa_max, RTE_MAX(sa_max / 8, 64u)));
 
 	snprintf(nm, sizeof(nm), "sah_%s", name);
 	memset(&hp, 0, sizeof(hp));
@@ -115,18 +133,18 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 		goto cleanup;
 	}
 
-	snprintf(nm, sizeof(nm), "sar_%s", name);
-	t->rt_pool =
-		rte_mempool_create(nm, t->pool_n, sizeof(struct sw_sa_rt), 0, 0, NULL, NULL, NULL,
-				   NULL, socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-	snprintf(nm, sizeof(nm), "sak_%s", name);
-	t->keys_pool =
-		rte_mempool_create(nm, t->pool_n, sizeof(struct sw_sa_keys), 0, 0, NULL, NULL, NULL,
-				   NULL, socket_id, RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET);
-	if (t->rt_pool == NULL || t->keys_pool == NULL) {
-		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+	/* The records: one cache-aligned array, no per-element pool header. */
+	t->recs = rte_zmalloc_socket("sw_sa_recs", sizeof(*t->recs) * t->pool_n,
+				     RTE_CACHE_LINE_SIZE, socket_id);
+	t->free_idx = rte_malloc_socket("sw_sa_free", sizeof(*t->free_idx) * t->pool_n, 0,
+					socket_id);
+	if (t->recs == NULL || t->free_idx == NULL) {
+		ret = -ENOMEM;
 		goto cleanup;
 	}
+	for (i = 0; i < t->pool_n; i++)
+		t->free_idx[i] = t->pool_n - 1 - i;
+	t->n_free = t->pool_n;
 
 	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 	t->qsv = rte_zmalloc_socket("sw_sa_qsbr", qsz, RTE_CACHE_LINE_SIZE, socket_id);
@@ -136,6 +154,25 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 		ret = -ENOMEM;
 		goto cleanup;
 	}
+	rte_malloc_get_socket_stats(sock, &s1);
+
+	snprintf(nm, sizeof(nm), "sak_%s", name);
+	/* Cold: neither cache alignment, spreading over memory channels nor
+	 * keeping an element inside one page (no device reads it; with 4 KB
+	 * pages that alone wasted a quarter) pays for itself here. */
+	t->keys_pool = rte_mempool_create(nm, t->pool_n, sizeof(struct sw_sa_keys), 0, 0, NULL,
+					  NULL, NULL, NULL, socket_id,
+					  RTE_MEMPOOL_F_SP_PUT | RTE_MEMPOOL_F_SC_GET |
+						  RTE_MEMPOOL_F_NO_CACHE_ALIGN |
+						  RTE_MEMPOOL_F_NO_SPREAD |
+						  RTE_MEMPOOL_F_NO_IOVA_CONTIG);
+	if (t->keys_pool == NULL) {
+		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
+		goto cleanup;
+	}
+	rte_malloc_get_socket_stats(sock, &s2);
+	t->hot_bytes = s1.heap_allocsz_bytes - s0.heap_allocsz_bytes;
+	t->cold_bytes = s2.heap_allocsz_bytes - s1.heap_allocsz_bytes;
 	*out = t;
 	t = NULL;
 	ret = 0;
@@ -148,7 +185,7 @@ cleanup:
 static void
 put_back(struct sw_sa_table *t, struct sw_sa_rt *rt)
 {
-	struct sw_sa_keys *k = (struct sw_sa_keys *)(uintptr_t)rt->keys;
+	struct sw_sa_keys *k = rt->keys;
 
 	if (k != NULL) {
 		sw_sig_key_wipe(&k->c2s);
@@ -156,8 +193,16 @@ put_back(struct sw_sa_table *t, struct sw_sa_rt *rt)
 		explicit_bzero(k, sizeof(*k));
 		rte_mempool_put(t->keys_pool, k);
 	}
+	if (rt->ext != NULL) {
+		size_t n = sw_sa_rt_ext_bytes(rt);
+
+		explicit_bzero(rt->ext, n);
+		rte_free(rt->ext);
+		t->ext_bytes -= n + RTE_CACHE_LINE_SIZE;
+	}
+	/* The compact keys live in kb[] (or ext): wiped with the record. */
 	explicit_bzero(rt, sizeof(*rt));
-	rte_mempool_put(t->rt_pool, rt);
+	t->free_idx[t->n_free++] = (uint32_t)(rt - t->recs);
 }
 
 /* Free the oldest @p max retired entries whose grace period is over
@@ -173,7 +218,7 @@ drain(struct sw_sa_table *t, bool force)
 		if (!force && rte_rcu_qsbr_check(t->qsv, e->token, false) != 1)
 			break;
 		rte_hash_free_key_with_position(t->h, e->pos);
-		put_back(t, e->rt);
+		put_back(t, &t->recs[e->idx]);
 		memset(e, 0, sizeof(*e));
 		t->dq_head = (t->dq_head + 1) % t->pool_n;
 		t->dq_n--;
@@ -196,11 +241,12 @@ sw_sa_table_free(struct sw_sa_table *t)
 		drain(t, true);
 	if (t->h != NULL) {
 		while (rte_hash_iterate(t->h, &key, &data, &it) >= 0)
-			if (data != NULL && t->rt_pool != NULL)
+			if (data != NULL && t->recs != NULL)
 				put_back(t, data);
 		rte_hash_free(t->h);
 	}
-	rte_mempool_free(t->rt_pool);
+	rte_free(t->recs);
+	rte_free(t->free_idx);
 	rte_mempool_free(t->keys_pool);
 	rte_free(t->qsv);
 	rte_free(t->dq);
@@ -241,6 +287,21 @@ sw_sa_lookup(const struct sw_sa_table *t, uint64_t opaque)
 	return data;
 }
 
+void
+sw_sa_lookup_bulk(const struct sw_sa_table *t, const uint64_t **opaques, unsigned int n,
+		  struct sw_sa_rt **out)
+{
+	uint64_t hits = 0;
+	unsigned int i;
+
+	if (n == 0 || n > SW_SA_LOOKUP_BULK_MAX ||
+	    rte_hash_lookup_bulk_data(t->h, (const void **)opaques, n, &hits, (void **)out) < 0)
+		hits = 0;
+	for (i = 0; i < n; i++)
+		if (((hits >> i) & 1u) == 0)
+			out[i] = NULL;
+}
+
 int
 sw_sa_table_alloc(struct sw_sa_table *t, struct sw_sa_rt **rt, struct sw_sa_keys **keys)
 {
@@ -253,19 +314,13 @@ sw_sa_table_alloc(struct sw_sa_table *t, struct sw_sa_rt **rt, struct sw_sa_keys
 		return -ENOSPC;
 	}
 	drain(t, false);
-	if (rte_mempool_get(t->rt_pool, &r) != 0 || rte_mempool_get(t->keys_pool, &k) != 0) {
+	if (t->n_free == 0 || rte_mempool_get(t->keys_pool, &k) != 0) {
 		/* Retired records still hold the pools: wait them out once. */
-		if (r != NULL)
-			rte_mempool_put(t->rt_pool, r);
-		r = NULL;
 		sw_sa_table_sync(t);
-		if (rte_mempool_get(t->rt_pool, &r) != 0)
+		if (t->n_free == 0 || rte_mempool_get(t->keys_pool, &k) != 0)
 			return -ENOMEM;
-		if (rte_mempool_get(t->keys_pool, &k) != 0) {
-			rte_mempool_put(t->rt_pool, r);
-			return -ENOMEM;
-		}
 	}
+	r = &t->recs[t->free_idx[--t->n_free]];
 	memset(r, 0, sizeof(struct sw_sa_rt));
 	memset(k, 0, sizeof(struct sw_sa_keys));
 	((struct sw_sa_rt *)r)->keys = k;
@@ -300,6 +355,40 @@ sw_sa_table_new_opaque(struct sw_sa_table *t, uint64_t *opaque)
 }
 
 int
+sw_sa_table_bind(struct sw_sa_table *t, struct sw_sa_rt *rt)
+{
+	size_t n;
+	uint8_t *ext = NULL;
+	int rc;
+
+	if (rt == NULL || rt->keys == NULL)
+		return -EINVAL;
+	if ((rt->kb_flags & SW_SA_KB_BOUND) != 0)
+		return 0;
+	n = sw_sa_rt_ext_size(rt->keys);
+	if (n != 0) {
+		ext = rte_malloc_socket("sw_sa_ext", n, 8, rte_socket_id());
+		if (ext == NULL)
+			return -ENOMEM;
+	}
+	rc = sw_sa_rt_bind(rt, rt->keys, ext);
+	if (rc != 0) {
+		rte_free(ext);
+		return rc;
+	}
+	if (ext != NULL)
+		t->ext_bytes += n + RTE_CACHE_LINE_SIZE;
+	return 0;
+}
+
+void
+sw_sa_table_bytes(const struct sw_sa_table *t, size_t *hot, size_t *cold)
+{
+	*hot = t->hot_bytes + t->ext_bytes;
+	*cold = t->cold_bytes;
+}
+
+int
 sw_sa_table_install(struct sw_sa_table *t, struct sw_sa_rt *rt)
 {
 	int rc;
@@ -307,6 +396,11 @@ sw_sa_table_install(struct sw_sa_table *t, struct sw_sa_rt *rt)
 	if (rt == NULL || rt->opaque == 0 || rt->keys == NULL) {
 		sw_sa_table_abandon(t, rt);
 		return -EINVAL;
+	}
+	rc = sw_sa_table_bind(t, rt);
+	if (rc != 0) {
+		sw_sa_table_abandon(t, rt);
+		return rc == -ENOMEM ? -ENOSPC : -EINVAL;
 	}
 	if (rte_hash_lookup(t->h, &rt->opaque) >= 0) {
 		sw_sa_table_abandon(t, rt);
@@ -341,7 +435,7 @@ sw_sa_table_retire(struct sw_sa_table *t, uint64_t opaque)
 	if (t->dq_n == t->pool_n)
 		sw_sa_table_sync(t);
 	e = &t->dq[(t->dq_head + t->dq_n) % t->pool_n];
-	e->rt = rt;
+	e->idx = (uint32_t)(rt - t->recs);
 	e->pos = pos;
 	e->token = rte_rcu_qsbr_start(t->qsv);
 	t->dq_n++;
@@ -381,6 +475,13 @@ sw_sa_table_next(const struct sw_sa_table *t, uint32_t *iter)
 		if (data != NULL)
 			return data;
 	return NULL;
+}
+
+const struct sw_sa_rt *
+sw_sa_table_recs(const struct sw_sa_table *t, uint32_t *n)
+{
+	*n = t->pool_n;
+	return t->recs;
 }
 
 uint32_t

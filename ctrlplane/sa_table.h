@@ -8,8 +8,10 @@
  *
  *  - rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (which implies
  *    no-free-on-delete) and EXT_TABLE, key = the 64-bit opaque, data = a
- *    struct sw_sa_rt * from one rte_mempool; its struct sw_sa_keys from a
- *    second mempool.
+ *    struct sw_sa_rt * (256 bytes, everything an lcore reads) from one
+ *    cache-aligned array with a free-index stack (no per-element pool
+ *    header); its cold struct sw_sa_keys (control plane only) from a
+ *    mempool.
  *  - Retiring an SA marks it SW_SA_F_DEAD, deletes the key (new lookups miss
  *    it at once) and queues the record, its keys and its hash key slot with
  *    an rte_rcu_qsbr token.  sw_sa_table_reclaim() (from sw_cp_tick()) frees
@@ -95,6 +97,19 @@ void sw_sa_table_quiescent(struct sw_sa_table *t, unsigned int lcore_id);
  */
 struct sw_sa_rt *sw_sa_lookup(const struct sw_sa_table *t, uint64_t opaque);
 
+/** Largest @p n for sw_sa_lookup_bulk() (RTE_HASH_LOOKUP_BULK_MAX). */
+#define SW_SA_LOOKUP_BULK_MAX 64u
+
+/**
+ * lcore: sw_sa_lookup() of @p n opaques at once (n <= SW_SA_LOOKUP_BULK_MAX):
+ * rte_hash_lookup_bulk_data() prefetches every key's buckets and key slots
+ * before it compares, so the cache misses of a burst overlap instead of
+ * adding up.  out[i] is the record of *opaques[i], or NULL.  Lock-free; does
+ * not allocate, lock or log.
+ */
+void sw_sa_lookup_bulk(const struct sw_sa_table *t, const uint64_t **opaques, unsigned int n,
+		       struct sw_sa_rt **out);
+
 /**
  * Take a zeroed record and a zeroed keys element for a new SA.  Nothing is
  * published yet: fill them (rt->keys is set to *keys), then
@@ -114,9 +129,29 @@ void sw_sa_table_abandon(struct sw_sa_table *t, struct sw_sa_rt *rt);
 int sw_sa_table_new_opaque(struct sw_sa_table *t, uint64_t *opaque);
 
 /**
+ * Make @p rt's compact keys and user name from its cold record (rt->keys,
+ * filled): sw_sa_rt_bind(), with an ext block allocated here when they do
+ * not fit inline (freed with the record).  Needed before the record is used
+ * (sw_sa_check_cred(), sw_sa_verify_scalar(), ...); sw_sa_table_install()
+ * does it if the caller has not.  Changing the cold record's keys or user
+ * after this has no effect on the record.
+ * @return 0, -EINVAL (keys not initialised), -ENOMEM.
+ */
+int sw_sa_table_bind(struct sw_sa_table *t, struct sw_sa_rt *rt);
+
+/**
+ * Memory the table holds, measured from the DPDK heap when it was created:
+ * @p hot is what lcores read (records, hash, free stack, defer queue, RCU
+ * variable, live ext blocks), @p cold the pool of cold records (struct
+ * sw_sa_keys).  Any thread.
+ */
+void sw_sa_table_bytes(const struct sw_sa_table *t, size_t *hot, size_t *cold);
+
+/**
  * Publish @p rt (from sw_sa_table_alloc(), rt->opaque set, everything
  * filled): visible to lcores once this returns (the hash insert has release
- * semantics).  On failure the record is abandoned.
+ * semantics).  Binds the record first if needed (sw_sa_table_bind()).  On
+ * failure the record is abandoned.
  * @return 0, -EEXIST (opaque live), -ENOSPC, -EINVAL.
  */
 int sw_sa_table_install(struct sw_sa_table *t, struct sw_sa_rt *rt);
@@ -141,6 +176,10 @@ void sw_sa_table_sync(struct sw_sa_table *t);
  * record during the iteration is allowed.
  */
 struct sw_sa_rt *sw_sa_table_next(const struct sw_sa_table *t, uint32_t *iter);
+
+/** The record array (@p n records, live or free), for tests that check
+ *  wiping.  Control thread. */
+const struct sw_sa_rt *sw_sa_table_recs(const struct sw_sa_table *t, uint32_t *n);
 
 /** Live SAs. */
 uint32_t sw_sa_table_count(const struct sw_sa_table *t);

@@ -20,6 +20,21 @@
 #define RTE_LOGTYPE_SW_CTL RTE_LOGTYPE_USER1
 #define CTL_BURST 32u
 
+/* Per-output log lines depend on what senders claim to be (a spoofed source
+ * off every subnet): at most 10 a second, then a count of the rest. */
+static bool
+ctl_log_ok(void)
+{
+	static struct sw_logrl rl = SW_LOGRL_INIT(10, 1000);
+	uint64_t missed;
+	bool ok = sw_logrl_allow(&rl, rte_get_tsc_cycles() / (rte_get_tsc_hz() / 1000), &missed);
+
+	if (missed != 0)
+		RTE_LOG(NOTICE, SW_CTL, "control-plane output: %lu log lines suppressed\n",
+			(unsigned long)missed);
+	return ok;
+}
+
 static void
 ctl_send(struct sw_engine *eng, struct rte_mbuf **fr, int n, uint16_t ifidx)
 {
@@ -79,8 +94,9 @@ ctl_output(struct sw_engine *eng, const struct sw_cp_out *o, const struct sw_pkt
 		if (sw_eng_route(eng, dst, false, &ifidx, &nh) != 0) {
 			char a[64];
 
-			RTE_LOG(WARNING, SW_CTL, "control-plane output: no route to %s\n",
-				sw_addr_str(dst, a, sizeof(a)));
+			if (ctl_log_ok())
+				RTE_LOG(WARNING, SW_CTL, "control-plane output: no route to %s\n",
+					sw_addr_str(dst, a, sizeof(a)));
 			rte_pktmbuf_free(m);
 			sw_ctr_add(&eng->cps.tx_drop, 1);
 			return;
@@ -89,8 +105,9 @@ ctl_output(struct sw_engine *eng, const struct sw_cp_out *o, const struct sw_pkt
 	if (!sw_neigh_lookup(eng->neigh, &nh, &mac)) {
 		char a[64];
 
-		RTE_LOG(INFO, SW_CTL, "control-plane output: %s unresolved, resolving\n",
-			sw_addr_str(&nh, a, sizeof(a)));
+		if (ctl_log_ok())
+			RTE_LOG(INFO, SW_CTL, "control-plane output: %s unresolved, resolving\n",
+				sw_addr_str(&nh, a, sizeof(a)));
 		sw_neigh_request(eng->neigh, &nh, eng->ifs[ifidx].port);
 		rte_pktmbuf_free(m);
 		sw_ctr_add(&eng->cps.tx_drop, 1);

@@ -53,9 +53,9 @@ enum sw_verdict {
 	X(LINEARISE, "linearise", "no scratch to linearise a multi-segment datagram")      \
 	X(MALFORMED, "malformed", "SIP parse error")                                       \
 	X(CSEQ_METHOD, "cseq_method", "CSeq method differs from the request method")       \
-	X(AUTH_SYNTAX, "auth_syntax", "credentials header does not parse")                 \
+	X(AUTH_SYNTAX, "auth_syntax", "ACK/CANCEL whose credentials do not parse (others: 400)") \
 	X(ACK_CANCEL, "ack_cancel", "ACK/CANCEL that failed authentication, dropped")      \
-	X(SIGBUF, "sigbuf", "signed buffer too large for the fast path")                   \
+	X(SIGBUF, "sigbuf", "unused (too-big signed buffers go to the control plane: sa too_big)") \
 	X(RESP_NOT_OURS, "resp_not_ours", "response whose top Via is not ours")            \
 	X(RESP_NO_VIA, "resp_no_via", "response without a usable next Via")                \
 	X(REQ_FROM_UPSTREAM, "req_from_upstream", "request received on an upstream-only port") \
@@ -66,7 +66,9 @@ enum sw_verdict {
 	X(BUILD, "build", "output message did not fit")                                    \
 	X(NO_ROUTE, "no_route", "no interface for the destination")                        \
 	X(NEIGH_MISS, "neigh_miss", "next hop MAC unresolved (resolution requested)")      \
-	X(TX_FULL, "tx_full", "tx queue full")
+	X(TX_FULL, "tx_full", "tx queue full")                                             \
+	X(CHALLENGE_RATE, "challenge_rate",                                                \
+	  "challenge/error answer suppressed: per-source rate limit ([limits] challenge_rate)")
 
 enum sw_drop {
 #define X(id, name, help) SW_DROP_##id,

@@ -28,6 +28,7 @@
 #include "dataplane/dp_stats.h"
 #include "dataplane/neigh.h"
 #include "dataplane/net.h"
+#include "dataplane/ratelimit.h"
 #include "dataplane/sa_verify.h"
 #include "dataplane/sip_auth.h"
 #include "dataplane/sip_parse.h"
@@ -44,6 +45,9 @@ extern "C" {
 #define SW_LCORES_MAX 16u
 #define SW_TXB_MAX 64u
 #define SW_NO_PORT UINT16_MAX
+/** Parsed-message slots: pending verify jobs, requests staged for the
+ *  burst's SA lookup, and one for whatever is being handled. */
+#define SW_MSG_SLOTS (SW_PEND_MAX + SW_RX_BURST + 1u)
 
 struct sw_cp;
 struct sw_cp_out;
@@ -73,7 +77,20 @@ struct sw_pend {
 	uint8_t lin;          /**< lin slot held, or UINT8_MAX */
 	uint8_t ack_cancel;
 	uint32_t cnum;
+	uint8_t msg;          /**< index into sw_lcore.msg[] */
 	struct sw_sa_rt *sa;
+};
+
+/** A signed request parsed in stage 1a, waiting for the burst's bulk SA
+ *  lookup (stage 1b) before its checks and job preparation (stage 1c). */
+struct sw_stage {
+	struct rte_mbuf *m;
+	const char *buf;
+	uint32_t len;
+	uint8_t lin;
+	uint8_t ack_cancel;
+	uint8_t msg;          /**< index into sw_lcore.msg[] */
+	uint64_t opaque;
 };
 
 /** Everything one polling lcore touches, on its socket, cache aligned. */
@@ -105,13 +122,18 @@ struct __rte_cache_aligned sw_lcore {
 	struct sw_mac_job job[SW_PEND_MAX];
 	uint8_t ok[SW_PEND_MAX];
 	uint8_t tag[SW_PEND_MAX][SW_MAC_TAG_MAX];
-	struct sw_sip_msg msg[SW_PEND_MAX + 1]; /**< [SW_PEND_MAX]: non-pending work */
-	struct sw_auth cred;
+	uint16_t n_stage;
+	uint8_t n_msg_free;
+	uint8_t msg_free[SW_MSG_SLOTS];         /**< stack of free msg[] slots */
+	struct sw_stage stage[SW_RX_BURST];
+	struct sw_auth cred[SW_RX_BURST];       /**< [k]: credentials of stage[k] */
+	struct sw_sip_msg msg[SW_MSG_SLOTS];
 	uint8_t slot[SW_PEND_MAX][SW_SA_SLOT_MAX];
 	uint8_t sign_scratch[SW_SIGBUF_MAX];
 	char info[SW_SA_INFO_MAX];
 	char via[SW_SA_VIA_MAX + 32]; /* + ";sw-loop=<16 hex>" */
 	uint8_t lin[SW_LIN_SLOTS][SW_LIN_SIZE];
+	struct sw_rl rl;              /**< per-source answer limit (ratelimit.h) */
 };
 
 /** Control-thread counters (single writer: the control thread). */
@@ -217,6 +239,9 @@ void sw_eng_print_summary(const struct sw_engine *eng, FILE *out);
  * SA table hooks (ctrlplane/sa_table.h lands separately; see sa_glue.c).
  */
 struct sw_sa_rt *sw_eng_sa_lookup(const struct sw_engine *eng, uint64_t opaque);
+/** Bulk lookup (n <= SW_RX_BURST); out[i] NULL when unknown. */
+void sw_eng_sa_lookup_bulk(const struct sw_engine *eng, const uint64_t **opaques,
+			   unsigned int n, struct sw_sa_rt **out);
 uint32_t sw_eng_sa_count(const struct sw_engine *eng);
 /** Register/report quiescence of a polling lcore with the SA table's RCU. */
 void sw_eng_rcu_online(const struct sw_engine *eng, unsigned int lcore_id);

@@ -217,14 +217,31 @@ reply(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 	return emit(lc, pay, pm->in_port, &pm->src_mac, &pm->src, dport, pm);
 }
 
+/* The per-source limit on answers to unauthenticated senders (ratelimit.h):
+ * checked before anything is built, so a flood costs no output work. */
+static bool
+answer_allowed(struct sw_lcore *lc, struct rte_mbuf *m)
+{
+	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	uint64_t h = sw_rl_hash(&lc->rl, &pm->src.u, pm->src.af == AF_INET ? 4u : 16u);
+
+	if (sw_rl_take(&lc->rl, h, lc->now_ms))
+		return true;
+	sw_ctr_add(&lc->st.drop[SW_DROP_CHALLENGE_RATE], 1);
+	return false;
+}
+
 void
 sw_fwd_challenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 		 const char *buf, enum sw_verdict v)
 {
 	struct out_op op = { .kind = OP_CHALLENGE, .msg = msg, .buf = buf };
 	enum sw_drop why;
-	struct rte_mbuf *pay = build(lc, &op, &why);
+	struct rte_mbuf *pay;
 
+	if (!answer_allowed(lc, m))
+		return;
+	pay = build(lc, &op, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
 		return;
@@ -256,6 +273,8 @@ sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *m
 		sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
 		return;
 	}
+	if (!answer_allowed(lc, m))
+		return;
 	pay = build(lc, &op, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
@@ -270,7 +289,9 @@ sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *m
  * Via depends on the top Via, which is our own on a looped pass, so it
  * cannot show a loop by itself.  We add ";sw-loop=<16 hex>", a keyed digest
  * of what a loop leaves unchanged and a spiral does not: the Request-URI,
- * Call-ID, CSeq number, From tag and the originating (bottom) Via.  It is
+ * Call-ID, CSeq number, From tag and the originating (bottom) Via, seeded
+ * with our targetname so that two sipward proxies in series (patent FIG. 5)
+ * do not take each other's sw-loop for their own.  It is
  * visible to the next hop, so it is a CRC (rte_hash_crc), never an output of
  * the secret-keyed datagram digest (GHASH must not be revealed).  A
  * request that already carries our sw-loop value has been here before with
@@ -304,12 +325,13 @@ span_crc(uint64_t h, struct sw_span v)
 /* One pass over the Via values: the loop key (see above), and whether any
  * Via carries an sw-loop parameter at all (only ours do). */
 static uint64_t
-loop_key(const struct sw_sip_msg *msg, bool *any_ours)
+loop_key(const struct sw_sip_msg *msg, const char *self, bool *any_ours)
 {
 	uint8_t idx = msg->first[SW_HDR_VIA];
 	uint16_t pos = 0;
 	struct sw_span v, bottom = { NULL, 0 };
-	uint64_t h = UINT64_C(0x243f6a8885a308d3);
+	struct sw_span me = { self, (uint16_t)strnlen(self, SW_CFG_STR_MAX) };
+	uint64_t h = span_crc(UINT64_C(0x243f6a8885a308d3), me);
 
 	*any_ours = false;
 	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v)) {
@@ -367,7 +389,7 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 		bool any_ours;
 
 		memcpy(key, ";sw-loop=", 9);
-		sw_sa_opaque_fmt(loop_key(msg, &any_ours), key + 9);
+		sw_sa_opaque_fmt(loop_key(msg, eng->cfg->targetname, &any_ours), key + 9);
 		if (any_ours && looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
 			sw_fwd_error(lc, m, msg, buf, 482, SW_V_LOOP);
 			return;

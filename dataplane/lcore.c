@@ -38,6 +38,9 @@ sw_lcore_create(struct sw_engine *eng, unsigned int idx, unsigned int lcore_id,
 	lc->lcore_id = lcore_id;
 	lc->eng = eng;
 	lc->txq = (uint16_t)idx;
+	for (unsigned int i = 0; i < SW_MSG_SLOTS; i++)
+		lc->msg_free[i] = (uint8_t)i;
+	lc->n_msg_free = SW_MSG_SLOTS;
 	ret = sw_mac_engine_create(SW_MAC_IMPL_MB, &lc->mac);
 	if (ret != 0)
 		ret = sw_mac_engine_create(SW_MAC_IMPL_REF, &lc->mac);
@@ -46,6 +49,8 @@ sw_lcore_create(struct sw_engine *eng, unsigned int idx, unsigned int lcore_id,
 	ret = sw_sa_rng_seed(&lc->rng);
 	if (ret != 0)
 		goto fail;
+	sw_rl_init(&lc->rl, eng->cfg->challenge_rate, eng->cfg->challenge_burst,
+		   (uint64_t)sw_sa_rng_next(&lc->rng) << 32 | sw_sa_rng_next(&lc->rng));
 	lc->frag = rte_ip_frag_table_create(eng->cfg->reassembly / 4, 4, eng->cfg->reassembly,
 					    frag_cycles, socket);
 	if (lc->frag == NULL) {
@@ -150,6 +155,20 @@ lin_release(struct sw_lcore *lc, uint8_t slot)
 		lc->lin_used &= (uint16_t)~(1u << slot);
 }
 
+/* Parsed-message slots: at most SW_PEND_MAX pending + SW_RX_BURST staged +
+ * the one being handled are taken at any time, so the stack never runs dry. */
+static inline uint8_t
+msg_get(struct sw_lcore *lc)
+{
+	return lc->msg_free[--lc->n_msg_free];
+}
+
+static inline void
+msg_put(struct sw_lcore *lc, uint8_t mi)
+{
+	lc->msg_free[lc->n_msg_free++] = mi;
+}
+
 /* Stage 2 and 3: one multi-buffer verification for everything pending, then
  * commit (re-check, STYLE.md 10) and forward / answer. */
 static void
@@ -169,11 +188,11 @@ verify_commit(struct sw_lcore *lc)
 
 	for (i = 0; i < n; i++) {
 		struct sw_pend *p = &lc->pend[i];
-		struct sw_sip_msg *msg = &lc->msg[i];
+		struct sw_sip_msg *msg = &lc->msg[p->msg];
 		enum sw_sa_rc rc;
 
 		if (i + 1 < n)
-			rte_prefetch0(lc->pend[i + 1].sa);
+			rte_prefetch0(lc->pend[i + 1].sa->retx); /* written at commit */
 		if (lc->ok[i] == 0) {
 			sw_ctr_add(&lc->st.bad_sig, 1);
 			sw_ctr_add(&lc->st.sa_rc[SW_SA_BAD_SIG], 1);
@@ -203,10 +222,13 @@ verify_commit(struct sw_lcore *lc)
 		}
 next:
 		lin_release(lc, p->lin);
+		msg_put(lc, p->msg);
 		rte_pktmbuf_free(p->m);
 	}
 	lc->n_pend = 0;
 }
+
+static void stage_flush(struct sw_lcore *lc);
 
 /* Copy a multi-segment datagram's UDP payload into a free lin slot. */
 static const char *
@@ -214,8 +236,11 @@ linearise(struct sw_lcore *lc, struct rte_mbuf *m, uint32_t off, uint32_t len, u
 {
 	unsigned int s;
 
-	if (lc->lin_used == (1u << SW_LIN_SLOTS) - 1)
-		verify_commit(lc); /* frees every slot held by pending packets */
+	if (lc->lin_used == (1u << SW_LIN_SLOTS) - 1) {
+		/* Frees every slot held by staged and pending packets. */
+		stage_flush(lc);
+		verify_commit(lc);
+	}
 	for (s = 0; s < SW_LIN_SLOTS; s++)
 		if ((lc->lin_used & (1u << s)) == 0)
 			break;
@@ -253,28 +278,31 @@ exception(struct sw_lcore *lc, struct rte_mbuf *m, uint16_t in_port)
 	drop(lc, m, SW_DROP_NOT_SIP);
 }
 
-/* Stage 1 for one SIP datagram (buf, len) in mbuf m. */
+/*
+ * Stage 1a for one SIP datagram (buf, len) in mbuf m: parse, classify, select
+ * the credentials; a signed request is staged for the burst's bulk SA lookup
+ * (stage_flush()), everything else is answered here.
+ */
 static void
 dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len, uint8_t lin)
 {
 	struct sw_engine *eng = lc->eng;
 	const struct sw_sa_policy *pol = eng->pol;
 	struct sw_pkt_meta *pm = sw_pkt_meta(m);
-	uint16_t slot = lc->n_pend;
-	struct sw_sip_msg *msg = &lc->msg[slot];
-	struct sw_auth *cred = &lc->cred;
+	uint8_t mi = msg_get(lc);
+	struct sw_sip_msg *msg = &lc->msg[mi];
+	struct sw_auth *cred = &lc->cred[lc->n_stage];
 	enum sw_sip_rc prc;
 	enum sw_auth_rc arc;
-	enum sw_sa_rc rc;
-	struct sw_sa_rt *sa;
 	uint64_t opaque;
-	uint32_t cnum, crand, off;
+	uint32_t off;
 	bool ack_cancel;
 
 	sw_ctr_add(&lc->st.rx_sip, 1);
 	prc = sw_sip_parse(buf, len, msg);
 	if (prc != SW_SIP_OK) {
 		lin_release(lc, lin);
+		msg_put(lc, mi);
 		drop(lc, m, prc == SW_SIP_ECSEQ_METHOD ? SW_DROP_CSEQ_METHOD : SW_DROP_MALFORMED);
 		return;
 	}
@@ -283,6 +311,7 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 		bool consumed = sw_fwd_response(lc, m, msg, buf, len);
 
 		lin_release(lc, lin);
+		msg_put(lc, mi);
 		if (!consumed)
 			rte_pktmbuf_free(m);
 		return;
@@ -290,6 +319,7 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 
 	if (eng->ifs[pm->in_port].cfg->role == SW_ROLE_UPSTREAM) {
 		lin_release(lc, lin);
+		msg_put(lc, mi);
 		drop(lc, m, SW_DROP_REQ_FROM_UPSTREAM);
 		return;
 	}
@@ -321,64 +351,131 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 		goto done;
 	}
 	if (arc != SW_AUTH_OK) {
+		/* One outcome per packet (issue 7: counters account for every
+		 * packet): the 400 is the bad_request verdict; an ACK/CANCEL gets
+		 * no answer and is this drop. */
 		if (ack_cancel)
-			sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
+			sw_ctr_add(&lc->st.drop[SW_DROP_AUTH_SYNTAX], 1);
 		else
 			sw_fwd_error(lc, m, msg, buf, 400, SW_V_BAD_REQUEST);
-		sw_ctr_add(&lc->st.drop[SW_DROP_AUTH_SYNTAX], 1);
 		goto done;
 	}
 	if (sw_auth_has(cred, SW_AUTH_P_GSSAPI_DATA)) {
 		lin_release(lc, lin);
+		msg_put(lc, mi);
 		sw_fwd_to_cp(lc, m);
 		return;
 	}
 	if (!sw_auth_has(cred, SW_AUTH_P_OPAQUE) ||
-	    !sw_sa_opaque_parse(sw_auth_get(cred, SW_AUTH_P_OPAQUE), &opaque) ||
-	    (sa = sw_eng_sa_lookup(eng, opaque)) == NULL) {
+	    !sw_sa_opaque_parse(sw_auth_get(cred, SW_AUTH_P_OPAQUE), &opaque)) {
 		sw_ctr_add(&lc->st.sa_rc[SW_SA_NO_SA], 1);
 		sw_fwd_rechallenge(lc, m, msg, buf, ack_cancel, SW_V_RECHALLENGE);
+		goto done;
+	}
+	lc->stage[lc->n_stage++] = (struct sw_stage){
+		.m = m, .buf = buf, .len = len, .lin = lin, .ack_cancel = ack_cancel,
+		.msg = mi, .opaque = opaque,
+	};
+	return;
+done:
+	lin_release(lc, lin);
+	msg_put(lc, mi);
+	rte_pktmbuf_free(m);
+}
+
+/* Stage 1c for staged request @p k whose SA lookup gave @p sa: checks,
+ * replay pre-check, signed buffer and MAC job. */
+static void
+stage_one(struct sw_lcore *lc, unsigned int k, struct sw_sa_rt *sa)
+{
+	struct sw_engine *eng = lc->eng;
+	const struct sw_sa_policy *pol = eng->pol;
+	const struct sw_stage *st = &lc->stage[k];
+	struct sw_sip_msg *msg = &lc->msg[st->msg];
+	const struct sw_auth *cred = &lc->cred[k];
+	struct rte_mbuf *m = st->m;
+	uint16_t slot = lc->n_pend;
+	uint32_t cnum, crand;
+	enum sw_sa_rc rc;
+
+	if (sa == NULL) {
+		sw_ctr_add(&lc->st.sa_rc[SW_SA_NO_SA], 1);
+		sw_fwd_rechallenge(lc, m, msg, st->buf, st->ack_cancel, SW_V_RECHALLENGE);
 		goto done;
 	}
 	rc = sw_sa_check_cred(pol, sa, cred, lc->now_ms, &cnum, &crand);
 	if (rc != SW_SA_OK) {
 		sw_ctr_add(&lc->st.sa_rc[rc], 1);
-		sw_fwd_rechallenge(lc, m, msg, buf, ack_cancel, SW_V_RECHALLENGE);
+		sw_fwd_rechallenge(lc, m, msg, st->buf, st->ack_cancel, SW_V_RECHALLENGE);
 		goto done;
 	}
 	if (sw_sa_cnum_check(sa, cnum) != SW_SA_CNUM_NEW) {
-		rc = sw_sa_replay_verdict(pol, sa, buf, len, lc->now_ms);
+		rc = sw_sa_replay_verdict(pol, sa, st->buf, st->len, lc->now_ms);
 		sw_ctr_add(&lc->st.sa_rc[rc], 1);
 		if (rc == SW_SA_RETX)
-			sw_fwd_request(lc, m, msg, buf, len, sa, SW_V_FWD_RETX);
+			sw_fwd_request(lc, m, msg, st->buf, st->len, sa, SW_V_FWD_RETX);
 		else
-			sw_fwd_rechallenge(lc, m, msg, buf, ack_cancel, SW_V_REPLAY);
+			sw_fwd_rechallenge(lc, m, msg, st->buf, st->ack_cancel, SW_V_REPLAY);
 		goto done;
 	}
 	rc = sw_sa_req_prep(sa, msg, cred, lc->slot[slot], lc->tag[slot], &lc->job[slot]);
 	if (rc == SW_SA_TOO_BIG) {
 		/* The control plane verifies it with the scalar path. */
-		lin_release(lc, lin);
-		sw_ctr_add(&lc->st.drop[SW_DROP_SIGBUF], 1);
+		lin_release(lc, st->lin);
+		msg_put(lc, st->msg);
+		/* Not a drop: the packet's outcome is to_cp (or a cp drop). */
+		sw_ctr_add(&lc->st.sa_rc[SW_SA_TOO_BIG], 1);
 		sw_fwd_to_cp(lc, m);
 		return;
 	}
 	if (rc != SW_SA_OK) {
 		sw_ctr_add(&lc->st.sa_rc[rc], 1);
-		sw_fwd_rechallenge(lc, m, msg, buf, ack_cancel, SW_V_RECHALLENGE);
+		sw_fwd_rechallenge(lc, m, msg, st->buf, st->ack_cancel, SW_V_RECHALLENGE);
 		goto done;
 	}
 	lc->pend[slot] = (struct sw_pend){
-		.m = m, .buf = buf, .len = len, .lin = lin, .ack_cancel = ack_cancel,
-		.cnum = cnum, .sa = sa,
+		.m = m, .buf = st->buf, .len = st->len, .lin = st->lin,
+		.ack_cancel = st->ack_cancel, .cnum = cnum, .msg = st->msg, .sa = sa,
 	};
 	if (slot == 0)
 		lc->pend_deadline = rte_rdtsc() + eng->drain_tsc;
 	lc->n_pend++;
 	return;
 done:
-	lin_release(lc, lin);
+	lin_release(lc, st->lin);
+	msg_put(lc, st->msg);
 	rte_pktmbuf_free(m);
+}
+
+/*
+ * Stages 1b and 1c for the requests staged by dispatch(): one bulk SA lookup
+ * (bucket and key-slot misses overlap), prefetch every record's hot lines,
+ * then finish each request.
+ */
+static void
+stage_flush(struct sw_lcore *lc)
+{
+	const uint64_t *keys[SW_RX_BURST];
+	struct sw_sa_rt *sa[SW_RX_BURST];
+	unsigned int k, n = lc->n_stage;
+
+	if (n == 0)
+		return;
+	for (k = 0; k < n; k++)
+		keys[k] = &lc->stage[k].opaque;
+	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
+	/* Line 0 (checks, replay window) and lines 1-2 (the compact c2s key,
+	 * the user name) of every record, before any is used. */
+	for (k = 0; k < n; k++) {
+		if (sa[k] != NULL) {
+			rte_prefetch0(sa[k]);
+			rte_prefetch0(sa[k]->kb);
+			rte_prefetch0(sa[k]->kb + RTE_CACHE_LINE_SIZE);
+		}
+	}
+	for (k = 0; k < n; k++)
+		stage_one(lc, k, sa[k]);
+	lc->n_stage = 0;
 }
 
 /* Classify one frame; SIP datagrams go to dispatch(). */
@@ -485,6 +582,7 @@ sw_lcore_poll(struct sw_lcore *lc, uint64_t tsc)
 								       void *));
 				handle(lc, lc->rx[i], ifc->port, false);
 			}
+			stage_flush(lc);
 		}
 		/* Kernel -> wire direction of the exception path (lcore 0). */
 		if (lc->idx == 0 && ifc->tap_port != SW_NO_PORT) {
@@ -502,6 +600,7 @@ sw_lcore_poll(struct sw_lcore *lc, uint64_t tsc)
 	total += n;
 	for (i = 0; i < n; i++)
 		handle(lc, lc->rx[i], sw_pkt_meta(lc->rx[i])->in_port, true);
+	stage_flush(lc);
 
 	/* The control thread's output when its port has no spare tx queue. */
 	if (lc->ctl_tx != NULL) {
@@ -523,6 +622,7 @@ sw_lcore_poll(struct sw_lcore *lc, uint64_t tsc)
 void
 sw_lcore_flush(struct sw_lcore *lc)
 {
+	stage_flush(lc);
 	verify_commit(lc);
 	tx_flush(lc);
 }

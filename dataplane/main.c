@@ -108,10 +108,24 @@ parse_app_args(int argc, char **argv, struct app_args *a)
 	return 0;
 }
 
+/*
+ * The control plane's log lines.  Many are about one bad handshake leg
+ * (a garbage token, a wrong password), so an attacker decides how many
+ * there are: at most 20 a second get through, and the first one after a
+ * busy second says how many were suppressed (the counters have them all).
+ */
 static void
 cp_log(void *arg, enum sw_cp_log_level level, const char *msg)
 {
+	static struct sw_logrl rl = SW_LOGRL_INIT(20, 1000);
+	uint64_t missed;
+
 	(void)arg;
+	if (!sw_logrl_allow(&rl, rte_get_tsc_cycles() / (rte_get_tsc_hz() / 1000), &missed))
+		return;
+	if (missed != 0)
+		rte_log(RTE_LOG_NOTICE, RTE_LOGTYPE_USER2,
+			"SW_CP: %" PRIu64 " log lines suppressed in the last second\n", missed);
 	rte_log((uint32_t)level, RTE_LOGTYPE_USER2, "SW_CP: %s\n", msg);
 }
 

@@ -20,6 +20,20 @@ sw_eng_sa_lookup(const struct sw_engine *eng, uint64_t opaque)
 	return sw_sa_lookup(eng->sat, opaque);
 }
 
+void
+sw_eng_sa_lookup_bulk(const struct sw_engine *eng, const uint64_t **opaques, unsigned int n,
+		      struct sw_sa_rt **out)
+{
+	unsigned int i;
+
+	if (eng->sat != NULL) {
+		sw_sa_lookup_bulk(eng->sat, opaques, n, out);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+}
+
 uint32_t
 sw_eng_sa_count(const struct sw_engine *eng)
 {

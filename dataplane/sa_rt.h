@@ -18,6 +18,12 @@
  *  - reg_expires_ms (control-plane-written: registration end, 0 = none).
  *  - The helpers that read and write the lcore-written fields are in
  *    dataplane/sa_verify.h; use them rather than the fields directly.
+ *  - (issue 4, performance) Hot/cold split: struct sw_sa_rt is one 256-byte
+ *    record holding everything a polling lcore reads, the keys as compact
+ *    struct sw_sig_ckey copies (pad states only, no raw key); struct
+ *    sw_sa_keys is the control plane's cold record (full keys, AP-REP, user,
+ *    registration end), never read by lcores.  sw_sa_rt_bind()
+ *    (sa_verify.h) makes the compact copies.
  */
 
 /**
@@ -62,12 +68,26 @@ extern "C" {
 #define SW_SA_F_DEAD	       0x02u /**< being retired: treat as unknown */
 #define SW_SA_F_UNREG	       0x04u /**< a REGISTER Expires: 0 was forwarded */
 
-/** Key material and identity: written once before install, then read-only. */
+/** Bytes of a record's inline key area (compact keys, then the user name). */
+#define SW_SA_KB_INLINE 112u
+
+#define SW_SA_KB_BOUND	  0x01u /**< kb[]/ext filled from keys (sw_sa_rt_bind()) */
+#define SW_SA_KB_EXT_KEYS 0x02u /**< the compact keys are in ext, not kb[] */
+#define SW_SA_KB_EXT_USER 0x04u /**< the user name is in ext, not kb[] */
+
+/**
+ * The cold record: key material in full (raw keys, for the reference
+ * engine, scalar checks and tests), identity and the AP-REP.  Written by the
+ * control plane before install, then read by the control plane only; the
+ * polling lcores never touch it (they use the compact copies in struct
+ * sw_sa_rt).  Freed with the record, after the grace period.
+ */
 struct sw_sa_keys {
-	struct sw_sig_key c2s; /**< verifies the client's signatures */
-	struct sw_sig_key s2c; /**< makes ours */
-	uint64_t krb_seq_s2c0; /**< Kerberos: sequence number of our snum 1 */
-	uint16_t ap_rep_len;   /**< bytes of ap_rep_b64; 0 without mutual auth */
+	struct sw_sig_key c2s;	 /**< verifies the client's signatures */
+	struct sw_sig_key s2c;	 /**< makes ours */
+	uint64_t krb_seq_s2c0;	 /**< Kerberos: sequence number of our snum 1 */
+	uint64_t reg_expires_ms; /**< control-plane-written: registration end, 0 = none */
+	uint16_t ap_rep_len;	 /**< bytes of ap_rep_b64; 0 without mutual auth */
 	uint8_t user_len;
 	char user[127];			       /**< authenticated user part (From AOR binding) */
 	char ap_rep_b64[SW_SA_AP_REP_B64_MAX]; /**< gssapi-data of the first response */
@@ -79,24 +99,75 @@ struct sw_sa_retx {
 	uint64_t ms;	 /**< accepted at (now_ms); 0 = empty or being written */
 };
 
-struct sw_sa_rt {
-	/* Read-only after install. */
+/**
+ * The lcore-visible record: four cache lines, 64-byte aligned.  Line 0 is
+ * what every request reads first (lifetime, scheme, version, replay window);
+ * lines 1-2 hold the compact c2s key, then the s2c key, then the user name
+ * (kb[], sw_sa_c2s() / sw_sa_s2c() / sw_sa_user()): 48 + 48 bytes of keys
+ * for NTLM and the HMAC-SHA1 enctypes leave 16 bytes of user name inline.
+ * Keys or a user name that do not fit (HMAC-SHA2 enctypes, long names) live
+ * in ext, a block the control plane allocates at install and frees with the
+ * record.  Line 3: the retransmission slots, touched at commit.
+ */
+struct __attribute__((aligned(64))) sw_sa_rt {
+	/* Line 0.  Read-only after install unless marked. */
 	uint64_t opaque;
+	uint64_t expires_ms;   /**< SA lifetime end (now_ms clock) */
+	uint64_t window;       /**< lcore-written: highest cnum (63..32) | seen bitmap (31..0) */
+	uint64_t snum;	       /**< lcore-written: last server snum handed out (fetch-add) */
+	uint64_t krb_seq_s2c0; /**< Kerberos: sequence number of our snum 1 */
+	uint32_t flags;	       /**< SW_SA_F_* (lcore- and control-plane-written) */
+	uint32_t retx_next;    /**< lcore-written */
 	uint32_t sa_id;
 	uint16_t gen;
-	uint8_t scheme;	     /**< enum sw_scheme */
-	uint8_t version;     /**< 2, 3 or 4 */
-	uint64_t expires_ms; /**< SA lifetime end (now_ms clock) */
-	const struct sw_sa_keys *keys;
-	uint64_t reg_expires_ms; /**< control-plane-written: registration end, 0 = none */
+	uint8_t scheme;	 /**< enum sw_scheme */
+	uint8_t version; /**< 2, 3 or 4 */
+	uint8_t user_len;
+	uint8_t user_off; /**< user name at kb[] or ext + user_off */
+	uint8_t s2c_off;  /**< s2c key at kb[] or ext + s2c_off (c2s at offset 0) */
+	uint8_t kb_flags; /**< SW_SA_KB_* */
+	uint8_t key_off;  /**< keys in ext: at ext + key_off (after a user name there) */
+	uint8_t pad_[3];
 
-	/* lcore-written, atomics only (sa_verify.h). */
-	uint64_t window; /**< replay: highest cnum (bits 63..32) | seen bitmap (31..0) */
-	uint64_t snum;	 /**< last server snum handed out (fetch-add) */
-	uint32_t flags;	 /**< SW_SA_F_* */
-	uint32_t retx_next;
+	/* Lines 1-2. */
+	uint8_t kb[SW_SA_KB_INLINE] __attribute__((aligned(8)));
+	uint8_t *ext;		/**< overflow of kb[] (control-plane allocated), or NULL */
+	struct sw_sa_keys *keys; /**< the cold record: control plane only */
+
+	/* Line 3. */
 	struct sw_sa_retx retx[SW_SA_RETX_SLOTS];
 };
+
+_Static_assert(sizeof(struct sw_sa_rt) == 256, "an SA record is four cache lines");
+_Static_assert(__builtin_offsetof(struct sw_sa_rt, kb) == 64, "line 0 is the hot fields");
+_Static_assert(__builtin_offsetof(struct sw_sa_rt, retx) == 192, "line 3 is the retx slots");
+
+/** The record's compact c2s key (what verifies the client's signatures). */
+static inline const struct sw_sig_ckey *
+sw_sa_c2s(const struct sw_sa_rt *sa)
+{
+	const uint8_t *b = (sa->kb_flags & SW_SA_KB_EXT_KEYS) != 0 ? sa->ext + sa->key_off : sa->kb;
+
+	return (const struct sw_sig_ckey *)(const void *)b;
+}
+
+/** The record's compact s2c key (what signs our responses). */
+static inline const struct sw_sig_ckey *
+sw_sa_s2c(const struct sw_sa_rt *sa)
+{
+	const uint8_t *b = (sa->kb_flags & SW_SA_KB_EXT_KEYS) != 0 ? sa->ext + sa->key_off : sa->kb;
+
+	return (const struct sw_sig_ckey *)(const void *)(b + sa->s2c_off);
+}
+
+/** The authenticated user name (sa->user_len bytes, not NUL-terminated). */
+static inline const char *
+sw_sa_user(const struct sw_sa_rt *sa)
+{
+	const uint8_t *b = (sa->kb_flags & SW_SA_KB_EXT_USER) != 0 ? sa->ext : sa->kb;
+
+	return (const char *)(b + sa->user_off);
+}
 
 #ifdef __cplusplus
 }

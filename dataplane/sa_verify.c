@@ -171,7 +171,7 @@ sw_sa_req_prep(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg, const st
 	sw_wbuf_init(&w, slot + SW_SIG_HEADROOM, SW_SIGBUF_MAX);
 	if (sw_sigbuf_build(msg, &a, &w) != 0 || !sw_wbuf_ok(&w))
 		return SW_SA_TOO_BIG;
-	rc = sw_sig_job_prep(&sa->keys->c2s, slot, w.len, tok, tlen, tag_scratch, job);
+	rc = sw_sig_ckey_job_prep(sw_sa_c2s(sa), slot, w.len, tok, tlen, tag_scratch, job);
 	if (rc == -EBADMSG)
 		return SW_SA_BAD_SIG;
 	if (rc != 0)
@@ -195,7 +195,8 @@ sw_sa_verify_scalar(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
 	sw_wbuf_init(&w, buf, sizeof(buf));
 	if (sw_sigbuf_build(msg, &a, &w) != 0 || !sw_wbuf_ok(&w))
 		return SW_SA_BAD_SIG;
-	return sw_sig_verify(&sa->keys->c2s, buf, w.len, tok, tlen) == 0 ? SW_SA_OK : SW_SA_BAD_SIG;
+	return sw_sig_ckey_verify(sw_sa_c2s(sa), buf, w.len, tok, tlen) == 0 ? SW_SA_OK
+									  : SW_SA_BAD_SIG;
 }
 
 /*
@@ -314,13 +315,12 @@ lower(char c)
 }
 
 bool
-sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg)
+sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_len)
 {
 	struct sw_span uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
-	const struct sw_sa_keys *k = sa->keys;
 	uint16_t i, skip, at;
 
-	if (uri.p == NULL)
+	if (uri.p == NULL || user_len == 0)
 		return false;
 	if (uri.len >= 4 && lower(uri.p[0]) == 's' && lower(uri.p[1]) == 'i' &&
 	    lower(uri.p[2]) == 'p' && uri.p[3] == ':')
@@ -332,12 +332,91 @@ sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg)
 		return false;
 	for (at = skip; at < uri.len && uri.p[at] != '@'; at++)
 		;
-	if (at == uri.len || at - skip != k->user_len || k->user_len == 0)
+	if (at == uri.len || (size_t)(at - skip) != user_len)
 		return false;
-	for (i = 0; i < k->user_len; i++)
-		if (lower(uri.p[skip + i]) != lower(k->user[i]))
+	for (i = 0; i < user_len; i++)
+		if (lower(uri.p[skip + i]) != lower(user[i]))
 			return false;
 	return true;
+}
+
+bool
+sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg)
+{
+	return sw_sa_from_user_is(msg, sw_sa_user(sa), sa->user_len);
+}
+
+/*
+ * Hot/cold split: compact keys then the user name into kb[] when they fit,
+ * else the keys (and, if need be, the user name) into ext.  The same layout
+ * decides the ext size and fills the record.
+ */
+static size_t
+bind_layout(const struct sw_sa_keys *k, size_t *c, size_t *s, bool *keys_ext, bool *user_ext,
+	    size_t *key_off)
+{
+	size_t u = k->user_len;
+
+	*c = sw_sig_ckey_size_of(&k->c2s);
+	*s = sw_sig_ckey_size_of(&k->s2c);
+	*keys_ext = *c + *s > SW_SA_KB_INLINE;
+	*user_ext = (*keys_ext ? u : *c + *s + u) > SW_SA_KB_INLINE;
+	/* Both in ext: the user name first, the keys 8-byte aligned after it
+	 * (offsets stay below 256). */
+	*key_off = *keys_ext && *user_ext ? (u + 7u) & ~(size_t)7u : 0;
+	if (*keys_ext)
+		return *key_off + *c + *s;
+	return *user_ext ? u : 0;
+}
+
+size_t
+sw_sa_rt_ext_size(const struct sw_sa_keys *k)
+{
+	size_t c, s, ko;
+	bool ke, ue;
+
+	return bind_layout(k, &c, &s, &ke, &ue, &ko);
+}
+
+size_t
+sw_sa_rt_ext_bytes(const struct sw_sa_rt *rt)
+{
+	if ((rt->kb_flags & SW_SA_KB_EXT_KEYS) != 0)
+		return (size_t)rt->key_off + rt->s2c_off + sw_sig_ckey_size(sw_sa_s2c(rt));
+	if ((rt->kb_flags & SW_SA_KB_EXT_USER) != 0)
+		return rt->user_len;
+	return 0;
+}
+
+int
+sw_sa_rt_bind(struct sw_sa_rt *rt, struct sw_sa_keys *k, uint8_t *ext)
+{
+	size_t c, s, need, key_off, uoff;
+	bool keys_ext, user_ext;
+	uint8_t *kb, *ub;
+
+	if (rt == NULL || k == NULL)
+		return -EINVAL;
+	need = bind_layout(k, &c, &s, &keys_ext, &user_ext, &key_off);
+	if (c == 0 || s == 0 || (need != 0 && ext == NULL))
+		return -EINVAL;
+	kb = keys_ext ? ext + key_off : rt->kb;
+	if (sw_sig_ckey_init((struct sw_sig_ckey *)(void *)kb, c, &k->c2s) < 0 ||
+	    sw_sig_ckey_init((struct sw_sig_ckey *)(void *)(kb + c), s, &k->s2c) < 0)
+		return -EINVAL;
+	ub = user_ext ? ext : rt->kb;
+	uoff = user_ext || keys_ext ? 0 : c + s;
+	memcpy(ub + uoff, k->user, k->user_len);
+	rt->keys = k;
+	rt->ext = need != 0 ? ext : NULL;
+	rt->key_off = (uint8_t)key_off;
+	rt->s2c_off = (uint8_t)c;
+	rt->user_off = (uint8_t)uoff;
+	rt->user_len = k->user_len;
+	rt->krb_seq_s2c0 = k->krb_seq_s2c0;
+	rt->kb_flags = (uint8_t)(SW_SA_KB_BOUND | (keys_ext ? SW_SA_KB_EXT_KEYS : 0) |
+				 (user_ext ? SW_SA_KB_EXT_USER : 0));
+	return 0;
 }
 
 /* xoshiro256** (Blackman, Vigna), seeded from the kernel CSPRNG. */
@@ -396,7 +475,6 @@ sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 		    uint8_t *scratch, struct sw_wbuf *out)
 {
 	static const char digits[] = "0123456789abcdef";
-	const struct sw_sa_keys *k = sa->keys;
 	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
 	char srand[8], snum_s[20], opq[SW_SA_OPAQUE_HEX];
 	uint8_t tok[SW_SIG_TOKEN_MAX];
@@ -427,7 +505,8 @@ sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 	sw_wbuf_init(&sb, scratch, SW_SIGBUF_MAX);
 	if (sw_sigbuf_build(rsp, &a, &sb) != 0 || !sw_wbuf_ok(&sb))
 		return -ENOSPC;
-	n = sw_sig_sign(&k->s2c, sb.p, sb.len, k->krb_seq_s2c0 + snum - 1, tok, sizeof(tok));
+	n = sw_sig_ckey_sign(sw_sa_s2c(sa), sb.p, sb.len, sa->krb_seq_s2c0 + snum - 1, tok,
+			     sizeof(tok));
 	if (n < 0)
 		return n;
 
@@ -446,9 +525,10 @@ sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 	sw_wbuf_puts(out, ", rspauth=\"");
 	sw_wbuf_put_hex(out, tok, (size_t)n);
 	sw_wbuf_put(out, "\"", 1);
-	if (with_ap_rep && k->ap_rep_len != 0) {
+	/* Only the control plane asks for the AP-REP: only it reads the cold record. */
+	if (with_ap_rep && sa->keys != NULL && sa->keys->ap_rep_len != 0) {
 		sw_wbuf_put(out, ", ", 2);
-		put_quoted(out, "gssapi-data", k->ap_rep_b64, k->ap_rep_len);
+		put_quoted(out, "gssapi-data", sa->keys->ap_rep_b64, sa->keys->ap_rep_len);
 	}
 	return sw_wbuf_ok(out) ? 0 : -ENOSPC;
 }
@@ -524,22 +604,74 @@ top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
 
 #define OUR_BRANCH "z9hG4bK-sw"
 
+/* Decimal of an octet, no leading zeros. */
+static void
+put_dec8(struct sw_wbuf *w, unsigned int v)
+{
+	char d[3];
+	unsigned int n = 0;
+
+	if (v >= 100)
+		d[n++] = (char)('0' + v / 100);
+	if (v >= 10)
+		d[n++] = (char)('0' + v / 10 % 10);
+	d[n++] = (char)('0' + v % 10);
+	sw_wbuf_put(w, d, n);
+}
+
+/*
+ * The client's address as text, written straight into the Via: inet_ntop()
+ * goes through sprintf() per octet or group, which was a visible share of
+ * the per-request cost.  IPv6 is written as eight groups without "::"
+ * compression (valid RFC 4291 §2.2 text; only sw_sa_via_parse() reads it).
+ */
+static void
+put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned int i, g, n;
+	char t[5];
+
+	if (src->af == AF_INET) {
+		for (i = 0; i < 4; i++) {
+			if (i != 0)
+				sw_wbuf_put(w, ".", 1);
+			put_dec8(w, src->addr[i]);
+		}
+		return;
+	}
+	sw_wbuf_put(w, "[", 1);
+	for (i = 0; i < 8; i++) {
+		g = (unsigned int)src->addr[2 * i] << 8 | src->addr[2 * i + 1];
+		n = 0;
+		if (i != 0)
+			t[n++] = ':';
+		if (g >= 0x1000)
+			t[n++] = hex[g >> 12];
+		if (g >= 0x100)
+			t[n++] = hex[(g >> 8) & 0xf];
+		if (g >= 0x10)
+			t[n++] = hex[(g >> 4) & 0xf];
+		t[n++] = hex[g & 0xf];
+		sw_wbuf_put(w, t, n);
+	}
+	sw_wbuf_put(w, "]", 1);
+}
+
 int
 sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
 		const struct sw_sa_src *src, struct sw_wbuf *w)
 {
 	struct sw_span via = {NULL, 0};
-	char opq[SW_SA_OPAQUE_HEX], br[SW_SA_OPAQUE_HEX], ip[INET6_ADDRSTRLEN];
+	char opq[SW_SA_OPAQUE_HEX], br[SW_SA_OPAQUE_HEX];
 	uint64_t b;
 
 	if (req->status != 0 || src == NULL || (src->af != AF_INET && src->af != AF_INET6))
 		return -EINVAL;
 	(void)top_via_value(req, &via);
-	/* RFC 3261 §16.11: the same for every retransmission of the request. */
-	b = sw_digest_public(pol->digest, via.p, via.len) * UINT64_C(0x9e3779b97f4a7c15) ^
-	    sw_digest_public(pol->digest, req->ruri.p, req->ruri.len);
-	if (inet_ntop(src->af, src->addr, ip, sizeof(ip)) == NULL)
-		return -EINVAL;
+	/* RFC 3261 §16.11: the same for every retransmission of the request;
+	 * one GHASH chain over the top Via and the Request-URI. */
+	b = sw_digest_public2(pol->digest, via.p, via.len, req->ruri.p, req->ruri.len);
 	sw_sa_opaque_fmt(b, br);
 	sw_sa_opaque_fmt(opaque, opq);
 	sw_wbuf_puts(w, "SIP/2.0/UDP ");
@@ -551,11 +683,7 @@ sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, ui
 	sw_wbuf_puts(w, ";sw-sa=");
 	sw_wbuf_put(w, opq, sizeof(opq));
 	sw_wbuf_puts(w, ";sw-src=");
-	if (src->af == AF_INET6)
-		sw_wbuf_put(w, "[", 1);
-	sw_wbuf_puts(w, ip);
-	if (src->af == AF_INET6)
-		sw_wbuf_put(w, "]", 1);
+	put_addr(w, src);
 	sw_wbuf_put(w, ":", 1);
 	sw_wbuf_put_u64(w, src->port);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;

@@ -206,6 +206,29 @@ enum sw_sa_rc sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *
  */
 bool sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg);
 
+/** sw_sa_from_ok() against a given user name (@p user_len bytes; 0 never matches). */
+bool sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_len);
+
+/*
+ * Hot/cold split (sa_rt.h): the compact copies a record needs.
+ */
+
+/** Bytes of ext the record of @p k needs (0: everything fits in kb[]).
+ *  Control plane. */
+size_t sw_sa_rt_ext_size(const struct sw_sa_keys *k);
+
+/**
+ * Fill @p rt's compact keys, user name and krb_seq_s2c0 from the cold record
+ * @p k (c2s, s2c, user filled) and point rt->keys at it; @p ext has
+ * sw_sa_rt_ext_size(k) bytes (NULL when that is 0) and must live as long as
+ * the record.  Control plane, before the record is used or installed.
+ * @return 0, or -EINVAL (keys not initialised, ext missing).
+ */
+int sw_sa_rt_bind(struct sw_sa_rt *rt, struct sw_sa_keys *k, uint8_t *ext);
+
+/** Bytes of @p rt's ext block in use (0 without one). */
+size_t sw_sa_rt_ext_bytes(const struct sw_sa_rt *rt);
+
 /*
  * Server signatures.
  */
@@ -232,10 +255,12 @@ uint32_t sw_sa_rng_next(struct sw_sa_rng *r);
  *   srand="<8 hex>", snum="<n>", rspauth="<hex>"[, gssapi-data="<AP-REP>"]
  * The AP-REP is added when @p with_ap_rep and the SA has one.  snum is taken
  * by atomic fetch-add; the Kerberos sequence number is
- * keys->krb_seq_s2c0 + snum - 1 (PROTOCOL.md §3).  @p scratch holds the
+ * krb_seq_s2c0 + snum - 1 (PROTOCOL.md §3).  Reads only the record (compact s2c
+ * key), except the AP-REP, which is in the cold record (control plane only).  @p scratch holds the
  * signed buffer (SW_SIGBUF_MAX bytes, per-lcore).
- * Scalar (one HMAC); does not lock or log, but sw_sig_sign() goes through
- * OpenSSL for Kerberos rc4-hmac keys.
+ * Scalar (one HMAC resumed from the compact key's pad states); does not
+ * allocate, lock or log, except for Kerberos rc4-hmac keys (RC4 of SND_SEQ
+ * through OpenSSL).
  * @return 0, -ENOSPC (@p out or the buffer too small), -EINVAL, -EIO.
  */
 int sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
@@ -268,7 +293,7 @@ void sw_sa_note_request(struct sw_sa_rt *sa, const struct sw_sip_msg *req);
  *
  *   SIP/2.0/UDP <host>:<port>;branch=z9hG4bK-sw<16 hex>;sw-sa=<opaque>;sw-src=<ip>:<port>
  *
- * branch: sw_digest_public() of the request's top Via and Request-URI (the same for every
+ * branch: sw_digest_public2() of the request's top Via and Request-URI (the same for every
  * retransmission, different per client transaction); sw-sa: the SA the
  * response must be signed for (0: none); sw-src: the client's transport
  * address (IPv6 in brackets), where the response goes.

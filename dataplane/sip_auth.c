@@ -88,6 +88,16 @@ scan_quote(const char *p, size_t i, size_t n)
 		if (mask != 0)
 			return i + (size_t)__builtin_ctz(mask);
 	}
+	if (i < n && n >= 16) {
+		/* The last sixteen bytes of the span, the ones before i masked
+		 * off (0 < i - (n - 16) < 16 here). */
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		unsigned int mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, bs)));
+
+		mask &= ~0u << (i - (n - 16));
+		return mask != 0 ? n - 16 + (size_t)__builtin_ctz(mask) : n;
+	}
 #endif
 	for (; i < n; i++) {
 		if (p[i] == '"' || p[i] == '\\')
@@ -288,10 +298,16 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 			return afail(err_off, SW_AUTH_ESYNTAX, s);
 		if (e - s > SW_AUTH_NAME_MAX)
 			return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
-		i = skip_lws(p, i, n);
-		if (i >= n || p[i] != '=')
-			return afail(err_off, SW_AUTH_ESYNTAX, i);
-		i = skip_lws(p, i + 1, n);
+		/* EQUAL = SWS "=" SWS; usually a bare '=' (skip_lws() is only
+		 * needed where LWS is). */
+		if (i >= n || p[i] != '=') {
+			i = skip_lws(p, i, n);
+			if (i >= n || p[i] != '=')
+				return afail(err_off, SW_AUTH_ESYNTAX, i);
+		}
+		i++;
+		if (i < n && is_lws(p[i]))
+			i = skip_lws(p, i, n);
 		if (i < n && p[i] == '"') {
 			quoted = true;
 			vs = ++i;
@@ -338,12 +354,17 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 			out->idx[kv->id] = out->n;
 		out->n++;
 
-		i = skip_lws(p, i, n);
+		if (i < n && p[i] != ',')
+			i = skip_lws(p, i, n);
 		if (i == n)
 			return SW_AUTH_OK;
 		if (p[i] != ',')
 			return afail(err_off, SW_AUTH_ESYNTAX, i);
-		i = skip_lws(p, i + 1, n);
+		/* COMMA SWS: usually one SP. */
+		if (i + 2 < n && p[i + 1] == ' ' && !is_lws(p[i + 2]))
+			i += 2;
+		else
+			i = skip_lws(p, i + 1, n);
 	}
 }
 

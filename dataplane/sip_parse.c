@@ -363,10 +363,9 @@ hdr_lookup(const char *p, size_t n)
 }
 
 /*
- * Index of the first NUL, CR or LF in p[0, n), or n.  The scalar scanner
- * works eight bytes at a time (memcpy loads, no type punning), then bytewise;
- * on x86-64 an SSE2 loop (baseline ISA, no -march needed) goes first.  The
- * unit tests run the parser built both ways (SW_SIP_SCALAR_ONLY).
+ * Index of the first NUL, CR or LF in p[i, n), or n (n if i >= n): eight
+ * bytes at a time (memcpy loads, no type punning), then bytewise.  Used for
+ * the tail of the header section that ctl_next() has no whole block for.
  */
 static size_t
 scan_special_scalar(const char *p, size_t i, size_t n)
@@ -392,36 +391,93 @@ scan_special_scalar(const char *p, size_t i, size_t n)
 	return n;
 }
 
-#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
-static size_t
-scan_special(const char *p, size_t n)
+/*
+ * The header section is scanned for line ends once: a mask of the bytes
+ * <= CR (NUL, CR and LF among them) per 64-byte block, computed when the
+ * walk first enters the block and kept while the lines in it are parsed.
+ * Finding a line's end is then a ctz per candidate instead of a scan per
+ * line.  Blocks are offsets from buf (loads are unaligned); the last
+ * partial block is scanned by scan_special_scalar().  SSE2 computes a mask
+ * in sixteen instructions; SW_SIP_SCALAR_ONLY (and any target without SSE2)
+ * computes a superset of it eight bytes at a time (the unit tests and the
+ * differential fuzzing ran both).
+ */
+struct ctl_scan {
+	const char *b;
+	size_t full;   /* blocks starting below this are whole */
+	size_t blk;    /* offset of the block in mask, or SIZE_MAX */
+	uint64_t mask; /* bytes <= CR in [blk, blk + 64) */
+};
+
+static inline uint64_t
+ctl_mask64(const char *p)
 {
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
 	const __m128i cr = _mm_set1_epi8('\r');
-	size_t i = 0, k;
+	__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	__m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+	__m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v0, cr), v0));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v1, cr), v1));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v2, cr), v2));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v3, cr), v3));
 
-	/* Candidates are the bytes <= CR (min(v, CR) == v, two instructions);
-	 * the few that are not NUL, CR or LF (HTAB, other controls) are
-	 * stepped over one by one. */
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		unsigned int mask =
-			(unsigned int)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, cr), v));
+	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
+#else
+	/* Eight bytes at a time: (v - 0x0e..) & ~v flags every byte < 0x0e,
+	 * and borrows can only add flags above a real one, which ctl_next()
+	 * steps over like any other candidate.  The multiply gathers the eight
+	 * flag bits into the top byte, in byte order. */
+	const uint64_t ones = UINT64_C(0x0101010101010101);
+	uint64_t m = 0, v, t;
+	unsigned int k;
 
-		for (; mask != 0; mask &= mask - 1) {
-			k = i + (size_t)__builtin_ctz(mask);
-			if (p[k] == '\0' || p[k] == '\r' || p[k] == '\n')
+	for (k = 0; k < 8; k++) {
+		memcpy(&v, p + 8 * k, sizeof(v));
+		t = ((v - ones * 0x0e) & ~v & (ones << 7)) >> 7;
+		m |= ((t * UINT64_C(0x0102040810204080)) >> 56) << (8 * k);
+	}
+	return m;
+#endif
+}
+
+static inline void
+ctl_init(struct ctl_scan *c, const char *b, size_t len)
+{
+	c->b = b;
+	c->full = len < 64 ? 0 : len - 63;
+	c->blk = SIZE_MAX;
+	c->mask = 0;
+}
+
+/* Index of the first NUL, CR or LF in b[from, lim), or lim (lim <= len; from may
+ * be past lim after a fold that ends at the line limit: then lim). */
+static inline size_t
+ctl_next(struct ctl_scan *c, size_t from, size_t lim)
+{
+	size_t blk = from & ~(size_t)63, k;
+	uint64_t m;
+
+	while (blk < lim) {
+		if (blk >= c->full)
+			return scan_special_scalar(c->b, from, lim);
+		if (blk != c->blk) {
+			c->blk = blk;
+			c->mask = ctl_mask64(c->b + blk);
+		}
+		for (m = c->mask & (~UINT64_C(0) << (from - blk)); m != 0; m &= m - 1) {
+			k = blk + (size_t)__builtin_ctzll(m);
+			if (k >= lim)
+				return lim;
+			if (c->b[k] == '\0' || c->b[k] == '\r' || c->b[k] == '\n')
 				return k;
 		}
+		blk += 64;
+		from = blk;
 	}
-	return scan_special_scalar(p, i, n);
+	return lim;
 }
-#else
-static size_t
-scan_special(const char *p, size_t n)
-{
-	return scan_special_scalar(p, 0, n);
-}
-#endif
 
 /* Parse 1*DIGIT in [p, p+n); false if empty, not all digits or > max. */
 static bool
@@ -432,6 +488,19 @@ parse_uint(const char *p, size_t n, uint64_t max, uint64_t *out)
 
 	if (n == 0)
 		return false;
+	if (n <= 9) {
+		/* No overflow in nine digits, and the value only grows digit by
+		 * digit: one test at the end decides as the loop below would. */
+		for (i = 0; i < n; i++) {
+			if ((uint8_t)(p[i] - '0') > 9)
+				return false;
+			v = v * 10 + (uint64_t)(p[i] - '0');
+		}
+		if (v > max)
+			return false;
+		*out = v;
+		return true;
+	}
 	for (i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return false;
@@ -535,6 +604,10 @@ uri_scheme_ok(const char *p, size_t n)
 	size_t i;
 	char c;
 
+	/* "sip:" in any case, the usual answer: OR 0x20 reaches 's', 'i' and
+	 * 'p' only from their two cases, and ':' is compared exactly. */
+	if (n >= 4 && (load32(p) | UINT32_C(0x00202020)) == load32("sip:"))
+		return true;
 	if (n < 2 || !((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z'))
 		return false;
 	for (i = 1; i < n; i++) {
@@ -558,6 +631,33 @@ uri_ok(const char *p, size_t n)
 		return false;
 	i = scan_uri_stop(p, 0, n);
 	return i == n;
+}
+
+/*
+ * The ;params after a From / To address (RFC 3261 §25.1 generic-param:
+ * token [ "=" ( token / host / quoted-string ) ]): only those bytes, LWS and
+ * quoted strings.  In particular no second '<...>', ',' or stray '"': a
+ * next hop that reads the header differently (the last name-addr, a folded
+ * continuation) must not see another identity than the signed one (issue 7).
+ */
+static bool
+addr_params_ok(const char *p, size_t i, size_t n)
+{
+	while (i < n) {
+		char c = p[i];
+
+		if (c == '"') {
+			i = quoted_end(p, i, n);
+			if (i == 0)
+				return false;
+			continue;
+		}
+		if (!(is_tchar(c) || is_lws(c) || c == ';' || c == '=' || c == ':' || c == '[' ||
+		      c == ']'))
+			return false;
+		i++;
+	}
+	return true;
 }
 
 /*
@@ -594,7 +694,7 @@ name_addr_ok(struct sw_span v)
 			j = k;
 			while (j > 0 && is_lws(p[j - 1]))
 				j--;
-			return uri_ok(p, j);
+			return uri_ok(p, j) && addr_params_ok(p, k, n);
 		}
 	}
 	/* p[i] == '<'.  One pass finds the '>' and checks the URI: any other
@@ -603,7 +703,7 @@ name_addr_ok(struct sw_span v)
 	if (j >= n || p[j] != '>' || !uri_scheme_ok(p + i + 1, j - i - 1))
 		return false;
 	j = skip_lws(p, j + 1, n);
-	return j == n || p[j] == ';';
+	return j == n || (p[j] == ';' && addr_params_ok(p, j, n));
 }
 
 /* Split one comma-separated element off v starting at *pos. */
@@ -921,9 +1021,12 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 	e = skip_lws(p, i, n);
 	if (e < n && p[e] == ':') {
 		s = skip_lws(p, e + 1, n);
-		for (i = s; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-			;
-		if (!parse_uint(p + s, i - s, 65535, &port) || port == 0)
+		/* 1*DIGIT, at most 65535 (what parse_uint() decides, in the
+		 * same pass that finds the end). */
+		for (i = s; i < n && (uint8_t)(p[i] - '0') <= 9; i++)
+			if (port <= 65535)
+				port = port * 10 + (uint64_t)(p[i] - '0');
+		if (i == s || port > 65535 || port == 0)
 			return false;
 		via->port = (uint16_t)port;
 	}
@@ -1191,10 +1294,13 @@ parse_request_line(struct pstate *st, size_t mend, size_t *next)
 	}
 
 	s = ++i;
-	for (e = s;
-	     e < st->len && e < s + VERSION_SCAN_MAX && b[e] != '\r' && b[e] != ' ' && b[e] != '\n';
-	     e++)
-		;
+	if (s + 8 <= st->len && (load64(b + s) | UINT64_C(0x202020)) == load64("sip/2.0\r"))
+		e = s + 7; /* where the loop below stops, in one compare */
+	else
+		for (e = s; e < st->len && e < s + VERSION_SCAN_MAX && b[e] != '\r' &&
+			    b[e] != ' ' && b[e] != '\n';
+		     e++)
+			;
 	if (e >= st->len)
 		return fail(st, SW_SIP_ETRUNC, st->len);
 	rc = check_version(b + s, e - s, SW_SIP_EREQLINE);
@@ -1263,24 +1369,18 @@ single_instance(uint8_t id)
 	return (single_set >> id) & 1u;
 }
 
-/*
- * One header line starting at st->buf[ls] (not CR, not WSP).  On success
- * *next is the offset of the following line.
- */
+/* Headers whose values check_value() validates. */
+static const uint64_t checked_set = HDR_BIT(CSEQ) | HDR_BIT(MAX_FORWARDS) | HDR_BIT(EXPIRES) |
+				    HDR_BIT(CONTENT_LENGTH) | HDR_BIT(FROM) | HDR_BIT(TO);
+
+/* The name of the header line at b[ls] did not end in a plain ':': find the
+ * error, or the ':' after SP/HTAB, exactly as the grammar says. */
 static enum sw_sip_rc
-parse_header(struct pstate *st, size_t ls, uint8_t *last, uint64_t *clen, size_t *next)
+name_slow(struct pstate *st, size_t ls, size_t ne, size_t *colon)
 {
 	const char *b = st->buf;
-	struct sw_sip_msg *msg = st->msg;
-	size_t len = st->len, i, ne, lim, q, vs, ve;
-	struct sw_sip_hdr *h;
-	bool folded = false;
-	uint8_t id;
-	enum sw_sip_rc rc;
+	size_t len = st->len, i;
 
-	/* field-name HCOLON (HCOLON = *( SP / HTAB ) ":" SWS) */
-	lim = len < ls + SW_SIP_NAME_MAX + 1 ? len : ls + SW_SIP_NAME_MAX + 1;
-	ne = skip_token(b, ls, lim);
 	if (ne - ls > SW_SIP_NAME_MAX)
 		return fail(st, SW_SIP_ENAME, ls + SW_SIP_NAME_MAX);
 	if (ne >= len)
@@ -1299,65 +1399,130 @@ parse_header(struct pstate *st, size_t ls, uint8_t *last, uint64_t *clen, size_t
 			return fail(st, SW_SIP_ENAME, i);
 		return fail(st, SW_SIP_ELINE, i);
 	}
-	vs = i + 1;
+	*colon = i;
+	return SW_SIP_OK;
+}
 
-	/* Value: up to a CRLF not followed by SP/HTAB (RFC 3261 §7.3.1 folding). */
-	lim = len < ls + SW_SIP_LINE_MAX + 1 ? len : ls + SW_SIP_LINE_MAX + 1;
-	i = vs;
-	for (;;) {
-		q = i + scan_special(b + i, lim - i);
-		if (q >= lim) {
-			if (lim < len)
-				return fail(st, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX);
-			return fail(st, SW_SIP_ETRUNC, len);
-		}
-		if (b[q] != '\r')
-			return fail(st, SW_SIP_ELINE, q); /* NUL or bare LF */
-		if (q + 1 >= len)
-			return fail(st, SW_SIP_ETRUNC, len);
-		if (b[q + 1] != '\n')
-			return fail(st, SW_SIP_ELINE, q); /* bare CR */
-		if (q + 2 >= len)
-			return fail(st, SW_SIP_ETRUNC, len);
-		if (!is_wsp(b[q + 2]))
+/*
+ * Header lines from st->buf[pos] up to and including the empty line; *end
+ * is the offset just past it.  Each line: field-name HCOLON value, where
+ * the value runs to a CRLF not followed by SP/HTAB (RFC 3261 §7.3.1).
+ */
+/* fail() for parse_headers(): msg->n_hdr counts the lines stored so far. */
+static inline enum sw_sip_rc
+hfail(struct pstate *st, unsigned int n_hdr, enum sw_sip_rc rc, size_t off)
+{
+	st->msg->n_hdr = (uint16_t)n_hdr;
+	return fail(st, rc, off);
+}
+
+static enum sw_sip_rc
+parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
+{
+	const char *b = st->buf;
+	struct sw_sip_msg *msg = st->msg;
+	size_t len = st->len, ls, ne, i, lim, q, vs, ve;
+	unsigned int n_hdr = 0;
+	uint8_t last[SW_HDR_MAX];
+	struct ctl_scan cs;
+	struct sw_sip_hdr *h;
+	bool folded;
+	uint8_t id;
+	enum sw_sip_rc rc;
+
+	ctl_init(&cs, b, len);
+	for (;; pos = q + 2) {
+		ls = pos;
+		if (ls >= len)
+			return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
+		if (b[ls] == '\r') {
+			if (ls + 1 >= len)
+				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
+			if (b[ls + 1] != '\n')
+				return hfail(st, n_hdr, SW_SIP_ELINE, ls);
+			*end = ls + 2;
 			break;
-		folded = true;
-		i = q + 3;
+		}
+		if (is_wsp(b[ls])) /* a fold with nothing to continue */
+			return hfail(st, n_hdr, SW_SIP_ELINE, ls);
+
+		/* field-name HCOLON (HCOLON = *( SP / HTAB ) ":" SWS) */
+		lim = len < ls + SW_SIP_NAME_MAX + 1 ? len : ls + SW_SIP_NAME_MAX + 1;
+		ne = skip_token(b, ls, lim);
+		if (ne < len && b[ne] == ':' && ne != ls && ne - ls <= SW_SIP_NAME_MAX) {
+			i = ne;
+		} else {
+			rc = name_slow(st, ls, ne, &i);
+			if (rc != SW_SIP_OK)
+				return hfail(st, n_hdr, rc, msg->err_off);
+		}
+		vs = i + 1;
+
+		/* Value: up to a CRLF not followed by SP/HTAB. */
+		lim = len < ls + SW_SIP_LINE_MAX + 1 ? len : ls + SW_SIP_LINE_MAX + 1;
+		folded = false;
+		i = vs;
+		for (;;) {
+			q = ctl_next(&cs, i, lim);
+			if (q >= lim) {
+				if (lim < len)
+					return hfail(st, n_hdr, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX);
+				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
+			}
+			if (b[q] != '\r')
+				return hfail(st, n_hdr, SW_SIP_ELINE, q); /* NUL or bare LF */
+			if (q + 2 >= len) {
+				if (q + 1 < len && b[q + 1] != '\n')
+					return hfail(st, n_hdr, SW_SIP_ELINE, q); /* bare CR */
+				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
+			}
+			if (b[q + 1] != '\n')
+				return hfail(st, n_hdr, SW_SIP_ELINE, q); /* bare CR */
+			if (!is_wsp(b[q + 2]))
+				break;
+			folded = true;
+			i = q + 3;
+		}
+
+		if (n_hdr >= SW_SIP_HDR_MAX)
+			return hfail(st, n_hdr, SW_SIP_ETOOMANY, ls);
+		id = hdr_lookup(b + ls, ne - ls);
+		if (single_instance(id) && msg->count[id] != 0)
+			return hfail(st, n_hdr, SW_SIP_EDUP, ls);
+
+		/* Usually one SP after the colon, then the value. */
+		if (vs + 1 < q && b[vs] == ' ' && !is_lws(b[vs + 1]))
+			vs++;
+		else
+			while (vs < q && is_lws(b[vs]))
+				vs++;
+		ve = q;
+		while (ve > vs && is_lws(b[ve - 1]))
+			ve--;
+
+		h = &msg->hdr[n_hdr];
+		h->name = mkspan(b + ls, ne - ls);
+		h->value = mkspan(b + vs, ve - vs);
+		h->id = id;
+		h->next = SW_HDR_NONE;
+		h->folded = folded && memchr(b + vs, '\n', ve - vs) != NULL;
+
+		if ((checked_set >> id) & 1u) {
+			rc = check_value(st, id, h->value, clen);
+			if (rc != SW_SIP_OK)
+				return hfail(st, n_hdr, rc, msg->err_off);
+		}
+
+		if (msg->first[id] == SW_HDR_NONE)
+			msg->first[id] = (uint8_t)n_hdr;
+		else
+			msg->hdr[last[id]].next = (uint8_t)n_hdr;
+		last[id] = (uint8_t)n_hdr;
+		if (msg->count[id] != UINT8_MAX)
+			msg->count[id]++;
+		n_hdr++;
 	}
-	*next = q + 2;
-
-	if (msg->n_hdr >= SW_SIP_HDR_MAX)
-		return fail(st, SW_SIP_ETOOMANY, ls);
-
-	id = hdr_lookup(b + ls, ne - ls);
-	if (single_instance(id) && msg->count[id] != 0)
-		return fail(st, SW_SIP_EDUP, ls);
-
-	while (vs < q && is_lws(b[vs]))
-		vs++;
-	ve = q;
-	while (ve > vs && is_lws(b[ve - 1]))
-		ve--;
-
-	h = &msg->hdr[msg->n_hdr];
-	h->name = mkspan(b + ls, ne - ls);
-	h->value = mkspan(b + vs, ve - vs);
-	h->id = id;
-	h->next = SW_HDR_NONE;
-	h->folded = folded && memchr(b + vs, '\n', ve - vs) != NULL;
-
-	rc = check_value(st, id, h->value, clen);
-	if (rc != SW_SIP_OK)
-		return rc;
-
-	if (msg->first[id] == SW_HDR_NONE)
-		msg->first[id] = (uint8_t)msg->n_hdr;
-	else
-		msg->hdr[last[id]].next = (uint8_t)msg->n_hdr;
-	last[id] = (uint8_t)msg->n_hdr;
-	if (msg->count[id] != UINT8_MAX)
-		msg->count[id]++;
-	msg->n_hdr++;
+	msg->n_hdr = (uint16_t)n_hdr;
 	return SW_SIP_OK;
 }
 
@@ -1367,7 +1532,6 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 	struct pstate st = {buf, len, msg};
 	static const uint8_t mandatory[] = {SW_HDR_VIA, SW_HDR_FROM, SW_HDR_TO, SW_HDR_CALL_ID,
 					    SW_HDR_CSEQ};
-	uint8_t last[SW_HDR_MAX];
 	uint64_t clen = 0;
 	size_t i, pos, tend;
 	struct sw_sip_via via;
@@ -1410,23 +1574,9 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 		return rc;
 
 	/* Header lines up to the empty line. */
-	for (;;) {
-		if (pos >= len)
-			return fail(&st, SW_SIP_ETRUNC, len);
-		if (buf[pos] == '\r') {
-			if (pos + 1 >= len)
-				return fail(&st, SW_SIP_ETRUNC, len);
-			if (buf[pos + 1] != '\n')
-				return fail(&st, SW_SIP_ELINE, pos);
-			pos += 2;
-			break;
-		}
-		if (is_wsp(buf[pos]))
-			return fail(&st, SW_SIP_ELINE, pos); /* fold with nothing to continue */
-		rc = parse_header(&st, pos, last, &clen, &pos);
-		if (rc != SW_SIP_OK)
-			return rc;
-	}
+	rc = parse_headers(&st, pos, &clen, &pos);
+	if (rc != SW_SIP_OK)
+		return rc;
 	msg->hdr_len = (uint32_t)pos;
 
 	for (i = 0; i < sizeof(mandatory); i++) {

@@ -268,6 +268,99 @@ test_sig_engines_verify_burst(void **state)
 }
 
 /*
+ * Compact keys (the SA record's lcore view) against the full keys: what
+ * either signs the other verifies, with and without a packed (exact-size)
+ * copy; batch jobs from compact keys through both engines, mixed with
+ * full-key jobs in one burst; a flipped tag bit fails everywhere.
+ */
+static void
+test_sig_ckey_matches_full_key(void **state)
+{
+	static const enum sw_mac_impl impls[] = {SW_MAC_IMPL_REF, SW_MAC_IMPL_MB};
+	enum { NJOBS = 4 * ARRAY_LEN(sig_cases) };
+	static const size_t want_size[] = {48, 48, 48, 72, 136, 56};
+	uint8_t tokens[NJOBS][SW_SIG_TOKEN_MAX], scratch[NJOBS][SW_MAC_TAG_MAX];
+	uint8_t t2[SW_SIG_TOKEN_MAX];
+	/* Packed copies back to back, as a record holds them (8-byte aligned). */
+	static uint64_t area[NJOBS][SW_SIG_CKEY_MAX / 8];
+	struct sw_sig_key keys[NJOBS];
+	struct sw_mac_job jobs[NJOBS];
+	struct slot slots[NJOBS];
+	uint8_t ok[NJOBS];
+	size_t i, e;
+
+	(void)state;
+	for (i = 0; i < NJOBS; i++) {
+		const struct sig_case *c = &sig_cases[i / 4];
+		size_t len = buf_lens[i % ARRAY_LEN(buf_lens)];
+		struct sw_sig_ckey *ck = (struct sw_sig_ckey *)(void *)area[i];
+		int n, sz;
+
+		assert_int_equal(make_key(c, (enum sw_dir)(i % 2), &keys[i]), 0);
+		sz = sw_sig_ckey_init(ck, sizeof(area[i]), &keys[i]);
+		assert_int_equal(sz, (int)want_size[i / 4]);
+		assert_int_equal(sw_sig_ckey_size(ck), (size_t)sz);
+		assert_int_equal(sw_sig_ckey_size_of(&keys[i]), (size_t)sz);
+		assert_int_equal(sw_sig_ckey_init(ck, (size_t)sz - 1, &keys[i]), -ENOSPC);
+		assert_int_equal(sw_sig_ckey_init(ck, (size_t)sz, &keys[i]), sz);
+
+		/* Full signs, compact verifies; compact signs, full verifies (and
+		 * byte for byte the same token, the sequence number being equal). */
+		n = sw_sig_sign(&keys[i], buf_data, len, 7 + i, tokens[i], SW_SIG_TOKEN_MAX);
+		assert_int_equal(n, (int)c->token_len);
+		assert_int_equal(sw_sig_ckey_verify(ck, buf_data, len, tokens[i], (size_t)n), 0);
+		assert_int_equal(sw_sig_ckey_post_check(ck, tokens[i], (size_t)n), 0);
+		assert_int_equal(sw_sig_ckey_sign(ck, buf_data, len, 7 + i, t2, sizeof(t2)), n);
+		assert_memory_equal(t2, tokens[i], (size_t)n);
+		assert_int_equal(sw_sig_verify(&keys[i], buf_data, len, t2, (size_t)n), 0);
+		t2[n - 1] ^= 0x01;
+		assert_int_equal(sw_sig_ckey_verify(ck, buf_data, len, t2, (size_t)n), -EBADMSG);
+		assert_int_equal(sw_sig_ckey_sign(ck, buf_data, len, 1, t2, (size_t)n - 1),
+				 -ENOSPC);
+
+		/* Even jobs from the compact key, odd ones from the full key. */
+		slot_fill(&slots[i], buf_data, len);
+		if (i % 4 < 2) {
+			assert_int_equal(sw_sig_ckey_job_prep(ck, slots[i].p, (uint32_t)len,
+							      tokens[i], (size_t)n, scratch[i],
+							      &jobs[i]),
+					 0);
+			assert_null(jobs[i].key);
+			assert_int_equal(jobs[i].tag_len, keys[i].cksum_len);
+		} else {
+			assert_int_equal(sw_sig_job_prep(&keys[i], slots[i].p, (uint32_t)len,
+							 tokens[i], (size_t)n, scratch[i], &jobs[i]),
+					 0);
+		}
+	}
+	for (e = 0; e < ARRAY_LEN(impls); e++) {
+		struct sw_mac_engine *eng = NULL;
+		uint8_t tags[NJOBS][SW_MAC_TAG_MAX];
+
+		if (sw_mac_engine_create(impls[e], &eng) != 0)
+			continue;
+		assert_int_equal(sw_mac_verify_burst(eng, jobs, NJOBS, ok), NJOBS);
+		assert_int_equal(sw_mac_compute_burst(eng, jobs, NJOBS, tags), NJOBS);
+		for (i = 0; i < NJOBS; i++)
+			assert_memory_equal(tags[i], jobs[i].tag, jobs[i].tag_len);
+		scratch[0][0] ^= 0x80;
+		scratch[NJOBS - 4][0] ^= 0x80;
+		assert_int_equal(sw_mac_verify_burst(eng, jobs, NJOBS, ok), NJOBS - 2);
+		assert_int_equal(ok[0], 0);
+		assert_int_equal(ok[NJOBS - 4], 0);
+		scratch[0][0] ^= 0x80;
+		scratch[NJOBS - 4][0] ^= 0x80;
+		sw_mac_engine_free(eng);
+	}
+	for (i = 0; i < NJOBS; i++) {
+		sw_sig_ckey_wipe((struct sw_sig_ckey *)(void *)area[i]);
+		assert_int_equal(area[i][0], 0);
+		guard_buf_free(&slots[i].g);
+		sw_sig_key_wipe(&keys[i]);
+	}
+}
+
+/*
  * Every single-bit change of the buffer or of the token is rejected, with
  * one exception by design: the rc4-hmac sequence number (SND_SEQ bytes
  * 0..3) is outside the checksum and, with sequencing not requested, MIT
@@ -749,6 +842,7 @@ main(void)
 		cmocka_unit_test(test_sig_roundtrip_scalar),
 		cmocka_unit_test(test_sig_roundtrip_job_prep),
 		cmocka_unit_test(test_sig_engines_verify_burst),
+		cmocka_unit_test(test_sig_ckey_matches_full_key),
 		cmocka_unit_test(test_sig_flipped_bit_fails),
 		cmocka_unit_test(test_sig_wrong_direction_fails),
 		cmocka_unit_test(test_sig_wrong_key_fails),

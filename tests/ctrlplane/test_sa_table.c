@@ -45,6 +45,92 @@ fill(struct sw_sa_rt *rt, struct sw_sa_keys *k, uint64_t opaque)
 	rt->expires_ms = UINT64_MAX;
 }
 
+/*
+ * Hot/cold split: what fits goes inline (kb[]), the rest to an ext block the
+ * table owns: NTLM with a short name (inline), NTLM with a 100-byte name
+ * (user in ext), aes256-cts-hmac-sha384-192 (keys in ext, 136 + 136 bytes)
+ * with a short and a long name.  The record's compact keys verify what the
+ * full keys sign, and retiring gives the ext bytes back.
+ */
+static void
+test_sa_table_ext(void **state)
+{
+	static const struct {
+		int enctype; /* 0: NTLM */
+		size_t user_len;
+		uint8_t kb_flags;
+	} rows[] = {
+		{0, 5, 0},
+		{0, 100, SW_SA_KB_EXT_USER},
+		{SW_ENCTYPE_AES256_SHA384, 5, SW_SA_KB_EXT_KEYS},
+		{SW_ENCTYPE_AES256_SHA384, 120, SW_SA_KB_EXT_KEYS | SW_SA_KB_EXT_USER},
+		{SW_ENCTYPE_AES128_SHA1, 16, 0},
+		{SW_ENCTYPE_AES128_SHA1, 17, SW_SA_KB_EXT_USER},
+	};
+	static const char msg[] = "signed buffer";
+	struct sw_sa_table *t = NULL;
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	uint8_t key[32], tok[SW_SIG_TOKEN_MAX];
+	size_t hot0, hot, cold, i;
+	int n;
+
+	(void)state;
+	memset(key, 0x5a, sizeof(key));
+	assert_int_equal(sw_sa_table_create("ext", 8, SOCKET_ID_ANY, &t), 0);
+	sw_sa_table_bytes(t, &hot0, &cold);
+	assert_true(hot0 >= 8 * sizeof(struct sw_sa_rt));
+	assert_true(cold >= 8 * sizeof(struct sw_sa_keys));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(sw_sa_table_alloc(t, &rt, &k), 0);
+		if (rows[i].enctype == 0) {
+			assert_int_equal(sw_sig_key_init_ntlm(&k->c2s, key, SW_DIR_C2S), 0);
+			assert_int_equal(sw_sig_key_init_ntlm(&k->s2c, key, SW_DIR_S2C), 0);
+		} else {
+			size_t kl = rows[i].enctype == SW_ENCTYPE_AES128_SHA1 ? 16 : 32;
+
+			assert_int_equal(sw_sig_key_init_krb(&k->c2s, rows[i].enctype, key, kl,
+							     SW_DIR_C2S),
+					 0);
+			assert_int_equal(sw_sig_key_init_krb(&k->s2c, rows[i].enctype, key, kl,
+							     SW_DIR_S2C),
+					 0);
+		}
+		memset(k->user, 'u', rows[i].user_len);
+		k->user[rows[i].user_len - 1] = (char)('0' + i);
+		k->user_len = (uint8_t)rows[i].user_len;
+		rt->opaque = 0x1000 + i;
+		rt->scheme = rows[i].enctype == 0 ? SW_SCHEME_NTLM : SW_SCHEME_KERBEROS;
+		rt->version = 3;
+		rt->expires_ms = UINT64_MAX;
+		assert_int_equal(sw_sa_table_install(t, rt), 0);
+		assert_int_equal(rt->kb_flags, SW_SA_KB_BOUND | rows[i].kb_flags);
+		assert_int_equal(rt->ext != NULL, rows[i].kb_flags != 0);
+		assert_int_equal(rt->user_len, rows[i].user_len);
+		if (memcmp(sw_sa_user(rt), k->user, rows[i].user_len) != 0)
+			fail_msg("row %zu flags %x off %u", i, rt->kb_flags, rt->user_off);
+		n = sw_sig_sign(&k->c2s, (const uint8_t *)msg, sizeof(msg), 9, tok, sizeof(tok));
+		assert_true(n > 0);
+		assert_int_equal(sw_sig_ckey_verify(sw_sa_c2s(rt), (const uint8_t *)msg,
+						    sizeof(msg), tok, (size_t)n),
+				 0);
+		n = sw_sig_ckey_sign(sw_sa_s2c(rt), (const uint8_t *)msg, sizeof(msg), 9, tok,
+				     sizeof(tok));
+		assert_true(n > 0);
+		assert_int_equal(sw_sig_verify(&k->s2c, (const uint8_t *)msg, sizeof(msg), tok,
+					       (size_t)n),
+				 0);
+	}
+	sw_sa_table_bytes(t, &hot, &cold);
+	assert_true(hot > hot0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		assert_int_equal(sw_sa_table_retire(t, 0x1000 + i), 0);
+	sw_sa_table_sync(t);
+	sw_sa_table_bytes(t, &hot, &cold);
+	assert_int_equal(hot, hot0);
+	sw_sa_table_free(t);
+}
+
 static void
 test_sa_table_basic(void **state)
 {
@@ -227,6 +313,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sa_table_basic),
+		cmocka_unit_test(test_sa_table_ext),
 		cmocka_unit_test(test_sa_table_concurrency),
 	};
 	int rc;

@@ -268,6 +268,9 @@ domain = DOMAINB
 [limits]
 sa_max = 1000
 ring_size = %d
+# Functional cases send bursts of unauthenticated requests from one source;
+# the reflection limit has its own tests (tests/hardening, test_engine_hard).
+challenge_rate = 0
 """ % (lcores, c_addr, exception, u_addr, exception, up, REALM_NAME, FQDN,
             "yes" if mutual else "no", E.realm["SW_KEYTAB"], E.realm["NTLM_USER_FILE"], ring))
 

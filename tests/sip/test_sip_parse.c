@@ -436,6 +436,23 @@ static const struct parse_case parse_cases[] = {
 	   "From: <sip:a@x> junk\r\nTo: <sip:b@x>\r\nCall-ID: m\r\n"
 	   "CSeq: 1 OPTIONS\r\n\r\n"),
 	 SW_SIP_EADDR, AT("<sip:a@x> junk"), NULL},
+	/* tests/hardening: a second identity in the From params, folded or not,
+	 * that a next hop reading the last name-addr would take (issue 7). */
+	{"From second name-addr in params, folded",
+	 M("OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+	   "From: <sip:a@x>;tag=1\r\n ;x=<sip:eve@x>\r\nTo: <sip:b@x>\r\nCall-ID: m\r\n"
+	   "CSeq: 1 OPTIONS\r\n\r\n"),
+	 SW_SIP_EADDR, AT("<sip:a@x>;tag=1\r\n ;x=<"), NULL},
+	{"To addr-spec with a name-addr in params",
+	 M("OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+	   "From: <sip:a@x>;tag=1\r\nTo: sip:b@x;y=<sip:eve@x>\r\nCall-ID: m\r\n"
+	   "CSeq: 1 OPTIONS\r\n\r\n"),
+	 SW_SIP_EADDR, AT("sip:b@x;y=<"), NULL},
+	{"From two values (comma)",
+	 M("OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+	   "From: <sip:a@x>;tag=1, <sip:eve@x>\r\nTo: <sip:b@x>\r\nCall-ID: m\r\n"
+	   "CSeq: 1 OPTIONS\r\n\r\n"),
+	 SW_SIP_EADDR, AT("<sip:a@x>;tag=1, "), NULL},
 	{"Via bad protocol",
 	 M("OPTIONS sip:b@x SIP/2.0\r\nVia: HTTP/1.1/UDP h\r\n"
 	   "From: <sip:a@x>\r\nTo: <sip:b@x>\r\nCall-ID: m\r\n"
@@ -1075,6 +1092,22 @@ test_sip_parse_limits(void **state)
 		o = fill(o, 'w', SW_SIP_LINE_MAX - 8 - 8000 - 3 + extra);
 		o = put(o, "\r\n\r\n");
 		expect(o, extra ? SW_SIP_ELINE : SW_SIP_OK, ls + SW_SIP_LINE_MAX, "folded length");
+	}
+	/* A fold whose CRLF ends exactly at the line limit, with or without a
+	 * line end after it: the limit decides, and nothing past the datagram
+	 * is read (the scan after such a fold used to start beyond the limit
+	 * with a wrapped length). */
+	for (extra = 0; extra <= 1; extra++) {
+		o = put(0, "OPTIONS sip:b@x SIP/2.0\r\n");
+		o = base_head(o);
+		ls = o;
+		o = put(o, "X-Long: ");
+		o = fill(o, 'v', SW_SIP_LINE_MAX - 8);
+		o = put(o, "\r\n ");
+		o = fill(o, 'w', 40);
+		if (extra == 0)
+			o = put(o, "\r\n\r\n");
+		expect(o, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX, "fold at the line limit");
 	}
 	/* Request-URI length. */
 	for (extra = 0; extra <= 1; extra++) {

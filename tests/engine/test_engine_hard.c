@@ -1,0 +1,432 @@
+/*
+ * Hardening checks through sipwardd's polling loop (issue 7), on two
+ * net_ring ports as in test_engine_net.c, with an SA table holding one NTLM
+ * SA (suites 'unit' and 'eal'):
+ *  - error responses leak nothing about why a signature failed: no
+ *    credentials, an unknown opaque, a bad signature, a replayed cnum, a
+ *    stripped signature and a garbled response all get byte-identical
+ *    challenges (the To tag depends only on the request's Call-ID / From tag
+ *    / CSeq, which are the same in every case);
+ *  - the per-source answer limit ([limits] challenge_rate/burst): a source
+ *    over it gets nothing and each drop is counted; other sources and
+ *    signed traffic from the limited source are unaffected;
+ *  - counters account for every packet: rx = verdicts + drops.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "crypto/sig.h"
+#include "crypto/sigbuf.h"
+#include "crypto/wbuf.h"
+#include "ctrlplane/config.h"
+#include "ctrlplane/sa_table.h"
+#include "dataplane/engine.h"
+#include "dataplane/net.h"
+#include "dataplane/port.h"
+#include "dataplane/sa_glue.h"
+#include "tests/ctrlplane/cp_eal.h"
+
+#define CONF                                                                                       \
+	"[engine]\nlcores = 1\nidle_sleep_us = 0\n"                                                \
+	"[interface.0]\naddress = 10.1.1.1/24\nrole = clients\n"                                   \
+	"[interface.1]\naddress = 10.1.2.1/24\nrole = upstream\n"                                  \
+	"[upstream]\naddress = 10.1.2.2\nport = 5060\n"                                            \
+	"[auth]\ntargetname = proxy.example.test\nschemes = NTLM\nversion = 3\n"                   \
+	"[ntlm]\nusers = /dev/null\n"                                                              \
+	"[limits]\nchallenge_rate = 10\nchallenge_burst = 8\n"
+
+#define OPAQUE "00000000DEADBEEF"
+#define REALM  "SIP Communications Service"
+#define TARGET "proxy.example.test"
+
+static const uint8_t skey[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static struct rte_mempool *pool;
+static struct sw_config cfg;
+static struct sw_engine eng;
+static struct rte_ring *rx_ring[2], *tx_ring[2];
+static unsigned int src_host = 2; /* 10.1.1.<src_host> */
+
+static char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/sw_enghard_XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static int
+setup(void **state)
+{
+	char err[SW_CFG_ERR_MAX];
+	const char *p = write_tmp(CONF);
+	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x99}};
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	unsigned int i;
+
+	(void)state;
+	if (sw_config_load(p, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	unlink(p);
+	for (i = 0; i < 2; i++) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "h_rx%u", i);
+		rx_ring[i] = rte_ring_create(n, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(n, sizeof(n), "h_tx%u", i);
+		tx_ring[i] = rte_ring_create(n, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(n, sizeof(n), "net_ring_h%u", i);
+		if (rte_eth_from_rings(n, &rx_ring[i], 1, &tx_ring[i], 1, SOCKET_ID_ANY) != (int)i)
+			return -1;
+	}
+	eng.cfg = &cfg;
+	eng.n_lcores = 1;
+	eng.tsc_hz = rte_get_tsc_hz();
+	eng.tsc_per_ms = eng.tsc_hz / 1000;
+	eng.pool = pool;
+	eng.big = rte_pktmbuf_pool_create(
+		"h_big", 64, 0, RTE_ALIGN(sizeof(struct sw_pkt_meta), RTE_MBUF_PRIV_ALIGN),
+		16384 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
+	eng.to_cp = rte_ring_create("h_to_cp", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	eng.local_pol = rte_zmalloc(NULL, sizeof(*eng.local_pol), 0);
+	if (eng.big == NULL || eng.to_cp == NULL || eng.local_pol == NULL ||
+	    sw_eng_policy_build(&cfg, eng.local_pol, &eng.local_digest) != 0 ||
+	    sw_neigh_create(SOCKET_ID_ANY, &eng.neigh) != 0 ||
+	    sw_lcore_create(&eng, 0, rte_lcore_id(), &eng.lc[0]) != 0 || sw_port_setup(&eng) != 0)
+		return -1;
+	eng.pol = eng.local_pol;
+	if (sw_eng_route(&eng, &cfg.upstream, true, &eng.up_if, &eng.up_nh) != 0)
+		return -1;
+	sw_neigh_set(eng.neigh, &cfg.upstream, 1, &mac, true);
+	for (i = 2; i < 40; i++) {
+		struct sw_addr a = {.af = AF_INET};
+		char ip[32];
+
+		snprintf(ip, sizeof(ip), "10.1.1.%u", i);
+		inet_pton(AF_INET, ip, &a.u);
+		sw_neigh_set(eng.neigh, &a, 0, &mac, true);
+	}
+	if (sw_sa_table_create("hard", 16, SOCKET_ID_ANY, &eng.sat) != 0 ||
+	    sw_sa_table_alloc(eng.sat, &rt, &k) != 0)
+		return -1;
+	if (sw_sig_key_init_ntlm(&k->c2s, skey, SW_DIR_C2S) != 0 ||
+	    sw_sig_key_init_ntlm(&k->s2c, skey, SW_DIR_S2C) != 0)
+		return -1;
+	memcpy(k->user, "bob", 3);
+	k->user_len = 3;
+	rt->opaque = 0xdeadbeef;
+	rt->scheme = SW_SCHEME_NTLM;
+	rt->version = 3;
+	rt->expires_ms = UINT64_MAX;
+	return sw_sa_table_install(eng.sat, rt);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	sw_lcore_free(eng.lc[0]);
+	sw_port_stop(&eng);
+	sw_sa_table_free(eng.sat);
+	sw_neigh_free(eng.neigh);
+	sw_digest_free(eng.local_digest);
+	rte_free(eng.local_pol);
+	rte_ring_free(eng.to_cp);
+	rte_mempool_free(eng.big);
+	return 0;
+}
+
+/* A request from bob; @p cseq and @p callid vary the signed fields. */
+static int
+req(char *out, size_t cap, const char *method, unsigned int cseq, const char *callid)
+{
+	return snprintf(out, cap,
+			"%s sip:carol@example.test SIP/2.0\r\n"
+			"Via: SIP/2.0/UDP 10.1.1.2:5070;branch=z9hG4bK%u;rport\r\n"
+			"Max-Forwards: 70\r\n"
+			"From: <sip:bob@example.test>;tag=1\r\nTo: <sip:carol@example.test>\r\n"
+			"Call-ID: %s\r\nCSeq: %u %s\r\nContent-Length: 0\r\n\r\n",
+			method, cseq, callid, cseq, method);
+}
+
+/* Append NTLM credentials for the SA: @p opaque, @p cnum; @p tamper flips a
+ * signature bit; @p no_response strips the signature. */
+static void
+sign(char *msgbuf, size_t cap, const char *opaque, unsigned int cnum, bool tamper, bool no_response)
+{
+	static struct sw_sip_msg msg;
+	static uint8_t sb[SW_SIGBUF_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_sig_key k;
+	struct sw_wbuf w;
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	char hex[2 * SW_SIG_TOKEN_MAX + 1], cnum_s[16], tail[512];
+	size_t len = strlen(msgbuf);
+	int n;
+
+	assert_int_equal(sw_sip_parse(msgbuf, len, &msg), SW_SIP_OK);
+	snprintf(cnum_s, sizeof(cnum_s), "%u", cnum);
+	a.scheme = (struct sw_span){"NTLM", 4};
+	a.rand = (struct sw_span){"0a1b2c3d", 8};
+	a.num = (struct sw_span){cnum_s, (uint16_t)strlen(cnum_s)};
+	a.realm = (struct sw_span){REALM, sizeof(REALM) - 1};
+	a.targetname = (struct sw_span){TARGET, sizeof(TARGET) - 1};
+	a.version = 3;
+	sw_wbuf_init(&w, sb, sizeof(sb));
+	assert_int_equal(sw_sigbuf_build(&msg, &a, &w), 0);
+	assert_int_equal(sw_sig_key_init_ntlm(&k, skey, SW_DIR_C2S), 0);
+	n = sw_sig_sign(&k, w.p, w.len, 0, tok, sizeof(tok));
+	assert_true(n > 0);
+	if (tamper)
+		tok[6] ^= 1;
+	sw_hex_encode(tok, (size_t)n, hex, sizeof(hex));
+	snprintf(tail, sizeof(tail),
+		 "Proxy-Authorization: NTLM qop=\"auth\", opaque=\"%s\", realm=\"" REALM
+		 "\", targetname=\"" TARGET "\", crand=\"0a1b2c3d\", cnum=\"%s\", version=3%s%s%s"
+		 "\r\n\r\n",
+		 opaque, cnum_s, no_response ? "" : ", response=\"", no_response ? "" : hex,
+		 no_response ? "" : "\"");
+	assert_true(msg.hdr_len - 2 + strlen(tail) < cap);
+	strcpy(msgbuf + msg.hdr_len - 2, tail);
+}
+
+/* Send one datagram from the client side (10.1.1.<src_host>), one poll;
+ * return how many frames left on each port (payload of the first on port 0). */
+static void
+send_one(const char *sip, unsigned int *n0, unsigned int *n1, char *out, size_t cap)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *o;
+	struct sw_net_dst d;
+	char ip[32];
+	size_t len = strlen(sip);
+
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), sip, len);
+	memset(&d, 0, sizeof(d));
+	d.src.af = d.dst.af = AF_INET;
+	snprintf(ip, sizeof(ip), "10.1.1.%u", src_host);
+	inet_pton(AF_INET, ip, &d.src.u);
+	inet_pton(AF_INET, "10.1.1.1", &d.dst.u);
+	d.sport = 5070;
+	d.dport = 5060;
+	d.mtu = 9000;
+	d.src_mac.addr_bytes[5] = 1;
+	d.dst_mac.addr_bytes[5] = 2;
+	assert_int_equal(sw_net_push_headers(m, &d), 0);
+	assert_int_equal(rte_ring_enqueue(rx_ring[0], m), 0);
+	sw_lcore_poll(eng.lc[0], rte_rdtsc());
+	sw_lcore_flush(eng.lc[0]);
+	*n0 = *n1 = 0;
+	if (out != NULL)
+		out[0] = '\0';
+	while (rte_ring_dequeue(tx_ring[0], (void **)&o) == 0) {
+		if (*n0 == 0 && out != NULL) {
+			struct sw_pkt_meta *pm;
+			size_t l;
+
+			assert_int_equal(sw_net_classify(o, 0), SW_NET_UDP);
+			pm = sw_pkt_meta(o);
+			l = RTE_MIN((size_t)pm->payload_len, cap - 1);
+			memcpy(out, rte_pktmbuf_mtod_offset(o, char *, pm->payload_off), l);
+			out[l] = '\0';
+		}
+		(*n0)++;
+		rte_pktmbuf_free(o);
+	}
+	while (rte_ring_dequeue(tx_ring[1], (void **)&o) == 0) {
+		(*n1)++;
+		rte_pktmbuf_free(o);
+	}
+	while (rte_ring_dequeue(eng.to_cp, (void **)&o) == 0)
+		rte_pktmbuf_free(o);
+}
+
+enum fail_kind { F_NONE, F_UNKNOWN_OPAQUE, F_BAD_SIG, F_REPLAY, F_STRIPPED, F_GARBLED };
+
+static const struct {
+	const char *name;
+	enum fail_kind kind;
+} uniform_cases[] = {
+	{"no credentials", F_NONE},	    {"unknown opaque", F_UNKNOWN_OPAQUE},
+	{"bad signature", F_BAD_SIG},	    {"replayed cnum", F_REPLAY},
+	{"signature stripped", F_STRIPPED}, {"response not hex", F_GARBLED},
+};
+
+static void
+test_hard_uniform_challenges(void **state)
+{
+	char base[2048], m[2048], first[4096], out[4096];
+	unsigned int n0, n1, cnum = 100;
+
+	(void)state;
+	src_host = 3; /* its own rate-limit bucket */
+	for (size_t i = 0; i < RTE_DIM(uniform_cases); i++) {
+		req(base, sizeof(base), "MESSAGE", 5, "uniform@h");
+		strcpy(m, base);
+		switch (uniform_cases[i].kind) {
+		case F_NONE:
+			break;
+		case F_UNKNOWN_OPAQUE:
+			sign(m, sizeof(m), "00000000CAFEF00D", ++cnum, false, false);
+			break;
+		case F_BAD_SIG:
+			sign(m, sizeof(m), OPAQUE, ++cnum, true, false);
+			break;
+		case F_REPLAY: {
+			/* cnum accepted once (another request), then reused. */
+			char other[2048];
+
+			req(other, sizeof(other), "MESSAGE", 4, "first@h");
+			sign(other, sizeof(other), OPAQUE, ++cnum, false, false);
+			send_one(other, &n0, &n1, NULL, 0);
+			assert_int_equal(n1, 1); /* forwarded */
+			sign(m, sizeof(m), OPAQUE, cnum, false, false);
+			break;
+		}
+		case F_STRIPPED:
+			sign(m, sizeof(m), OPAQUE, ++cnum, false, true);
+			break;
+		case F_GARBLED: {
+			char *r;
+
+			sign(m, sizeof(m), OPAQUE, ++cnum, false, false);
+			r = strstr(m, "response=\"");
+			assert_non_null(r);
+			r[10] = 'Z';
+			break;
+		}
+		}
+		send_one(m, &n0, &n1, out, sizeof(out));
+		if (n0 != 1 || n1 != 0)
+			fail_msg("%s: %u answers, %u forwarded", uniform_cases[i].name, n0, n1);
+		if (strncmp(out, "SIP/2.0 407 ", 12) != 0)
+			fail_msg("%s: not a 407: %.40s", uniform_cases[i].name, out);
+		if (i == 0)
+			strcpy(first, out);
+		else if (strcmp(first, out) != 0)
+			fail_msg("%s: challenge differs from the plain one:\n%s\n---\n%s",
+				 uniform_cases[i].name, out, first);
+	}
+}
+
+/* The per-source limit through the loop. */
+static void
+test_hard_challenge_rate(void **state)
+{
+	const struct sw_dp_stats *st = &eng.lc[0]->st;
+	char m[2048];
+	unsigned int n0, n1, answered = 0, i;
+	uint64_t dropped = st->drop[SW_DROP_CHALLENGE_RATE];
+
+	(void)state;
+	src_host = 10;
+	req(m, sizeof(m), "INVITE", 1, "flood@h");
+	for (i = 0; i < 40; i++) { /* well within a millisecond or two: burst only */
+		send_one(m, &n0, &n1, NULL, 0);
+		answered += n0;
+		assert_int_equal(n1, 0);
+	}
+	assert_true(answered >= 8 && answered <= 9); /* burst 8 (+1 if a ms refilled 1/100) */
+	assert_int_equal(st->drop[SW_DROP_CHALLENGE_RATE] - dropped, 40 - answered);
+	/* Signed traffic from the limited source still passes. */
+	req(m, sizeof(m), "INVITE", 2, "signed-while-limited@h");
+	sign(m, sizeof(m), OPAQUE, 5000, false, false);
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(n1, 1);
+	/* Another source is unaffected. */
+	src_host = 11;
+	req(m, sizeof(m), "INVITE", 1, "other@h");
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(n0, 1);
+}
+
+/* Every received frame ends as exactly one verdict or one drop. */
+static void
+test_hard_counters_account(void **state)
+{
+	const struct sw_dp_stats *st = &eng.lc[0]->st;
+	static const char *const junk[] = {
+		"garbage",
+		"INVITE sip:x SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.1.2\r\n\r\n",
+		"INVITE sip:x SIP/2.0\r\nCSeq: 1 BYE\r\n\r\n",
+		("OPTIONS sip:carol@example.test SIP/2.0\r\nVia: SIP/2.0/UDP "
+		 "10.1.1.2:5070;branch=z9hG4bKa\r\n"
+		 "From: <sip:bob@example.test>;tag=1\r\nTo: <sip:carol@example.test>\r\nCall-ID: "
+		 "a\r\n"
+		 "CSeq: 1 OPTIONS\r\nProxy-Authorization: NTLM qop=\"auth\", opaque=\r\n\r\n"),
+		("ACK sip:carol@example.test SIP/2.0\r\nVia: SIP/2.0/UDP "
+		 "10.1.1.2:5070;branch=z9hG4bKb\r\n"
+		 "From: <sip:bob@example.test>;tag=1\r\nTo: <sip:carol@example.test>\r\nCall-ID: "
+		 "b\r\n"
+		 "CSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"),
+		("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.9.9.9;branch=z9hG4bKx\r\nFrom: "
+		 "<sip:a@b>;tag=1\r\n"
+		 "To: <sip:a@b>\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"),
+	};
+	char m[2048];
+	unsigned int n0, n1, i, k;
+	uint64_t sum = 0;
+
+	(void)state;
+	for (k = 0; k < 5; k++)
+		for (i = 0; i < RTE_DIM(junk); i++) {
+			src_host = 20 + i;
+			send_one(junk[i], &n0, &n1, NULL, 0);
+		}
+	req(m, sizeof(m), "INVITE", 9, "acct@h");
+	sign(m, sizeof(m), OPAQUE, 6000, false, false);
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(n1, 1);
+	for (i = 0; i < SW_V_MAX; i++)
+		sum += st->verdict[i];
+	for (i = 0; i < SW_DROP_MAX; i++)
+		sum += st->drop[i];
+	if (sum != st->rx)
+		fail_msg("rx %lu, verdicts + drops %lu", (unsigned long)st->rx, (unsigned long)sum);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hard_uniform_challenges),
+		cmocka_unit_test(test_hard_challenge_rate),
+		cmocka_unit_test(test_hard_counters_account),
+	};
+	int ret;
+
+	if (rte_eal_init(argc, argv) < 0)
+		return 1;
+	pool = rte_pktmbuf_pool_create("h_pool", 2048, 0,
+				       RTE_ALIGN(sizeof(struct sw_pkt_meta), RTE_MBUF_PRIV_ALIGN),
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (pool == NULL)
+		return 1;
+	ret = cmocka_run_group_tests_name("engine_hard", tests, setup, teardown);
+	rte_mempool_free(pool);
+	tc_eal_cleanup(); /* also removes the runtime directory */
+	return ret;
+}
