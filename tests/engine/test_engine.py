@@ -334,13 +334,27 @@ def stop_engine():
 def start_uas(v6=False):
     E.uas_log = os.path.join(E.dir, "uas%s_messages.log" % ("6" if v6 else ""))
     ip = E.env["UPSTREAM6"] if v6 else E.env["UPSTREAM4"]
-    p = spawn(E.ns_upstream, ["sipp", "-sf", os.path.join(HERE, "uas.xml"), "-i", ip,
-                              "-p", "5060", "-nostdin", "-trace_msg", "-message_file",
-                              E.uas_log, "-trace_err", "-error_file",
-                              os.path.join(E.dir, "uas_err.log")],
-              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=E.dir)
-    time.sleep(0.5)
-    return p
+    # A UAS stopped just before may still hold the port: retry a few times.
+    for _ in range(5):
+        p = spawn(E.ns_upstream, ["sipp", "-sf", os.path.join(HERE, "uas.xml"), "-i", ip,
+                                  "-p", "5060", "-nostdin", "-trace_msg", "-message_file",
+                                  E.uas_log, "-trace_err", "-error_file",
+                                  os.path.join(E.dir, "uas_err.log")],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=E.dir)
+        time.sleep(0.5)
+        if p.poll() is None:
+            return p
+    raise RuntimeError("SIPp UAS did not start (rc %d)" % p.returncode)
+
+
+def stop_uas(p):
+    """Stop a SIPp UAS and wait for it, so the next one can bind the port."""
+    p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(5)
 
 
 def client_cmd(mech, *args, user="bob", sa_file=None, preauth=True):
@@ -854,7 +868,7 @@ def mutual_cases(pmd):
     finally:
         rc, out = stop_engine()
         res.append(("mutual: clean shutdown", rc == 0, "rc %d" % rc))
-        uas.send_signal(signal.SIGTERM)
+        stop_uas(uas)
     return res
 
 
@@ -946,7 +960,7 @@ def main():
             f.write(out)
         log("  engine summary (tail):\n    " + "\n    ".join(out.strip().splitlines()[-45:]))
         del final, leak
-        uas.send_signal(signal.SIGTERM)
+        stop_uas(uas)
         if not only or only == "mutual":
             for name, ok, det in mutual_cases(pmd_used):
                 results.append((name, ok, det))
