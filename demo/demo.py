@@ -533,7 +533,7 @@ def sc_ntlm_challenged():
         d(c0, c1, "ntlm_challenge"), d(c0, c1, "ntlm_ok")))
     ok = rc == 0 and d(s0, s1, "challenge") >= 1 and d(c0, c1, "ntlm_challenge") >= 1 and \
         d(c0, c1, "ntlm_ok") >= 1 and any("verified" in l for l in lines)
-    result("FIG. 8 NTLM challenged: 407, NEGOTIATE/CHALLENGE/AUTHENTICATE, signed 200", ok,
+    result("FIG. 8 NTLM challenged: 407, empty leg/CHALLENGE/AUTHENTICATE, signed 200", ok,
            "rc %d" % rc)
 
 
@@ -549,7 +549,7 @@ def sc_ntlm_preauth():
         d(c0, c1, "ntlm_challenge"), d(c0, c1, "ntlm_ok")))
     ok = rc == 0 and d(s0, s1, "challenge") == 0 and d(c0, c1, "ntlm_ok") >= 1 and \
         any("verified" in l for l in lines)
-    result("FIG. 9 NTLM pre-auth: NEGOTIATE in the first REGISTER, no 407, signed 200", ok,
+    result("FIG. 9 NTLM pre-auth: empty leg in the first REGISTER, no 407, signed 200", ok,
            "rc %d" % rc)
 
 
