@@ -149,51 +149,6 @@ span_ieq_span(struct sw_span a, struct sw_span b)
 	return true;
 }
 
-/* Case-insensitive compare of a token with a lowercase literal (OR 0x20
- * folds letters; no other token character maps onto a letter or '-'). */
-static inline uint64_t
-load64(const char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static inline uint32_t
-load32(const char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* Eight (or four) bytes at a time; the last load overlaps the one before,
- * so nothing outside [p, p+n) or [lit, lit+n) is read. */
-static inline bool
-name_is(const char *p, const char *lit, size_t n)
-{
-	const uint64_t fold = UINT64_C(0x2020202020202020);
-	size_t i;
-
-	if (n >= 8) {
-		for (i = 0; i + 8 < n; i += 8) {
-			if ((load64(p + i) | fold) != load64(lit + i))
-				return false;
-		}
-		return (load64(p + n - 8) | fold) == load64(lit + n - 8);
-	}
-	if (n >= 4)
-		return ((load32(p) | (uint32_t)fold) == load32(lit)) &&
-		       ((load32(p + n - 4) | (uint32_t)fold) == load32(lit + n - 4));
-	for (i = 0; i < n; i++) {
-		if ((char)(p[i] | 0x20) != lit[i])
-			return false;
-	}
-	return true;
-}
-
 /* Parameter name -> id: switch on length, then compare. */
 static uint8_t
 param_lookup(struct sw_span name)

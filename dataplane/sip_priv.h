@@ -2,13 +2,16 @@
 #define SW_SIP_PRIV_H
 
 /*
- * Private to dataplane/sip_parse.c and sip_auth.c: scanners both use.  The
+ * Private to dataplane/sip_parse.c and sip_auth.c: scanners and name
+ * compares both use.  The
  * SIMD ones are SSE2 (the x86-64 baseline, no -march needed) and compile to
  * nothing with SW_SIP_SCALAR_ONLY, which the unit tests build too.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
 #include <emmintrin.h>
 #endif
@@ -50,6 +53,52 @@ sw_sip_skip_alnum(const char *p, size_t i, size_t n)
 	(void)n;
 #endif
 	return i;
+}
+
+/* Case-insensitive compare of n token bytes with a lowercase literal.  OR-ing
+ * 0x20 folds ASCII letters; no other token character maps onto a lowercase
+ * letter or '-', so this is exact for token input. */
+static inline uint64_t
+load64(const char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t
+load32(const char *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The same, eight (or four) bytes at a time; the last load overlaps the one
+ * before it, so nothing outside [p, p+n) or [lit, lit+n) is read. */
+static inline bool
+name_is(const char *p, const char *lit, size_t n)
+{
+	const uint64_t fold = UINT64_C(0x2020202020202020);
+	size_t i;
+
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			if ((load64(p + i) | fold) != load64(lit + i))
+				return false;
+		}
+		return (load64(p + n - 8) | fold) == load64(lit + n - 8);
+	}
+	if (n >= 4)
+		return ((load32(p) | (uint32_t)fold) == load32(lit)) &&
+		       ((load32(p + n - 4) | (uint32_t)fold) == load32(lit + n - 4));
+	for (i = 0; i < n; i++) {
+		if ((char)(p[i] | 0x20) != lit[i])
+			return false;
+	}
+	return true;
 }
 
 #endif /* SW_SIP_PRIV_H */
