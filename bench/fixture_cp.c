@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -325,10 +326,16 @@ cp_parse(size_t len)
 	return len == 0 || sw_sip_parse(reqbuf, len, &msg) != SW_SIP_OK ? -1 : 0;
 }
 
+/* The client's transport address, as the engine passes it (192.0.2.10:5062). */
+static const struct sw_peer bench_client = {
+	.addr = {.af = AF_INET, .prefix = 32, .u.v4.s_addr = 0x0a0200c0},
+	.port = 5062,
+};
+
 static int
 cp_req(size_t len)
 {
-	return sw_cp_handle_request(cp, reqbuf, len, &msg, NULL, now_ms(), outs);
+	return sw_cp_handle_request(cp, reqbuf, len, &msg, &bench_client, now_ms(), outs);
 }
 
 double

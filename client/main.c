@@ -257,6 +257,46 @@ enum {
 	OPT_HELP,
 };
 
+/*
+ * A presign option (before or after the command word): 1 if @p opt is one
+ * and was taken, 0 if it is not a presign option, -1 for a bad value.
+ */
+static int
+presign_opt(int opt, const char *arg, struct sw_cl_presign_cfg *pc)
+{
+	unsigned long v;
+
+	switch (opt) {
+	case OPT_COUNT:
+		if (parse_uint(arg, 1000000, &v) != 0 || v == 0)
+			return -1;
+		pc->count = (unsigned int)v;
+		return 1;
+	case OPT_OUT:
+		pc->csv_path = arg;
+		return 1;
+	case OPT_PER_SA:
+		if (parse_uint(arg, 10000000, &v) != 0 || v == 0)
+			return -1;
+		pc->per_sa = (unsigned int)v;
+		return 1;
+	case OPT_METHOD:
+		pc->method = arg;
+		return 1;
+	case OPT_TO:
+		pc->to = arg;
+		return 1;
+	case OPT_SA_FILE:
+		pc->sa_file = arg;
+		return 1;
+	case OPT_XML:
+		pc->xml_path = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -448,34 +488,17 @@ main(int argc, char **argv)
 		case OPT_NO_VERSION_PARAM:
 			cfg.sign_no_version = true;
 			break;
-		case OPT_COUNT:
-			if (parse_uint(optarg, 1000000, &v) != 0 || v == 0)
-				goto bad;
-			pc.count = (unsigned int)v;
-			break;
-		case OPT_OUT:
-			pc.csv_path = optarg;
-			break;
-		case OPT_PER_SA:
-			if (parse_uint(optarg, 10000000, &v) != 0 || v == 0)
-				goto bad;
-			pc.per_sa = (unsigned int)v;
-			break;
-		case OPT_METHOD:
-			pc.method = optarg;
-			break;
-		case OPT_TO:
-			pc.to = optarg;
-			break;
-		case OPT_SA_FILE:
-			pc.sa_file = optarg;
-			break;
-		case OPT_XML:
-			pc.xml_path = optarg;
-			break;
 		default:
-			usage(stderr);
-			return 2;
+			switch (presign_opt(opt, optarg, &pc)) {
+			case 1:
+				break;
+			case -1:
+				goto bad;
+			default:
+				usage(stderr);
+				return 2;
+			}
+			break;
 		}
 		continue;
 	bad:
@@ -534,37 +557,19 @@ main(int argc, char **argv)
 			case 'v':
 				verbose++;
 				break;
-			case OPT_COUNT:
-				if (parse_uint(optarg, 1000000, &v) != 0 || v == 0)
-					return 2;
-				pc.count = (unsigned int)v;
-				break;
-			case OPT_OUT:
-				pc.csv_path = optarg;
-				break;
-			case OPT_PER_SA:
-				if (parse_uint(optarg, 10000000, &v) != 0 || v == 0)
-					return 2;
-				pc.per_sa = (unsigned int)v;
-				break;
-			case OPT_METHOD:
-				pc.method = optarg;
-				break;
-			case OPT_TO:
-				pc.to = optarg;
-				break;
-			case OPT_SA_FILE:
-				pc.sa_file = optarg;
-				break;
-			case OPT_XML:
-				pc.xml_path = optarg;
-				break;
 			case OPT_JSON:
 				json = true;
 				break;
-			default:
-				fprintf(stderr, "sipward-client: option not valid after presign\n");
+			default: {
+				int r = presign_opt(opt, optarg, &pc);
+
+				if (r == 1)
+					break;
+				if (r == 0)
+					fprintf(stderr,
+						"sipward-client: option not valid after presign\n");
 				return 2;
+			}
 			}
 		}
 		if (pc.csv_path == NULL || (pc.count == 0 && pc.sa_file == NULL)) {

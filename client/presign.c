@@ -303,7 +303,8 @@ sw_client_presign(struct sw_client *c, struct sw_cl_presign_cfg *pc)
 			struct sw_cl_ua u2;
 			int len;
 
-			/* A request as SIPp will send it (unsigned parts are placeholders). */
+			/* The signed fields as SIPp will send them; SIPp fills in the unsigned
+			 * ones (Via, Contact, addresses) from its scenario. */
 			rc = sw_cl_ua_new_req(ua, &r, reg ? "REGISTER" : method,
 					      pc->to != NULL ? pc->to : s->aor);
 			if (rc != 0)

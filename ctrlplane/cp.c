@@ -589,10 +589,11 @@ forward_request(struct sw_cp *cp, const char *buf, size_t len, const struct sw_s
 	struct sw_wbuf vw, w;
 
 	peer_to_src(from, &src);
-	if (src.af == 0) {
-		/* No transport address (tests without one): a placeholder the
-		 * engine never produces. */
-		src.af = AF_INET;
+	if (src.af != AF_INET && src.af != AF_INET6) {
+		/* Without the client's address the response could not find its
+		 * way back (our Via carries it); the engine always passes one. */
+		count(cp, SW_CP_STAT_ERROR);
+		return -EINVAL;
 	}
 	sw_wbuf_init(&vw, via, sizeof(via));
 	if (sw_sa_via_write(&cp->pol, msg, opaque, &src, &vw) != 0) {
