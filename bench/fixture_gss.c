@@ -5,7 +5,6 @@
  * way tests/xcheck builds them, from the realm's DIR/env.
  */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -21,47 +20,11 @@
 
 #include "bench/fixture.h"
 #include "bench/fixture_priv.h"
-
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
+#include "tests/common/ntlmssp.h"
 
 #define LYNC_FLAGS (GSS_C_INTEG_FLAG | GSS_C_IDENTIFY_FLAG)
 
-/* gss-ntlmssp's own entry points (dlsym), not MIT mechglue's. */
-struct ntlm_api {
-	void *handle;
-	OM_uint32 (*import_name)(OM_uint32 *, gss_buffer_t, gss_OID, gss_name_t *);
-	OM_uint32 (*release_name)(OM_uint32 *, gss_name_t *);
-	OM_uint32 (*acquire_cred)(OM_uint32 *, gss_name_t, OM_uint32, gss_OID_set, gss_cred_usage_t,
-				  gss_cred_id_t *, gss_OID_set *, OM_uint32 *);
-	OM_uint32 (*acquire_cred_with_password)(OM_uint32 *, gss_name_t, gss_buffer_t, OM_uint32,
-						gss_OID_set, gss_cred_usage_t, gss_cred_id_t *,
-						gss_OID_set *, OM_uint32 *);
-	OM_uint32 (*release_cred)(OM_uint32 *, gss_cred_id_t *);
-	OM_uint32 (*init_sec_context)(OM_uint32 *, gss_cred_id_t, gss_ctx_id_t *, gss_name_t,
-				      gss_OID, OM_uint32, OM_uint32, gss_channel_bindings_t,
-				      gss_buffer_t, gss_OID *, gss_buffer_t, OM_uint32 *,
-				      OM_uint32 *);
-	OM_uint32 (*accept_sec_context)(OM_uint32 *, gss_ctx_id_t *, gss_cred_id_t, gss_buffer_t,
-					gss_channel_bindings_t, gss_name_t *, gss_OID *,
-					gss_buffer_t, OM_uint32 *, OM_uint32 *, gss_cred_id_t *);
-	OM_uint32 (*delete_sec_context)(OM_uint32 *, gss_ctx_id_t *, gss_buffer_t);
-	OM_uint32 (*get_mic)(OM_uint32 *, gss_ctx_id_t, gss_qop_t, gss_buffer_t, gss_buffer_t);
-	OM_uint32 (*verify_mic)(OM_uint32 *, gss_ctx_id_t, gss_buffer_t, gss_buffer_t, gss_qop_t *);
-	OM_uint32 (*set_sec_context_option)(OM_uint32 *, gss_ctx_id_t *, gss_OID, gss_buffer_t);
-};
-
-static struct ntlm_api napi;
-
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
+static struct sw_ntlmssp napi;
 
 enum gss_kind { GSS_KIND_KRB, GSS_KIND_NTLM };
 
@@ -294,44 +257,15 @@ cleanup:
 static int
 load_ntlmssp(char *err, size_t err_len)
 {
-	const char *path = env("SW_GSSNTLMSSP");
-
-	if (napi.handle != NULL)
-		return 0;
-	if (path == NULL)
-		path = SW_GSSNTLMSSP_PATH;
-	napi.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (napi.handle == NULL)
-		return fail(err, err_len, -ENOENT, "dlopen %s: %s", path, dlerror());
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&napi.field = dlsym(napi.handle, name);                                  \
-		if (napi.field == NULL)                                                            \
-			return fail(err, err_len, -ENOENT, "dlsym %s: %s", name, dlerror());       \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred, "gss_acquire_cred");
-	SYM(acquire_cred_with_password, "gssspi_acquire_cred_with_password");
-	SYM(release_cred, "gss_release_cred");
-	SYM(init_sec_context, "gss_init_sec_context");
-	SYM(accept_sec_context, "gss_accept_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-#undef SYM
-	return 0;
+	return sw_ntlmssp_load(&napi, NULL, err, err_len) == 0 ? 0 : -ENOENT;
 }
 
 static OM_uint32
 ntlm_seq_100(gss_ctx_id_t *ctx)
 {
 	OM_uint32 min;
-	uint32_t hv = SW_NTLM_SEQ; /* gss-ntlmssp copies 4 bytes in host order */
-	gss_buffer_desc val = {sizeof(hv), &hv};
 
-	return napi.set_sec_context_option(&min, ctx, &oid_set_seq_num, &val);
+	return sw_ntlmssp_set_seq(&napi, ctx, SW_NTLM_SEQ, &min);
 }
 
 int
@@ -339,7 +273,7 @@ sw_bench_gss_ntlm_new(const struct sw_bench_set *s, struct sw_bench_gss **out, c
 		      size_t err_len)
 {
 	OM_uint32 maj = GSS_S_FAILURE, min = 0, tmp;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	gss_name_t uname = GSS_C_NO_NAME, sname = GSS_C_NO_NAME;
 	gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
 	gss_buffer_desc empty = GSS_C_EMPTY_BUFFER, t1 = GSS_C_EMPTY_BUFFER;
@@ -369,9 +303,9 @@ sw_bench_gss_ntlm_new(const struct sw_bench_set *s, struct sw_bench_gss **out, c
 		gss_buffer_desc sb = {strlen(svc), (void *)(uintptr_t)svc};
 		gss_buffer_desc pwb = {strlen(pw), (void *)(uintptr_t)pw};
 
-		maj = napi.import_name(&min, &nb, &oid_nt_user, &uname);
+		maj = napi.import_name(&min, &nb, &sw_ntlmssp_oid_nt_user, &uname);
 		if (maj == GSS_S_COMPLETE)
-			maj = napi.import_name(&min, &sb, &oid_nt_hostbased, &sname);
+			maj = napi.import_name(&min, &sb, &sw_ntlmssp_oid_nt_hostbased, &sname);
 		if (maj == GSS_S_COMPLETE) {
 			step = "creds";
 			maj = napi.acquire_cred_with_password(&min, uname, &pwb, GSS_C_INDEFINITE,
@@ -385,7 +319,7 @@ sw_bench_gss_ntlm_new(const struct sw_bench_set *s, struct sw_bench_gss **out, c
 	/* Connectionless: the client's first leg is empty (MS-NLMP §1.3.1.3). */
 	if (maj == GSS_S_COMPLETE) {
 		step = "leg 0";
-		maj = napi.init_sec_context(&min, icred, &g->ictx, sname, &oid_ntlmssp,
+		maj = napi.init_sec_context(&min, icred, &g->ictx, sname, &sw_ntlmssp_oid_mech,
 					    GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 					    GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t1,
 					    NULL, NULL);
@@ -402,7 +336,7 @@ sw_bench_gss_ntlm_new(const struct sw_bench_set *s, struct sw_bench_gss **out, c
 	}
 	if (maj == GSS_S_COMPLETE) {
 		step = "authenticate";
-		maj = napi.init_sec_context(&min, icred, &g->ictx, sname, &oid_ntlmssp,
+		maj = napi.init_sec_context(&min, icred, &g->ictx, sname, &sw_ntlmssp_oid_mech,
 					    GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 					    GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, NULL,
 					    NULL);

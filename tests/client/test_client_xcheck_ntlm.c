@@ -13,9 +13,6 @@
  * bit, and gss-ntlmssp's signature of a response must pass the client's key.
  */
 
-#define _GNU_SOURCE /* RTLD_DEFAULT */
-
-#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,34 +29,10 @@
 
 #include "client/client_priv.h"
 #include "tests/client/xc_sip.h"
+#include "tests/common/ntlmssp.h"
 #include "tests/realm/realm.h"
 
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
-
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_sspi_session_key_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x05\x05";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_sspi_session_key = {11, oid_sspi_session_key_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
-
-static struct {
-	void *handle;
-	__typeof__(gss_import_name) *import_name;
-	__typeof__(gss_release_name) *release_name;
-	__typeof__(gss_acquire_cred) *acquire_cred;
-	__typeof__(gss_release_cred) *release_cred;
-	__typeof__(gss_accept_sec_context) *accept_sec_context;
-	__typeof__(gss_delete_sec_context) *delete_sec_context;
-	__typeof__(gss_get_mic) *get_mic;
-	__typeof__(gss_verify_mic) *verify_mic;
-	__typeof__(gss_set_sec_context_option) *set_sec_context_option;
-	__typeof__(gss_inquire_sec_context_by_oid) *inquire_sec_context_by_oid;
-} nt;
+static struct sw_ntlmssp nt;
 
 struct nrow {
 	const char *name;
@@ -103,11 +76,8 @@ static void
 set_seq_100(gss_ctx_id_t *ctx)
 {
 	OM_uint32 min;
-	uint32_t hv = SW_NTLM_SEQ;
-	gss_buffer_desc val = {sizeof(hv), &hv};
 
-	assert_int_equal(nt.set_sec_context_option(&min, ctx, &oid_set_seq_num, &val),
-			 GSS_S_COMPLETE);
+	assert_int_equal(sw_ntlmssp_set_seq(&nt, ctx, SW_NTLM_SEQ, &min), GSS_S_COMPLETE);
 }
 
 static void
@@ -115,7 +85,7 @@ test_xcheck_ntlm(void **state)
 {
 	const struct nrow *row = *state;
 	OM_uint32 maj, min;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	gss_name_t sname = GSS_C_NO_NAME;
 	gss_cred_id_t acred = GSS_C_NO_CREDENTIAL;
 	gss_ctx_id_t actx = GSS_C_NO_CONTEXT;
@@ -139,7 +109,8 @@ test_xcheck_ntlm(void **state)
 		0);
 	nb.value = (void *)(uintptr_t)env("SW_GSS_SERVICE");
 	nb.length = strlen(nb.value);
-	assert_int_equal(nt.import_name(&min, &nb, &oid_nt_hostbased, &sname), GSS_S_COMPLETE);
+	assert_int_equal(nt.import_name(&min, &nb, &sw_ntlmssp_oid_nt_hostbased, &sname),
+			 GSS_S_COMPLETE);
 	maj = nt.acquire_cred(&min, sname, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &acred, NULL,
 			      NULL);
 	assert_int_equal(maj, GSS_S_COMPLETE);
@@ -166,7 +137,7 @@ test_xcheck_ntlm(void **state)
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("%s: gss-ntlmssp rejects the client's AUTHENTICATE: %#x/%u (flags %#x)",
 			 row->name, maj, min, flags);
-	maj = nt.inquire_sec_context_by_oid(&min, actx, &oid_sspi_session_key, &set);
+	maj = nt.inquire_sec_context_by_oid(&min, actx, &sw_ntlmssp_oid_sspi_session_key, &set);
 	assert_int_equal(maj, GSS_S_COMPLETE);
 	assert_int_equal(set->elements[0].length, 16);
 	assert_memory_equal(set->elements[0].value, keys.key, 16);
@@ -224,29 +195,13 @@ cleanup:
 static int
 group_setup(void **state)
 {
+	char err[256];
+
 	(void)state;
-	nt.handle = dlopen(SW_GSSNTLMSSP_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (nt.handle == NULL) {
-		fprintf(stderr, "dlopen: %s\n", dlerror());
+	if (sw_ntlmssp_load(&nt, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&nt.field = dlsym(nt.handle, name);                                      \
-		if (nt.field == NULL || (void *)nt.field == dlsym(RTLD_DEFAULT, name))             \
-			return -1;                                                                 \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred, "gss_acquire_cred");
-	SYM(release_cred, "gss_release_cred");
-	SYM(accept_sec_context, "gss_accept_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-	SYM(inquire_sec_context_by_oid, "gss_inquire_sec_context_by_oid");
-#undef SYM
 	return sw_test_realm_start(&realm) == 0 ? 0 : -1;
 }
 

@@ -14,9 +14,8 @@
  *  - Negative cases with the exact answer: see the table in main().
  */
 
-#define _GNU_SOURCE /* RTLD_DEFAULT */
+#define _GNU_SOURCE /* memmem */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,14 +39,11 @@
 #include "ctrlplane/cp_ntlm.h"
 #include "ctrlplane/sa_table.h"
 #include "dataplane/sa_verify.h"
+#include "tests/common/ntlmssp.h"
 #include "tests/ctrlplane/cp_eal.h"
 #include "tests/ctrlplane/cp_tc.h"
 #include "tests/ctrlplane/krb_util.h"
 #include "tests/realm/realm.h"
-
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
 
 #define REALM "SIP Communications Service"
 #define KTGT  "sip/proxy.domainb.test"
@@ -869,52 +865,15 @@ test_cp_life_cycle(void **state)
 
 /* ---- NTLM (gss-ntlmssp initiator) -------------------------------------- */
 
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
-
-static struct {
-	void *handle;
-	__typeof__(gss_import_name) *import_name;
-	__typeof__(gss_release_name) *release_name;
-	__typeof__(gss_acquire_cred_with_password) *acquire_cred_with_password;
-	__typeof__(gss_release_cred) *release_cred;
-	__typeof__(gss_init_sec_context) *init_sec_context;
-	__typeof__(gss_delete_sec_context) *delete_sec_context;
-	__typeof__(gss_get_mic) *get_mic;
-	__typeof__(gss_verify_mic) *verify_mic;
-	__typeof__(gss_set_sec_context_option) *set_sec_context_option;
-} nt;
+static struct sw_ntlmssp nt;
 
 static void
 load_plugin(void)
 {
-	if (nt.handle != NULL)
-		return;
-	nt.handle = dlopen(SW_GSSNTLMSSP_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (nt.handle == NULL)
-		fail_msg("dlopen: %s", dlerror());
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&nt.field = dlsym(nt.handle, name);                                      \
-		if (nt.field == NULL)                                                              \
-			fail_msg("dlsym %s", name);                                                \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred_with_password, "gssspi_acquire_cred_with_password");
-	SYM(release_cred, "gss_release_cred");
-	SYM(init_sec_context, "gss_init_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-#undef SYM
+	char err[256];
+
+	if (sw_ntlmssp_load(&nt, NULL, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 struct nclient {
@@ -931,11 +890,8 @@ static void
 nt_seq(struct nclient *c)
 {
 	OM_uint32 min;
-	uint32_t v = SW_NTLM_SEQ;
-	gss_buffer_desc b = {sizeof(v), &v};
 
-	assert_int_equal(nt.set_sec_context_option(&min, &c->ctx, &oid_set_seq_num, &b),
-			 GSS_S_COMPLETE);
+	assert_int_equal(sw_ntlmssp_set_seq(&nt, &c->ctx, SW_NTLM_SEQ, &min), GSS_S_COMPLETE);
 }
 
 static int
@@ -959,7 +915,7 @@ static void
 nt_init(struct nclient *c, const char *domain, const char *user, const char *pw)
 {
 	OM_uint32 min;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	char uname[256];
 	gss_buffer_desc ub, sb, pwb = {strlen(pw), (void *)(uintptr_t)pw};
 	gss_name_t un = GSS_C_NO_NAME;
@@ -973,8 +929,9 @@ nt_init(struct nclient *c, const char *domain, const char *user, const char *pw)
 	ub.length = strlen(uname);
 	sb.value = (void *)(uintptr_t)env_or_fail("SW_GSS_SERVICE");
 	sb.length = strlen(sb.value);
-	assert_int_equal(nt.import_name(&min, &ub, &oid_nt_user, &un), GSS_S_COMPLETE);
-	assert_int_equal(nt.import_name(&min, &sb, &oid_nt_hostbased, &c->target), GSS_S_COMPLETE);
+	assert_int_equal(nt.import_name(&min, &ub, &sw_ntlmssp_oid_nt_user, &un), GSS_S_COMPLETE);
+	assert_int_equal(nt.import_name(&min, &sb, &sw_ntlmssp_oid_nt_hostbased, &c->target),
+			 GSS_S_COMPLETE);
 	assert_int_equal(nt.acquire_cred_with_password(&min, un, &pwb, GSS_C_INDEFINITE, &mechs,
 						       GSS_C_INITIATE, &c->cred, NULL, NULL),
 			 GSS_S_COMPLETE);
@@ -1023,7 +980,7 @@ nt_handshake(struct sw_cp *cp, struct nclient *c, int version, char *buf, size_t
 	/* Each attempt is a new registration: a byte-identical first leg would
 	 * be a retransmission and get the first answer back (§6). */
 	snprintf(call_id, sizeof(call_id), "nt-%u", ++attempt);
-	maj = nt.init_sec_context(&min, c->cred, &c->ctx, c->target, &oid_ntlmssp,
+	maj = nt.init_sec_context(&min, c->cred, &c->ctx, c->target, &sw_ntlmssp_oid_mech,
 				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				  GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0, NULL,
 				  NULL);
@@ -1037,7 +994,7 @@ nt_handshake(struct sw_cp *cp, struct nclient *c, int version, char *buf, size_t
 	assert_int_equal(strlen(c->opaque), 16);
 	chal.value = raw;
 	chal.length = unb64(g, raw, sizeof(raw));
-	maj = nt.init_sec_context(&min, c->cred, &c->ctx, c->target, &oid_ntlmssp,
+	maj = nt.init_sec_context(&min, c->cred, &c->ctx, c->target, &sw_ntlmssp_oid_mech,
 				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				  GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, NULL, NULL);
 	if (maj != GSS_S_COMPLETE)

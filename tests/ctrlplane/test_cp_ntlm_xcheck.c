@@ -14,9 +14,6 @@
  * process (PROTOCOL.md §6).
  */
 
-#define _GNU_SOURCE /* RTLD_DEFAULT */
-
-#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -37,38 +34,11 @@
 #include "ctrlplane/cp_ntlm.h"
 #include "ctrlplane/ntlm_users.h"
 #include "tests/common/guard.h"
+#include "tests/common/ntlmssp.h"
 #include "tests/ctrlplane/krb_util.h"
 #include "tests/realm/realm.h"
 
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
-
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_sspi_session_key_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x05\x05";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_sspi_session_key = {11, oid_sspi_session_key_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
-
-static struct {
-	void *handle;
-	__typeof__(gss_import_name) *import_name;
-	__typeof__(gss_release_name) *release_name;
-	__typeof__(gss_acquire_cred) *acquire_cred;
-	__typeof__(gss_acquire_cred_with_password) *acquire_cred_with_password;
-	__typeof__(gss_release_cred) *release_cred;
-	__typeof__(gss_init_sec_context) *init_sec_context;
-	__typeof__(gss_delete_sec_context) *delete_sec_context;
-	__typeof__(gss_get_mic) *get_mic;
-	__typeof__(gss_verify_mic) *verify_mic;
-	__typeof__(gss_set_sec_context_option) *set_sec_context_option;
-	__typeof__(gss_inquire_sec_context_by_oid) *inquire_sec_context_by_oid;
-} nt;
+static struct sw_ntlmssp nt;
 
 static struct sw_test_realm realm;
 static struct sw_ntlm_users *users;
@@ -118,11 +88,8 @@ static void
 set_seq_100(gss_ctx_id_t *ctx)
 {
 	OM_uint32 min;
-	uint32_t hv = SW_NTLM_SEQ; /* 4 bytes, host order */
-	gss_buffer_desc val = {sizeof(hv), &hv};
 
-	assert_int_equal(nt.set_sec_context_option(&min, ctx, &oid_set_seq_num, &val),
-			 GSS_S_COMPLETE);
+	assert_int_equal(sw_ntlmssp_set_seq(&nt, ctx, SW_NTLM_SEQ, &min), GSS_S_COMPLETE);
 }
 
 static gss_name_t
@@ -223,7 +190,7 @@ test_cp_ntlm_xcheck_row(void **state)
 {
 	const struct row *r = *state;
 	OM_uint32 maj, min;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	gss_name_t uname, target;
 	gss_cred_id_t icred = GSS_C_NO_CREDENTIAL;
 	gss_ctx_id_t ictx = GSS_C_NO_CONTEXT;
@@ -237,7 +204,7 @@ test_cp_ntlm_xcheck_row(void **state)
 	char un[256];
 
 	snprintf(un, sizeof(un), "%s\\%s", val(r->domain), val(r->user));
-	uname = import(un, &oid_nt_user);
+	uname = import(un, &sw_ntlmssp_oid_nt_user);
 	if (r->src == PW) {
 		gss_buffer_desc pwb = {strlen(val(r->pw)), (void *)(uintptr_t)val(r->pw)};
 
@@ -249,12 +216,13 @@ test_cp_ntlm_xcheck_row(void **state)
 	}
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("%s: initiator cred: %#x/%#x", r->name, maj, min);
-	target = import(env("SW_GSS_SERVICE"), &oid_nt_hostbased);
+	target = import(env("SW_GSS_SERVICE"), &sw_ntlmssp_oid_nt_hostbased);
 
 	/* Leg 1: the client sends nothing (connectionless); we answer with a CHALLENGE. */
-	maj = nt.init_sec_context(
-		&min, icred, &ictx, target, &oid_ntlmssp, GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
-		GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0, NULL, NULL);
+	maj = nt.init_sec_context(&min, icred, &ictx, target, &sw_ntlmssp_oid_mech,
+				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
+				  GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0, NULL,
+				  NULL);
 	assert_int_equal(maj, GSS_S_CONTINUE_NEEDED);
 	assert_int_equal(t0.length, 0);
 	assert_int_equal(sw_cp_ntlm_challenge(acc, &p), 0);
@@ -262,7 +230,7 @@ test_cp_ntlm_xcheck_row(void **state)
 	/* Leg 2: its AUTHENTICATE, verified natively. */
 	chal.value = p.msg;
 	chal.length = p.len;
-	maj = nt.init_sec_context(&min, icred, &ictx, target, &oid_ntlmssp,
+	maj = nt.init_sec_context(&min, icred, &ictx, target, &sw_ntlmssp_oid_mech,
 				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				  GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, NULL, NULL);
 	if (maj != GSS_S_COMPLETE)
@@ -294,7 +262,8 @@ test_cp_ntlm_xcheck_row(void **state)
 		assert_true(sa.flags & SW_NTLM_NEGOTIATE_DATAGRAM);
 		assert_true(sa.flags & SW_NTLM_NEGOTIATE_KEY_EXCH);
 		/* Same ExportedSessionKey as the initiator's. */
-		maj = nt.inquire_sec_context_by_oid(&min, ictx, &oid_sspi_session_key, &set);
+		maj = nt.inquire_sec_context_by_oid(&min, ictx, &sw_ntlmssp_oid_sspi_session_key,
+						    &set);
 		assert_int_equal(maj, GSS_S_COMPLETE);
 		assert_int_equal(set->elements[0].length, 16);
 		assert_memory_equal(set->elements[0].value, sa.session_key, 16);
@@ -353,32 +322,12 @@ test_cp_ntlm_xcheck_krb(void **state)
 static int
 load_plugin(void)
 {
-	nt.handle = dlopen(SW_GSSNTLMSSP_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (nt.handle == NULL) {
-		fprintf(stderr, "dlopen: %s\n", dlerror());
+	char err[256];
+
+	if (sw_ntlmssp_load(&nt, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&nt.field = dlsym(nt.handle, name);                                      \
-		if (nt.field == NULL)                                                              \
-			return -1;                                                                 \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred, "gss_acquire_cred");
-	SYM(acquire_cred_with_password, "gssspi_acquire_cred_with_password");
-	SYM(release_cred, "gss_release_cred");
-	SYM(init_sec_context, "gss_init_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-	SYM(inquire_sec_context_by_oid, "gss_inquire_sec_context_by_oid");
-#undef SYM
-	/* The plugin's own entry points, not MIT's mechglue ones. */
-	if ((void *)nt.init_sec_context == dlsym(RTLD_DEFAULT, "gss_init_sec_context"))
-		return -1;
 	return 0;
 }
 

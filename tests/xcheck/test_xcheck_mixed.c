@@ -10,9 +10,6 @@
  * passes only when the context is really usable.
  */
 
-#define _GNU_SOURCE /* RTLD_DEFAULT */
-
-#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,11 +27,8 @@
 #include <krb5/krb5.h>
 
 #include "crypto/sig.h"
+#include "tests/common/ntlmssp.h"
 #include "tests/realm/realm.h"
-
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
 
 enum step_kind {
 	STEP_KRB,	  /* acceptor cred for sip@proxy, krb5 mech only */
@@ -58,31 +52,7 @@ static const struct step steps[] = {
 
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
-
-/* gss-ntlmssp's own entry points (same prototypes as MIT's). */
-static struct {
-	void *handle;
-	__typeof__(gss_import_name) *import_name;
-	__typeof__(gss_release_name) *release_name;
-	__typeof__(gss_acquire_cred) *acquire_cred;
-	__typeof__(gss_acquire_cred_with_password) *acquire_cred_with_password;
-	__typeof__(gss_release_cred) *release_cred;
-	__typeof__(gss_init_sec_context) *init_sec_context;
-	__typeof__(gss_accept_sec_context) *accept_sec_context;
-	__typeof__(gss_delete_sec_context) *delete_sec_context;
-	__typeof__(gss_get_mic) *get_mic;
-	__typeof__(gss_verify_mic) *verify_mic;
-	__typeof__(gss_set_sec_context_option) *set_sec_context_option;
-	__typeof__(gss_inquire_sec_context_by_oid) *inquire_sec_context_by_oid;
-} nt;
+static struct sw_ntlmssp nt;
 
 static struct sw_test_realm realm;
 static const char msg_text[] =
@@ -102,34 +72,10 @@ env_or_fail(const char *name)
 static void
 load_plugin(void)
 {
-	if (nt.handle != NULL)
-		return;
-	nt.handle = dlopen(SW_GSSNTLMSSP_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (nt.handle == NULL)
-		fail_msg("dlopen: %s", dlerror());
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&nt.field = dlsym(nt.handle, name);                                      \
-		if (nt.field == NULL)                                                              \
-			fail_msg("dlsym %s", name);                                                \
-		/* Must be the plugin's own, not MIT's mechglue entry point. */                    \
-		assert_ptr_not_equal((void *)nt.field, dlsym(RTLD_DEFAULT, name));                 \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred, "gss_acquire_cred");
-	*(void **)&nt.acquire_cred_with_password =
-		dlsym(nt.handle, "gssspi_acquire_cred_with_password");
-	assert_non_null(nt.acquire_cred_with_password);
-	SYM(release_cred, "gss_release_cred");
-	SYM(init_sec_context, "gss_init_sec_context");
-	SYM(accept_sec_context, "gss_accept_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-	SYM(inquire_sec_context_by_oid, "gss_inquire_sec_context_by_oid");
-#undef SYM
+	char err[256];
+
+	if (sw_ntlmssp_load(&nt, NULL, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 /* Kerberos: one-leg Lync handshake, then one MIC each way against sw_sig. */
@@ -212,11 +158,8 @@ static void
 ntlm_set_seq(gss_ctx_id_t *ctx)
 {
 	OM_uint32 min;
-	uint32_t v = SW_NTLM_SEQ;
-	gss_buffer_desc b = {sizeof(v), &v};
 
-	assert_int_equal(nt.set_sec_context_option(&min, ctx, &oid_set_seq_num, &b),
-			 GSS_S_COMPLETE);
+	assert_int_equal(sw_ntlmssp_set_seq(&nt, ctx, SW_NTLM_SEQ, &min), GSS_S_COMPLETE);
 }
 
 /* NTLM datagram exchange through the plugin, then one MAC each way against sw_sig. */
@@ -224,7 +167,7 @@ static void
 ntlm_step(void)
 {
 	OM_uint32 maj, min;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	char user[256];
 	const char *pw = env_or_fail("SW_USER_PASSWORD");
 	gss_buffer_desc ub = {0}, sb = {0}, pwb = {strlen(pw), (void *)(uintptr_t)pw};
@@ -247,22 +190,25 @@ ntlm_step(void)
 	ub.length = strlen(user);
 	sb.value = (void *)(uintptr_t)env_or_fail("SW_GSS_SERVICE");
 	sb.length = strlen(sb.value);
-	assert_int_equal(nt.import_name(&min, &ub, &oid_nt_user, &uname), GSS_S_COMPLETE);
-	assert_int_equal(nt.import_name(&min, &sb, &oid_nt_hostbased, &sname), GSS_S_COMPLETE);
+	assert_int_equal(nt.import_name(&min, &ub, &sw_ntlmssp_oid_nt_user, &uname),
+			 GSS_S_COMPLETE);
+	assert_int_equal(nt.import_name(&min, &sb, &sw_ntlmssp_oid_nt_hostbased, &sname),
+			 GSS_S_COMPLETE);
 	assert_int_equal(nt.acquire_cred_with_password(&min, uname, &pwb, GSS_C_INDEFINITE, &mechs,
 						       GSS_C_INITIATE, &icred, NULL, NULL),
 			 GSS_S_COMPLETE);
 	assert_int_equal(nt.acquire_cred(&min, sname, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
 					 &acred, NULL, NULL),
 			 GSS_S_COMPLETE);
-	maj = nt.init_sec_context(
-		&min, icred, &ictx, sname, &oid_ntlmssp, GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
-		GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0, NULL, NULL);
+	maj = nt.init_sec_context(&min, icred, &ictx, sname, &sw_ntlmssp_oid_mech,
+				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
+				  GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0, NULL,
+				  NULL);
 	assert_int_equal(maj, GSS_S_CONTINUE_NEEDED);
 	maj = nt.accept_sec_context(&min, &actx, acred, &empty, GSS_C_NO_CHANNEL_BINDINGS, NULL,
 				    NULL, &chal, NULL, NULL, NULL);
 	assert_int_equal(maj, GSS_S_CONTINUE_NEEDED);
-	maj = nt.init_sec_context(&min, icred, &ictx, sname, &oid_ntlmssp,
+	maj = nt.init_sec_context(&min, icred, &ictx, sname, &sw_ntlmssp_oid_mech,
 				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				  GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, NULL, NULL);
 	assert_int_equal(maj, GSS_S_COMPLETE);

@@ -18,7 +18,6 @@
  * both sides.  Wrong passwords and unknown users must not establish.
  */
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,27 +35,14 @@
 #include "crypto/mac.h"
 #include "crypto/sig.h"
 #include "tests/common/guard.h"
+#include "tests/common/ntlmssp.h"
 #include "tests/realm/realm.h"
 #include "tests/xcheck/xcheck_util.h"
-
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
 
 /*
  * OIDs by value: MIT's exported gss_OID variables are not available here (not
  * linked, see above); the plugin compares OIDs by content.
  */
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_sspi_session_key_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x02\x05\x05";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static char oid_set_seq_num_b[] = GSS_NTLMSSP_SET_SEQ_NUM_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_sspi_session_key = {11, oid_sspi_session_key_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_set_seq_num_b};
 
 /* MS-NLMP §2.2.2.5 NegotiateFlags the SIP datagram profile relies on. */
 #define NTLMSSP_NEGOTIATE_SIGN			   0x00000010u
@@ -69,33 +55,8 @@ static gss_OID_desc oid_set_seq_num = {GSS_NTLMSSP_SET_SEQ_NUM_OID_LENGTH, oid_s
 	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |                      \
 	 NTLMSSP_NEGOTIATE_KEY_EXCH)
 
-/* gss-ntlmssp's entry points. */
-struct ntlm_api {
-	void *handle;
-	OM_uint32 (*import_name)(OM_uint32 *, gss_buffer_t, gss_OID, gss_name_t *);
-	OM_uint32 (*release_name)(OM_uint32 *, gss_name_t *);
-	OM_uint32 (*acquire_cred)(OM_uint32 *, gss_name_t, OM_uint32, gss_OID_set, gss_cred_usage_t,
-				  gss_cred_id_t *, gss_OID_set *, OM_uint32 *);
-	OM_uint32 (*acquire_cred_with_password)(OM_uint32 *, gss_name_t, gss_buffer_t, OM_uint32,
-						gss_OID_set, gss_cred_usage_t, gss_cred_id_t *,
-						gss_OID_set *, OM_uint32 *);
-	OM_uint32 (*release_cred)(OM_uint32 *, gss_cred_id_t *);
-	OM_uint32 (*init_sec_context)(OM_uint32 *, gss_cred_id_t, gss_ctx_id_t *, gss_name_t,
-				      gss_OID, OM_uint32, OM_uint32, gss_channel_bindings_t,
-				      gss_buffer_t, gss_OID *, gss_buffer_t, OM_uint32 *,
-				      OM_uint32 *);
-	OM_uint32 (*accept_sec_context)(OM_uint32 *, gss_ctx_id_t *, gss_cred_id_t, gss_buffer_t,
-					gss_channel_bindings_t, gss_name_t *, gss_OID *,
-					gss_buffer_t, OM_uint32 *, OM_uint32 *, gss_cred_id_t *);
-	OM_uint32 (*delete_sec_context)(OM_uint32 *, gss_ctx_id_t *, gss_buffer_t);
-	OM_uint32 (*get_mic)(OM_uint32 *, gss_ctx_id_t, gss_qop_t, gss_buffer_t, gss_buffer_t);
-	OM_uint32 (*verify_mic)(OM_uint32 *, gss_ctx_id_t, gss_buffer_t, gss_buffer_t, gss_qop_t *);
-	OM_uint32 (*set_sec_context_option)(OM_uint32 *, gss_ctx_id_t *, gss_OID, gss_buffer_t);
-	OM_uint32 (*inquire_sec_context_by_oid)(OM_uint32 *, gss_ctx_id_t, gss_OID,
-						gss_buffer_set_t *);
-};
+static struct sw_ntlmssp api;
 
-static struct ntlm_api api;
 static struct sw_test_realm realm;
 static struct sw_mac_engine *ref_engine;
 static struct sw_mac_engine *mb_engine;
@@ -171,10 +132,8 @@ static void
 set_seq_100(gss_ctx_id_t *ctx)
 {
 	OM_uint32 maj, min;
-	uint32_t hv = SW_NTLM_SEQ; /* gss-ntlmssp copies 4 bytes in host order */
-	gss_buffer_desc val = {sizeof(hv), &hv};
 
-	maj = api.set_sec_context_option(&min, ctx, &oid_set_seq_num, &val);
+	maj = sw_ntlmssp_set_seq(&api, ctx, SW_NTLM_SEQ, &min);
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("GSS_NTLMSSP_SET_SEQ_NUM_OID: major %#x minor %u", maj, min);
 }
@@ -185,7 +144,7 @@ session_key(gss_ctx_id_t ctx, uint8_t key[16])
 	OM_uint32 maj, min;
 	gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
 
-	maj = api.inquire_sec_context_by_oid(&min, ctx, &oid_sspi_session_key, &set);
+	maj = api.inquire_sec_context_by_oid(&min, ctx, &sw_ntlmssp_oid_sspi_session_key, &set);
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("GSS_C_INQ_SSPI_SESSION_KEY: major %#x minor %u", maj, min);
 	assert_non_null(set);
@@ -345,7 +304,7 @@ test_xcheck_ntlm_row(void **state)
 {
 	const struct ntlm_row *row = *state;
 	OM_uint32 maj, min, iflags = 0, aflags = 0;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	gss_name_t uname, sname, target;
 	gss_cred_id_t icred = GSS_C_NO_CREDENTIAL, acred = GSS_C_NO_CREDENTIAL;
 	gss_ctx_id_t ictx = GSS_C_NO_CONTEXT, actx = GSS_C_NO_CONTEXT;
@@ -362,7 +321,7 @@ test_xcheck_ntlm_row(void **state)
 		 row->user_env != NULL ? env_or_fail(row->user_env) : "nobody");
 	pw = row->pw_env != NULL ? env_or_fail(row->pw_env) : row->pw;
 
-	uname = import_name(uname_s, &oid_nt_user);
+	uname = import_name(uname_s, &sw_ntlmssp_oid_nt_user);
 	if (row->src == CRED_PASSWORD) {
 		gss_buffer_desc pwb = {strlen(pw), (void *)(uintptr_t)pw};
 
@@ -374,17 +333,18 @@ test_xcheck_ntlm_row(void **state)
 	}
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("%s: initiator cred: major %#x minor %u", row->name, maj, min);
-	sname = import_name(env_or_fail("SW_GSS_SERVICE"), &oid_nt_hostbased);
+	sname = import_name(env_or_fail("SW_GSS_SERVICE"), &sw_ntlmssp_oid_nt_hostbased);
 	maj = api.acquire_cred(&min, sname, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &acred, NULL,
 			       NULL);
 	if (maj != GSS_S_COMPLETE)
 		fail_msg("%s: acceptor cred: major %#x minor %u", row->name, maj, min);
-	target = import_name(env_or_fail("SW_GSS_SERVICE"), &oid_nt_hostbased);
+	target = import_name(env_or_fail("SW_GSS_SERVICE"), &sw_ntlmssp_oid_nt_hostbased);
 
 	/* Leg 0: connectionless, the client sends nothing (MS-NLMP §1.3.1.3). */
-	maj = api.init_sec_context(
-		&min, icred, &ictx, target, &oid_ntlmssp, GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
-		GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &tok1, NULL, NULL);
+	maj = api.init_sec_context(&min, icred, &ictx, target, &sw_ntlmssp_oid_mech,
+				   GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
+				   GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &tok1, NULL,
+				   NULL);
 	assert_int_equal(maj, GSS_S_CONTINUE_NEEDED);
 	assert_int_equal(tok1.length, 0);
 	/* Leg 1: empty token in, CHALLENGE_MESSAGE out (the 401/407's gssapi-data). */
@@ -396,7 +356,7 @@ test_xcheck_ntlm_row(void **state)
 	assert_int_equal(le32((const uint8_t *)chal.value + 20) & SIPAE_NTLM_FLAGS,
 			 SIPAE_NTLM_FLAGS);
 	/* Leg 2: AUTHENTICATE_MESSAGE. */
-	maj = api.init_sec_context(&min, icred, &ictx, target, &oid_ntlmssp,
+	maj = api.init_sec_context(&min, icred, &ictx, target, &sw_ntlmssp_oid_mech,
 				   GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				   GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, &iflags, NULL);
 	if (maj != GSS_S_COMPLETE)
@@ -448,36 +408,12 @@ cleanup:
 static int
 load_plugin(void)
 {
-	const char *path = getenv("SW_GSSNTLMSSP");
+	char err[256];
 
-	if (path == NULL || path[0] == '\0')
-		path = SW_GSSNTLMSSP_PATH;
-	api.handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (api.handle == NULL) {
-		fprintf(stderr, "dlopen %s: %s\n", path, dlerror());
+	if (sw_ntlmssp_load(&api, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-#define SYM(field, name)                                                                           \
-	do {                                                                                       \
-		*(void **)&api.field = dlsym(api.handle, name);                                    \
-		if (api.field == NULL) {                                                           \
-			fprintf(stderr, "dlsym %s: %s\n", name, dlerror());                        \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
-	SYM(import_name, "gss_import_name");
-	SYM(release_name, "gss_release_name");
-	SYM(acquire_cred, "gss_acquire_cred");
-	SYM(acquire_cred_with_password, "gssspi_acquire_cred_with_password");
-	SYM(release_cred, "gss_release_cred");
-	SYM(init_sec_context, "gss_init_sec_context");
-	SYM(accept_sec_context, "gss_accept_sec_context");
-	SYM(delete_sec_context, "gss_delete_sec_context");
-	SYM(get_mic, "gss_get_mic");
-	SYM(verify_mic, "gss_verify_mic");
-	SYM(set_sec_context_option, "gss_set_sec_context_option");
-	SYM(inquire_sec_context_by_oid, "gss_inquire_sec_context_by_oid");
-#undef SYM
 	return 0;
 }
 
