@@ -34,6 +34,8 @@ struct sw_sigbuf_auth {
 /**
  * Append the signed buffer of @p msg to @p w.  Requests and responses are
  * told apart by msg->status.  Folded header values are joined with one space.
+ * @p msg must be one sw_sip_parse() returned SW_SIP_OK for (the From / To
+ * URIs and tags are taken from what the parser recorded).
  * Does not allocate, lock or log.
  * @return 0, -ENOSPC (w overflowed; sticky), -EINVAL (version not 2/3/4).
  */

@@ -206,6 +206,79 @@ param_lookup(struct sw_span name)
 	return SW_AUTH_P_OTHER;
 }
 
+/* A string literal and its length, for known_at(). */
+#define LIT(s) s, sizeof(s) - 1
+
+/* p[i, i+len) is the lowercase name @p lit in any case, and '=' follows it;
+ * then *out_len = len. */
+static inline bool
+known_at(const char *p, size_t i, size_t n, const char *lit, size_t len, size_t *out_len)
+{
+	if (i + len < n && p[i + len] == '=' && name_is(p + i, lit, len)) {
+		*out_len = len;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The known parameter whose name (letters only, any case) starts at p[i]
+ * and is followed by '=' at once (*len set), else SW_AUTH_P_OTHER.  OR 0x20 maps a
+ * byte onto a lowercase letter only from that letter's two cases, so a
+ * match is all letters: exactly the token that the general scan would
+ * find, ending at the '='.  gssapi-data (with its '-') is left to that
+ * scan; it only comes in handshakes.
+ */
+static inline uint8_t
+known_name(const char *p, size_t i, size_t n, size_t *len)
+{
+	switch (p[i] | 0x20) {
+	case 'c':
+		if (known_at(p, i, n, LIT("crand"), len))
+			return SW_AUTH_P_CRAND;
+		if (known_at(p, i, n, LIT("cnum"), len))
+			return SW_AUTH_P_CNUM;
+		break;
+	case 'o':
+		if (known_at(p, i, n, LIT("opaque"), len))
+			return SW_AUTH_P_OPAQUE;
+		break;
+	case 'q':
+		if (known_at(p, i, n, LIT("qop"), len))
+			return SW_AUTH_P_QOP;
+		break;
+	case 'r':
+		if (known_at(p, i, n, LIT("realm"), len))
+			return SW_AUTH_P_REALM;
+		if (known_at(p, i, n, LIT("response"), len))
+			return SW_AUTH_P_RESPONSE;
+		if (known_at(p, i, n, LIT("rspauth"), len))
+			return SW_AUTH_P_RSPAUTH;
+		break;
+	case 's':
+		if (known_at(p, i, n, LIT("srand"), len))
+			return SW_AUTH_P_SRAND;
+		if (known_at(p, i, n, LIT("snum"), len))
+			return SW_AUTH_P_SNUM;
+		break;
+	case 't':
+		if (known_at(p, i, n, LIT("targetname"), len))
+			return SW_AUTH_P_TARGETNAME;
+		break;
+	case 'v':
+		if (known_at(p, i, n, LIT("version"), len))
+			return SW_AUTH_P_VERSION;
+		break;
+	case 'a':
+		if (known_at(p, i, n, LIT("algorithm"), len))
+			return SW_AUTH_P_ALGORITHM;
+		break;
+	default:
+		break;
+	}
+	return SW_AUTH_P_OTHER;
+}
+
 static inline enum sw_auth_rc
 afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
 {
@@ -217,9 +290,10 @@ enum sw_auth_rc
 sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 {
 	const char *p = value.p;
-	size_t n = value.len, i, s, e, vs, ve;
+	size_t n = value.len, i, s, e, vs, ve, klen = 0;
 	struct sw_auth_kv *kv;
-	unsigned int k;
+	unsigned int k, nkv = 0;
+	uint8_t id;
 	bool quoted;
 
 	out->scheme.p = NULL;
@@ -230,7 +304,7 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 	*err_off = 0;
 
 	i = skip_lws(p, 0, n);
-	for (s = i; i < n && is_tchar(p[i]); i++)
+	for (s = i, i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
 		;
 	if (i == s)
 		return afail(err_off, SW_AUTH_ESCHEME, s);
@@ -246,13 +320,21 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 
 	for (;;) {
 		/* auth-param = token EQUAL ( token / quoted-string ) */
-		for (s = i, i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
-			;
-		e = i;
-		if (e == s)
-			return afail(err_off, SW_AUTH_ESYNTAX, s);
-		if (e - s > SW_AUTH_NAME_MAX)
-			return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
+		s = i;
+		id = i < n ? known_name(p, i, n, &klen) : SW_AUTH_P_OTHER;
+		if (id != SW_AUTH_P_OTHER) {
+			/* A known name straight before '=': what the scan below
+			 * finds, without scanning. */
+			i = e = s + klen;
+		} else {
+			for (i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
+				;
+			e = i;
+			if (e == s)
+				return afail(err_off, SW_AUTH_ESYNTAX, s);
+			if (e - s > SW_AUTH_NAME_MAX)
+				return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
+		}
 		/* EQUAL = SWS "=" SWS; usually a bare '=' (skip_lws() is only
 		 * needed where LWS is). */
 		if (i >= n || p[i] != '=') {
@@ -285,18 +367,18 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 		}
 		if (ve - vs > SW_AUTH_VALUE_MAX)
 			return afail(err_off, SW_AUTH_ETOOLONG, vs + SW_AUTH_VALUE_MAX);
-		if (out->n >= SW_AUTH_PARAM_MAX)
+		if (nkv >= SW_AUTH_PARAM_MAX)
 			return afail(err_off, SW_AUTH_ETOOMANY, s);
 
-		kv = &out->kv[out->n];
+		kv = &out->kv[nkv];
 		kv->name.p = p + s;
 		kv->name.len = (uint16_t)(e - s);
-		kv->id = param_lookup(kv->name);
+		kv->id = id != SW_AUTH_P_OTHER ? id : param_lookup(kv->name);
 		if (kv->id != SW_AUTH_P_OTHER) {
 			if (out->idx[kv->id] != SW_HDR_NONE)
 				return afail(err_off, SW_AUTH_EDUP, s);
 		} else {
-			for (k = 0; k < out->n; k++) {
+			for (k = 0; k < nkv; k++) {
 				if (out->kv[k].id == SW_AUTH_P_OTHER &&
 				    span_ieq_span(out->kv[k].name, kv->name))
 					return afail(err_off, SW_AUTH_EDUP, s);
@@ -306,8 +388,10 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 		kv->value.len = (uint16_t)(ve - vs);
 		kv->quoted = quoted;
 		if (kv->id != SW_AUTH_P_OTHER)
-			out->idx[kv->id] = out->n;
-		out->n++;
+			out->idx[kv->id] = (uint8_t)nkv;
+		/* The count lives in a register: the byte stores above may
+		 * alias *out as far as the compiler knows. */
+		out->n = (uint8_t)++nkv;
 
 		if (i < n && p[i] != ',')
 			i = skip_lws(p, i, n);
@@ -335,28 +419,33 @@ sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h, struct sw_span realm
 	       const struct sw_span *targets, unsigned int n_targets, struct sw_auth *out,
 	       uint32_t *err_off)
 {
-	struct sw_auth cur;
+	struct sw_auth cur, *dst = out;
 	uint8_t i, ours = SW_HDR_NONE;
 	unsigned int t;
 	enum sw_auth_rc rc;
 	uint32_t off;
 
+	/*
+	 * Headers are parsed straight into *out until ours is found (the
+	 * usual single header then costs no copy), and into cur after it,
+	 * only to tell a second one that is ours.
+	 */
 	*err_off = 0;
 	for (i = msg->first[h]; i != SW_HDR_NONE && i < msg->n_hdr; i = msg->hdr[i].next) {
 		const struct sw_span v = msg->hdr[i].value;
 		size_t base = (size_t)(v.p - msg->base);
 
-		rc = sw_auth_parse(v, &cur, &off);
+		rc = sw_auth_parse(v, dst, &off);
 		if (rc != SW_AUTH_OK) {
 			*err_off = (uint32_t)(base + off);
 			return rc;
 		}
-		if (!span_eq(sw_auth_get(&cur, SW_AUTH_P_REALM), realm) ||
-		    !sw_auth_has(&cur, SW_AUTH_P_REALM))
+		if (!sw_auth_has(dst, SW_AUTH_P_REALM) ||
+		    !span_eq(sw_auth_get(dst, SW_AUTH_P_REALM), realm) ||
+		    !sw_auth_has(dst, SW_AUTH_P_TARGETNAME))
 			continue;
 		for (t = 0; t < n_targets; t++) {
-			if (sw_auth_has(&cur, SW_AUTH_P_TARGETNAME) &&
-			    span_eq(sw_auth_get(&cur, SW_AUTH_P_TARGETNAME), targets[t]))
+			if (span_eq(sw_auth_get(dst, SW_AUTH_P_TARGETNAME), targets[t]))
 				break;
 		}
 		if (t == n_targets)
@@ -366,9 +455,8 @@ sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h, struct sw_span realm
 			return SW_AUTH_EDUP;
 		}
 		ours = i;
-		cur.hdr_idx = i;
-		/* The used entries only: kv[n..] means nothing. */
-		memcpy(out, &cur, offsetof(struct sw_auth, kv) + cur.n * sizeof(cur.kv[0]));
+		out->hdr_idx = i;
+		dst = &cur;
 	}
 	return ours == SW_HDR_NONE ? SW_AUTH_EABSENT : SW_AUTH_OK;
 }

@@ -115,7 +115,8 @@ sw_auth_has(const struct sw_auth *a, enum sw_auth_param p)
  * header that is ours is SW_AUTH_EDUP: the signed and the used values could
  * otherwise differ.  SW_AUTH_EABSENT if none is ours.  Any header that fails
  * to parse is an error (with *err_off as a message offset), since we cannot
- * tell whose it is.
+ * tell whose it is.  *out is meaningful only on SW_AUTH_OK (on other
+ * results it may hold any header's parameters).
  */
 enum sw_auth_rc sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h,
 			       struct sw_span realm, const struct sw_span *targets,

@@ -80,6 +80,30 @@ is_tchar(char c)
 	return (cclass[(uint8_t)c] & C_TOKEN) != 0;
 }
 
+/*
+ * Index of the first byte in p[i, n) without class bit @p cls, or n.  Four
+ * bytes per loop trip with one bound check: these runs (names, parameter
+ * values, hosts) are mostly under sixteen bytes, where a table lookup per
+ * byte beats setting up an SSE2 compare.
+ */
+static inline size_t
+skip_class(const char *p, size_t i, size_t n, uint8_t cls)
+{
+	for (; i + 4 <= n; i += 4) {
+		if (!(cclass[(uint8_t)p[i]] & cls))
+			return i;
+		if (!(cclass[(uint8_t)p[i + 1]] & cls))
+			return i + 1;
+		if (!(cclass[(uint8_t)p[i + 2]] & cls))
+			return i + 2;
+		if (!(cclass[(uint8_t)p[i + 3]] & cls))
+			return i + 3;
+	}
+	while (i < n && (cclass[(uint8_t)p[i]] & cls))
+		i++;
+	return i;
+}
+
 static inline bool
 is_wsp(char c)
 {
@@ -316,10 +340,92 @@ hdr_lookup(const char *p, size_t n)
 	return SW_HDR_OTHER;
 }
 
+/* p[0, len) is the lowercase name @p lit in any case, and ':' follows it
+ * within avail bytes; then *out_len = len. */
+#define HLIT(s) s, sizeof(s) - 1
+static inline bool
+hdr_at(const char *p, size_t avail, const char *lit, size_t len, size_t *out_len)
+{
+	if (len < avail && p[len] == ':' && name_is(p, lit, len)) {
+		*out_len = len;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The header whose full name starts at p[0] and is followed by ':' at once
+ * (*len set), else SW_HDR_OTHER: the usual lines, without the token scan.
+ * OR 0x20 maps a byte onto a lowercase letter only from that letter's two
+ * cases, and onto '-' only from '-' and CR; the caller rules out a CR (no
+ * line end before the ':'), so a match is the token the scan would find.
+ */
+static uint8_t
+known_hdr(const char *p, size_t avail, size_t *len)
+{
+	switch (p[0] | 0x20) {
+	case 'c':
+		if (hdr_at(p, avail, HLIT("cseq"), len))
+			return SW_HDR_CSEQ;
+		if (hdr_at(p, avail, HLIT("call-id"), len))
+			return SW_HDR_CALL_ID;
+		if (hdr_at(p, avail, HLIT("contact"), len))
+			return SW_HDR_CONTACT;
+		if (hdr_at(p, avail, HLIT("content-length"), len))
+			return SW_HDR_CONTENT_LENGTH;
+		if (hdr_at(p, avail, HLIT("content-type"), len))
+			return SW_HDR_CONTENT_TYPE;
+		break;
+	case 'e':
+		if (hdr_at(p, avail, HLIT("expires"), len))
+			return SW_HDR_EXPIRES;
+		if (hdr_at(p, avail, HLIT("event"), len))
+			return SW_HDR_EVENT;
+		break;
+	case 'f':
+		if (hdr_at(p, avail, HLIT("from"), len))
+			return SW_HDR_FROM;
+		break;
+	case 'm':
+		if (hdr_at(p, avail, HLIT("max-forwards"), len))
+			return SW_HDR_MAX_FORWARDS;
+		break;
+	case 'p':
+		if (hdr_at(p, avail, HLIT("proxy-authorization"), len))
+			return SW_HDR_PROXY_AUTHORIZATION;
+		if (hdr_at(p, avail, HLIT("p-asserted-identity"), len))
+			return SW_HDR_P_ASSERTED_IDENTITY;
+		if (hdr_at(p, avail, HLIT("p-preferred-identity"), len))
+			return SW_HDR_P_PREFERRED_IDENTITY;
+		break;
+	case 'r':
+		if (hdr_at(p, avail, HLIT("route"), len))
+			return SW_HDR_ROUTE;
+		if (hdr_at(p, avail, HLIT("record-route"), len))
+			return SW_HDR_RECORD_ROUTE;
+		break;
+	case 's':
+		if (hdr_at(p, avail, HLIT("supported"), len))
+			return SW_HDR_SUPPORTED;
+		break;
+	case 't':
+		if (hdr_at(p, avail, HLIT("to"), len))
+			return SW_HDR_TO;
+		break;
+	case 'v':
+		if (hdr_at(p, avail, HLIT("via"), len))
+			return SW_HDR_VIA;
+		break;
+	default:
+		break;
+	}
+	return SW_HDR_OTHER;
+}
+
 /*
  * Index of the first NUL, CR or LF in p[i, n), or n (n if i >= n): eight
- * bytes at a time (memcpy loads, no type punning), then bytewise.  Used for
- * the tail of the header section that ctl_next() has no whole block for.
+ * bytes at a time (memcpy loads, no type punning), then bytewise.  Used by
+ * ctl_next() for buffers shorter than its 64-byte window.
  */
 static size_t
 scan_special_scalar(const char *p, size_t i, size_t n)
@@ -346,23 +452,17 @@ scan_special_scalar(const char *p, size_t i, size_t n)
 }
 
 /*
- * The header section is scanned for line ends once: a mask of the bytes
- * <= CR (NUL, CR and LF among them) per 64-byte block, computed when the
- * walk first enters the block and kept while the lines in it are parsed.
- * Finding a line's end is then a ctz per candidate instead of a scan per
- * line.  Blocks are offsets from buf (loads are unaligned); the last
- * partial block is scanned by scan_special_scalar().  SSE2 computes a mask
- * in sixteen instructions; SW_SIP_SCALAR_ONLY (and any target without SSE2)
- * computes a superset of it eight bytes at a time (the unit tests and the
- * differential fuzzing ran both).
+ * Line ends: a mask of the bytes <= CR (NUL, CR and LF among them) in the
+ * 64 bytes from where the search starts (the line's start), so that the end
+ * of a usual line is one mask and one ctz away; longer lines take the next
+ * 64 bytes, and the last window of the buffer is the 64 bytes that end at
+ * len, the bytes before the search start masked off.  (Batches of aligned
+ * block masks were tried: no faster, 10 % more instructions.)  SSE2
+ * computes a mask in sixteen instructions; SW_SIP_SCALAR_ONLY (and any
+ * target without SSE2) computes a superset of it eight bytes at a time (the
+ * unit tests run both; every candidate's byte is checked, so a superset only
+ * costs time).
  */
-struct ctl_scan {
-	const char *b;
-	size_t full;   /* blocks starting below this are whole */
-	size_t blk;    /* offset of the block in mask, or SIZE_MAX */
-	uint64_t mask; /* bytes <= CR in [blk, blk + 64) */
-};
-
 static inline uint64_t
 ctl_mask64(const char *p)
 {
@@ -396,41 +496,42 @@ ctl_mask64(const char *p)
 #endif
 }
 
-static inline void
-ctl_init(struct ctl_scan *c, const char *b, size_t len)
+/* First NUL, CR or LF among the candidates of mask m (bit j: b[base + j]),
+ * or lim if there is none before lim; SIZE_MAX if m runs out first. */
+static inline size_t
+ctl_first(const char *b, size_t base, uint64_t m, size_t lim)
 {
-	c->b = b;
-	c->full = len < 64 ? 0 : len - 63;
-	c->blk = SIZE_MAX;
-	c->mask = 0;
+	size_t k;
+
+	for (; m != 0; m &= m - 1) {
+		k = base + (size_t)__builtin_ctzll(m);
+		if (k >= lim)
+			return lim;
+		if (b[k] == '\r' || b[k] == '\n' || b[k] == '\0')
+			return k;
+	}
+	return SIZE_MAX;
 }
 
-/* Index of the first NUL, CR or LF in b[from, lim), or lim (lim <= len; from may
- * be past lim after a fold that ends at the line limit: then lim). */
+/* Index of the first NUL, CR or LF in b[from, lim), or lim (lim <= len; from
+ * may be past lim after a fold that ends at the line limit: then lim). */
 static inline size_t
-ctl_next(struct ctl_scan *c, size_t from, size_t lim)
+ctl_next(const char *b, size_t len, size_t from, size_t lim)
 {
-	size_t blk = from & ~(size_t)63, k;
-	uint64_t m;
+	size_t k, base;
 
-	while (blk < lim) {
-		if (blk >= c->full)
-			return scan_special_scalar(c->b, from, lim);
-		if (blk != c->blk) {
-			c->blk = blk;
-			c->mask = ctl_mask64(c->b + blk);
-		}
-		for (m = c->mask & (~UINT64_C(0) << (from - blk)); m != 0; m &= m - 1) {
-			k = blk + (size_t)__builtin_ctzll(m);
-			if (k >= lim)
-				return lim;
-			if (c->b[k] == '\0' || c->b[k] == '\r' || c->b[k] == '\n')
-				return k;
-		}
-		blk += 64;
-		from = blk;
+	for (; from < lim && from + 64 <= len; from += 64) {
+		k = ctl_first(b, from, ctl_mask64(b + from), lim);
+		if (k != SIZE_MAX)
+			return k;
 	}
-	return lim;
+	if (from >= lim)
+		return lim;
+	if (len < 64)
+		return scan_special_scalar(b, from, lim);
+	base = len - 64;
+	k = ctl_first(b, base, ctl_mask64(b + base) & (~UINT64_C(0) << (from - base)), lim);
+	return k != SIZE_MAX ? k : lim;
 }
 
 /* Parse 1*DIGIT in [p, p+n); false if empty, not all digits or > max. */
@@ -478,9 +579,7 @@ static inline size_t
 skip_token(const char *p, size_t i, size_t n)
 {
 	i = sw_sip_skip_alnum(p, i, n);
-	while (i < n && is_tchar(p[i]))
-		i++;
-	return i;
+	return skip_class(p, i, n, C_TOKEN);
 }
 
 /* Index of the first '>' in p[i, n), or n. */
@@ -615,49 +714,37 @@ addr_params_ok(const char *p, size_t i, size_t n)
 }
 
 /*
- * From / To value (RFC 3261 §20.20, §20.39): name-addr or addr-spec followed
- * by ;params.  The display name may be a quoted string or tokens; like most
- * stacks (and RFC 4475 §3.1.1.6) no LWS is required before '<'.
+ * Index of the first byte in p[i, n) with C_ELEM ('"' '<' '>' ','), or n:
+ * SSE2 sixteen bytes at a time first, the last (partial) block as the last
+ * sixteen bytes of the span with the ones before i masked off; then
+ * bytewise (all of it in the SW_SIP_SCALAR_ONLY build; the unit tests run
+ * both).
  */
-static bool
-name_addr_ok(struct sw_span v)
+static inline size_t
+scan_elem(const char *p, size_t i, size_t n)
 {
-	const char *p = v.p;
-	size_t n = v.len, i = 0, j, k;
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	const __m128i dq = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<');
+	const __m128i gt = _mm_set1_epi8('>'), cm = _mm_set1_epi8(',');
+	unsigned int mask;
+	size_t at;
+	__m128i v;
 
-	if (n == 0)
-		return false;
-	if (p[0] == '"') {
-		i = quoted_end(p, 0, n);
-		if (i == 0 || i >= n)
-			return false;
-		i = skip_lws(p, i, n);
-		if (i >= n || p[i] != '<')
-			return false;
-	} else {
-		for (j = 0; j < n; j++) {
-			if (p[j] == '<' || !(is_tchar(p[j]) || is_lws(p[j])))
-				break;
-		}
-		if (j < n && p[j] == '<') {
-			i = j;
-		} else {
-			/* addr-spec: the URI runs to the first ';'. */
-			for (k = 0; k < n && p[k] != ';'; k++)
-				;
-			j = k;
-			while (j > 0 && is_lws(p[j - 1]))
-				j--;
-			return uri_ok(p, j) && addr_params_ok(p, k, n);
-		}
+	while (i < n && n >= 16) {
+		at = i + 16 <= n ? i : n - 16;
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+		mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, lt)),
+				     _mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, cm))));
+		mask &= 0xffffu << (i - at);
+		if (mask != 0)
+			return at + (size_t)__builtin_ctz(mask);
+		i = at + 16;
 	}
-	/* p[i] == '<'.  One pass finds the '>' and checks the URI: any other
-	 * stop byte before it would fail uri_ok() anyway. */
-	j = scan_uri_stop(p, i + 1, n);
-	if (j >= n || p[j] != '>' || !uri_scheme_ok(p + i + 1, j - i - 1))
-		return false;
-	j = skip_lws(p, j + 1, n);
-	return j == n || (p[j] == ';' && addr_params_ok(p, j, n));
+#endif
+	while (i < n && !(cclass[(uint8_t)p[i]] & C_ELEM))
+		i++;
+	return i;
 }
 
 /* Split one comma-separated element off v starting at *pos. */
@@ -675,7 +762,8 @@ next_elem(struct sw_span v, uint16_t *pos, struct sw_span *out)
 			char c = p[i];
 
 			if (!(cclass[(uint8_t)c] & C_ELEM)) {
-				i++; /* the common case: not one of " < > , */
+				/* The common case: not one of " < > , */
+				i = scan_elem(p, i + 1, n);
 				continue;
 			}
 			if (c == '"') {
@@ -793,8 +881,33 @@ enum param_step {
 static enum param_step
 next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_span *val)
 {
-	size_t i = skip_lws(p, *pi, n), ns, ne, vs, ve;
+	size_t i = *pi, ns, ne, vs, ve;
 
+	/*
+	 * The usual shape first: ';' then the name with no LWS around it, and
+	 * after '=' a value that starts with neither LWS nor a quote.  There
+	 * the general path below finds exactly this, so take it without its
+	 * LWS skips.
+	 */
+	if (i < n && p[i] == ';') {
+		ns = i + 1;
+		ne = skip_class(p, ns, n, C_TOKEN);
+		vs = ve = ne;
+		if (ne != ns && ne < n && p[ne] == '=' && ne + 1 < n && !is_lws(p[ne + 1]) &&
+		    p[ne + 1] != '"') {
+			vs = ne + 1;
+			ve = skip_class(p, vs, n, C_PVCHAR);
+			if (ve == vs)
+				return PARAM_BAD;
+		}
+		if (ne != ns && (ne == n || (!is_lws(p[ne]) && (p[ne] != '=' || ve != vs)))) {
+			*name = mkspan(p + ns, ne - ns);
+			*val = mkspan(p + vs, ve - vs);
+			*pi = ve;
+			return PARAM_OK;
+		}
+	}
+	i = skip_lws(p, i, n);
 	if (i >= n || p[i] == ',')
 		return PARAM_END;
 	if (p[i] != ';')
@@ -817,8 +930,7 @@ next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_
 		} else {
 			vs = i;
 			i = sw_sip_skip_alnum(p, i, n);
-			while (i < n && is_pvchar(p[i]))
-				i++;
+			i = skip_class(p, i, n, C_PVCHAR);
 			ve = i;
 			if (ve == vs)
 				return PARAM_BAD;
@@ -860,6 +972,125 @@ tag_from(const char *p, size_t i, size_t n)
 			return pv;
 	}
 	return nospan();
+}
+
+/*
+ * The ;params after a From / To address, read as tag_from() reads them:
+ * *tag is the first ";tag=" before the first parameter next_param() does not
+ * take.  True if next_param() took everything to the end: it consumes only
+ * bytes addr_params_ok() allows, so that function would accept the tail
+ * too; false if the caller must ask addr_params_ok().
+ */
+static bool
+params_scan(const char *p, size_t i, size_t n, struct sw_span *tag)
+{
+	struct sw_span pn, pv;
+	enum param_step st;
+
+	*tag = nospan();
+	while ((st = next_param(p, &i, n, &pn, &pv)) == PARAM_OK) {
+		if (tag->p == NULL && pn.len == 3 && name_is(pn.p, "tag", 3))
+			*tag = pv;
+	}
+	return st == PARAM_END && skip_lws(p, i, n) == n;
+}
+
+/*
+ * params_scan() for the usual shape, ";name" or ";name=value" with no LWS
+ * and no quotes, in one bytewise pass.  Where that shape holds the two
+ * read the same parameters (next_param() skips no LWS there, and a value
+ * is the same pvchar run); anything else (LWS, a quote, ',', a bad byte)
+ * makes it return false before it has stored anything, and the caller
+ * asks params_scan(), which decides.
+ */
+static bool
+params_fast(const char *p, size_t i, size_t n, struct sw_span *tag)
+{
+	struct sw_span t = nospan();
+	size_t ns, ne, vs;
+
+	while (i < n) {
+		if (p[i] != ';')
+			return false;
+		ns = ++i;
+		i = skip_class(p, i, n, C_TOKEN);
+		ne = i;
+		if (ne == ns)
+			return false;
+		vs = ne;
+		if (i < n && p[i] == '=') {
+			vs = ++i;
+			i = skip_class(p, i, n, C_PVCHAR);
+			if (i == vs)
+				return false;
+		}
+		if (t.p == NULL && ne - ns == 3 && name_is(p + ns, "tag", 3))
+			t = mkspan(p + vs, i - vs);
+	}
+	*tag = t;
+	return true;
+}
+
+/*
+ * From / To value (RFC 3261 §20.20, §20.39): name-addr or addr-spec followed
+ * by ;params.  The display name may be a quoted string or tokens; like most
+ * stacks (and RFC 4475 §3.1.1.6) no LWS is required before '<'.  On success
+ * *uri and *tag are what sw_sip_addr_of() returns for @p v (the signed
+ * buffer's fields), found in the same pass; tests check the two agree.
+ */
+static bool
+name_addr_ok(struct sw_span v, struct sw_span *uri, struct sw_span *tag)
+{
+	const char *p = v.p;
+	size_t n = v.len, i = 0, j, k;
+	const char *q;
+
+	if (n == 0)
+		return false;
+	if (p[0] == '"') {
+		i = quoted_end(p, 0, n);
+		if (i == 0 || i >= n)
+			return false;
+		i = skip_lws(p, i, n);
+		if (i >= n || p[i] != '<')
+			return false;
+	} else {
+		for (j = 0; j < n; j++) {
+			if (p[j] == '<' || !(is_tchar(p[j]) || is_lws(p[j])))
+				break;
+		}
+		if (j < n && p[j] == '<') {
+			i = j;
+		} else {
+			/* addr-spec: the URI runs to the first ';'. */
+			q = memchr(p, ';', n);
+			k = q == NULL ? n : (size_t)(q - p);
+			j = k;
+			while (j > 0 && is_lws(p[j - 1]))
+				j--;
+			if (!uri_ok(p, j))
+				return false;
+			*uri = mkspan(p, j);
+			if (!params_fast(p, k, n, tag) && !params_scan(p, k, n, tag) &&
+			    !addr_params_ok(p, k, n))
+				return false;
+			/* sw_sip_addr_of() takes its parameters from a ',' in the
+			 * URI if there is one: there are none after it. */
+			if (memchr(p, ',', k) != NULL)
+				*tag = nospan();
+			return true;
+		}
+	}
+	/* p[i] == '<'.  One pass finds the '>' and checks the URI: any other
+	 * stop byte before it would fail uri_ok() anyway. */
+	j = scan_uri_stop(p, i + 1, n);
+	if (j >= n || p[j] != '>' || !uri_scheme_ok(p + i + 1, j - i - 1))
+		return false;
+	*uri = mkspan(p + i + 1, j - i - 1);
+	if (params_fast(p, j + 1, n, tag) || params_scan(p, j + 1, n, tag))
+		return true;
+	j = skip_lws(p, j + 1, n);
+	return j == n || (p[j] == ';' && addr_params_ok(p, j, n));
 }
 
 struct sw_span
@@ -929,8 +1160,18 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 	/* "SIP/2.0/" without LWS, any case: the letters compare folded, the
 	 * rest exactly (same as the token-by-token loop would find). */
 	if (n >= 8 && (load64(p) | UINT64_C(0x0000000000202020)) == load64("sip/2.0/")) {
+		/* The transport straight away: a short token ("UDP"), where a
+		 * table lookup per byte is cheaper than skip_token()'s SSE2. */
 		i = 8;
-		part = 2;
+		if (i < n && is_lws(p[i]))
+			i = skip_lws(p, i, n);
+		s = i;
+		e = skip_class(p, i, n, C_TOKEN);
+		if (e == s)
+			return false;
+		via->transport = mkspan(p + s, e - s);
+		i = e < n && is_lws(p[e]) ? skip_lws(p, e, n) : e;
+		part = 3;
 	}
 	for (; part < 3; part++) {
 		i = skip_lws(p, i, n);
@@ -966,8 +1207,7 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 	} else {
 		s = i;
 		i = sw_sip_skip_alnum(p, i, n);
-		while (i < n && (cclass[(uint8_t)p[i]] & C_HOST))
-			i++;
+		i = skip_class(p, i, n, C_HOST);
 		if (i == s)
 			return false;
 		via->host = mkspan(p + s, i - s);
@@ -975,12 +1215,18 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 	e = skip_lws(p, i, n);
 	if (e < n && p[e] == ':') {
 		s = skip_lws(p, e + 1, n);
-		/* 1*DIGIT, at most 65535 (what parse_uint() decides, in the
-		 * same pass that finds the end). */
-		for (i = s; i < n && (uint8_t)(p[i] - '0') <= 9; i++)
-			if (port <= 65535)
-				port = port * 10 + (uint64_t)(p[i] - '0');
-		if (i == s || port > 65535 || port == 0)
+		/* 1*DIGIT, 1..65535 (what parse_uint() decides): leading
+		 * zeros, then at most five significant digits (six or more are
+		 * >= 100000), which cannot overflow. */
+		for (i = s; i < n && p[i] == '0'; i++)
+			;
+		for (e = i; i < n && (uint8_t)(p[i] - '0') <= 9; i++)
+			;
+		if (i == s || i - e > 5)
+			return false;
+		for (; e < i; e++)
+			port = port * 10 + (uint64_t)(p[e] - '0');
+		if (port > 65535 || port == 0)
 			return false;
 		via->port = (uint16_t)port;
 	}
@@ -1017,6 +1263,11 @@ sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 	uint8_t idx = msg->first[SW_HDR_VIA];
 	uint16_t pos = 0;
 	struct sw_span v;
+
+	if (msg->top_via_ok) {
+		*via = msg->top_via;
+		return true;
+	}
 
 	/*
 	 * Fast path: parse the first element straight from the header value.
@@ -1299,8 +1550,11 @@ check_value(struct pstate *st, uint8_t id, struct sw_span v, uint64_t *clen)
 			return fail(st, SW_SIP_ECLEN, off);
 		break;
 	case SW_HDR_FROM:
+		if (!name_addr_ok(v, &msg->from_uri, &msg->from_tag))
+			return fail(st, SW_SIP_EADDR, off);
+		break;
 	case SW_HDR_TO:
-		if (!name_addr_ok(v))
+		if (!name_addr_ok(v, &msg->to_uri, &msg->to_tag))
 			return fail(st, SW_SIP_EADDR, off);
 		break;
 	default:
@@ -1375,16 +1629,14 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 {
 	const char *b = st->buf;
 	struct sw_sip_msg *msg = st->msg;
-	size_t len = st->len, ls, ne, i, lim, q, vs, ve;
+	size_t len = st->len, ls, ne, i, lim, llim, q, vs, ve, klen = 0;
 	unsigned int n_hdr = 0;
 	uint8_t last[SW_HDR_MAX];
-	struct ctl_scan cs;
 	struct sw_sip_hdr *h;
 	bool folded;
 	uint8_t id;
 	enum sw_sip_rc rc;
 
-	ctl_init(&cs, b, len);
 	for (;; pos = q + 2) {
 		ls = pos;
 		if (ls >= len)
@@ -1400,26 +1652,42 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 		if (is_wsp(b[ls])) /* a fold with nothing to continue */
 			return hfail(st, n_hdr, SW_SIP_ELINE, ls);
 
-		/* field-name HCOLON (HCOLON = *( SP / HTAB ) ":" SWS) */
-		lim = len < ls + SW_SIP_NAME_MAX + 1 ? len : ls + SW_SIP_NAME_MAX + 1;
-		ne = skip_token(b, ls, lim);
-		if (ne < len && b[ne] == ':' && ne != ls && ne - ls <= SW_SIP_NAME_MAX) {
-			i = ne;
+		/*
+		 * The line's end is looked for from its start, not from the
+		 * value: a name that passes the checks below holds no NUL, CR
+		 * or LF (token bytes, SP/HTAB, ':'), so the first one from ls
+		 * is the first one from the value.  Finding line ends then
+		 * depends only on the line before, not on the name scan, and
+		 * the CPU overlaps the two (the walk is latency bound).
+		 */
+		llim = len < ls + SW_SIP_LINE_MAX + 1 ? len : ls + SW_SIP_LINE_MAX + 1;
+		q = ctl_next(b, len, ls, llim);
+
+		/* field-name HCOLON (HCOLON = *( SP / HTAB ) ":" SWS).  The usual
+		 * names first: known ones right before ':' with no line end in
+		 * them (then all token bytes, see known_hdr()). */
+		id = known_hdr(b + ls, len - ls, &klen);
+		if (id != SW_HDR_OTHER && q > ls + klen) {
+			ne = i = ls + klen;
 		} else {
-			rc = name_slow(st, ls, ne, &i);
-			if (rc != SW_SIP_OK)
-				return hfail(st, n_hdr, rc, msg->err_off);
+			lim = len < ls + SW_SIP_NAME_MAX + 1 ? len : ls + SW_SIP_NAME_MAX + 1;
+			ne = skip_token(b, ls, lim);
+			if (ne < len && b[ne] == ':' && ne != ls && ne - ls <= SW_SIP_NAME_MAX) {
+				i = ne;
+			} else {
+				rc = name_slow(st, ls, ne, &i);
+				if (rc != SW_SIP_OK)
+					return hfail(st, n_hdr, rc, msg->err_off);
+			}
+			id = hdr_lookup(b + ls, ne - ls);
 		}
 		vs = i + 1;
 
 		/* Value: up to a CRLF not followed by SP/HTAB. */
-		lim = len < ls + SW_SIP_LINE_MAX + 1 ? len : ls + SW_SIP_LINE_MAX + 1;
 		folded = false;
-		i = vs;
 		for (;;) {
-			q = ctl_next(&cs, i, lim);
-			if (q >= lim) {
-				if (lim < len)
+			if (q >= llim) {
+				if (llim < len)
 					return hfail(st, n_hdr, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX);
 				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
 			}
@@ -1435,12 +1703,11 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 			if (!is_wsp(b[q + 2]))
 				break;
 			folded = true;
-			i = q + 3;
+			q = ctl_next(b, len, q + 3, llim);
 		}
 
 		if (n_hdr >= SW_SIP_HDR_MAX)
 			return hfail(st, n_hdr, SW_SIP_ETOOMANY, ls);
-		id = hdr_lookup(b + ls, ne - ls);
 		if (single_instance(id) && msg->count[id] != 0)
 			return hfail(st, n_hdr, SW_SIP_EDUP, ls);
 
@@ -1488,7 +1755,6 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 					    SW_HDR_CSEQ};
 	uint64_t clen = 0;
 	size_t i, pos, tend;
-	struct sw_sip_via via;
 	enum sw_sip_rc rc;
 
 	msg->method = nospan();
@@ -1505,6 +1771,11 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 	memset(msg->count, 0, sizeof(msg->count));
 	msg->body = nospan();
 	msg->base = buf;
+	msg->from_uri = nospan();
+	msg->from_tag = nospan();
+	msg->to_uri = nospan();
+	msg->to_tag = nospan();
+	msg->top_via_ok = false;
 
 	if (len > SW_SIP_MSG_MAX)
 		return fail(&st, SW_SIP_ETOOBIG, SW_SIP_MSG_MAX);
@@ -1540,9 +1811,10 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 	}
 	if (msg->status == 0 && !sw_span_eq(msg->method, msg->cseq_method))
 		return fail(&st, SW_SIP_ECSEQ_METHOD, off_of(&st, msg->cseq_method.p));
-	if (!sw_sip_top_via(msg, &via))
+	if (!sw_sip_top_via(msg, &msg->top_via))
 		return fail(&st, SW_SIP_EVIA,
 			    off_of(&st, msg->hdr[msg->first[SW_HDR_VIA]].value.p));
+	msg->top_via_ok = true;
 
 	/* RFC 3261 §18.3: bytes past Content-Length are ignored; too few is an error. */
 	if (msg->first[SW_HDR_CONTENT_LENGTH] != SW_HDR_NONE) {

@@ -118,6 +118,16 @@ enum sw_sip_rc {
 	SW_SIP_RC_MAX
 };
 
+struct sw_sip_via {
+	struct sw_span transport; /**< "UDP", "TCP", ... */
+	struct sw_span host;      /**< sent-by host (IPv6 without brackets) */
+	uint16_t port;            /**< sent-by port, 0 if absent */
+	struct sw_span branch;    /**< ;branch= value, empty if absent */
+	struct sw_span received;  /**< ;received= value, empty if absent */
+	bool has_rport;           /**< ;rport present (with or without value) */
+	uint16_t rport;           /**< ;rport=N value, 0 if none */
+};
+
 /** Filled by sw_sip_parse(); one per packet in per-lcore scratch. */
 struct sw_sip_msg {
 	struct sw_span method;  /**< request method; empty for responses */
@@ -135,6 +145,17 @@ struct sw_sip_msg {
 	struct sw_sip_hdr hdr[SW_SIP_HDR_MAX];
 	struct sw_span body;          /**< Content-Length bytes after the empty line */
 	const char *base;             /**< buf given to sw_sip_parse(): offsets are from here */
+	/* Recorded while From and To are validated, so that the signed-buffer
+	 * builder does not scan them again: exactly what sw_sip_addr_of()
+	 * returns for the (first) From / To value; {NULL, 0} until set. */
+	struct sw_span from_uri;      /**< sw_sip_addr_of(From value) URI */
+	struct sw_span from_tag;      /**< sw_sip_addr_of(From value) tag */
+	struct sw_span to_uri;        /**< sw_sip_addr_of(To value) URI */
+	struct sw_span to_tag;        /**< sw_sip_addr_of(To value) tag */
+	/* The parser validates the topmost Via by parsing it; the result is
+	 * kept for sw_sip_top_via(), which forwarding asks for again. */
+	struct sw_sip_via top_via;    /**< valid when top_via_ok */
+	bool top_via_ok;              /**< set by a successful sw_sip_parse() */
 };
 
 /**
@@ -228,17 +249,8 @@ void sw_sip_addr_of(struct sw_span value, struct sw_span *uri, struct sw_span *t
  *  Returns false if absent. */
 bool sw_sip_param_of(struct sw_span value, const char *name, struct sw_span *out);
 
-struct sw_sip_via {
-	struct sw_span transport; /**< "UDP", "TCP", ... */
-	struct sw_span host;      /**< sent-by host (IPv6 without brackets) */
-	uint16_t port;            /**< sent-by port, 0 if absent */
-	struct sw_span branch;    /**< ;branch= value, empty if absent */
-	struct sw_span received;  /**< ;received= value, empty if absent */
-	bool has_rport;           /**< ;rport present (with or without value) */
-	uint16_t rport;           /**< ;rport=N value, 0 if none */
-};
-
-/** Parse the topmost Via value.  @return false if absent or malformed. */
+/** Parse the topmost Via value (after a successful sw_sip_parse() the copy
+ *  it kept, the same result).  @return false if absent or malformed. */
 bool sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via);
 
 /** Max-Forwards value (0..255), or -1 if absent. (Validated by the parser.) */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -194,6 +195,107 @@ test_sigbuf_version_param(void **state)
 		assert_int_equal(sw_sigbuf_version(span_of(rows[i].v)), rows[i].want);
 }
 
+/*
+ * Field copies and the CR/LF scan of the finished buffer: a Call-ID of every
+ * length 1..48 and a crand of every length 0..48 (whole 16-, 8- and 4-byte
+ * moves with overlapping tails, and the bytewise rest), plain, with a TAB
+ * (kept) and with a fold or a bare CR/LF (joined with one space) at every
+ * position; each built into an exact-size slot that ends at a guard page.
+ */
+static void
+test_sigbuf_field_lengths(void **state)
+{
+	static const char kinds[] = {'-', '\t', 'F', '\r', '\n'};
+	char wire[512], cid[64], want_cid[64], rnd[64], want_rnd[64], want[1024];
+	struct sw_sip_msg msg;
+	struct sw_sigbuf_auth auth;
+	struct guard_buf g;
+	struct sw_wbuf w;
+	size_t len, j, k, n, nw, wl;
+	uint8_t *mem;
+	int which;
+
+	(void)state;
+	for (which = 0; which < 2; which++) {
+		for (len = which == 0 ? 1 : 0; len <= 48; len++) {
+			for (k = 0; k < sizeof(kinds); k++) {
+				for (j = 0; j < (kinds[k] == '-' ? 1 : len); j++) {
+					/* The field as written and as signed. */
+					char *f = which == 0 ? cid : rnd;
+					char *fw = which == 0 ? want_cid : want_rnd;
+
+					memset(f, 'c', len);
+					memcpy(fw, f, len);
+					n = nw = len;
+					if (kinds[k] == '\t') {
+						if (which == 0 && (j == 0 || j == len - 1))
+							continue; /* LWS the parser trims */
+						f[j] = fw[j] = '\t';
+					} else if (kinds[k] == 'F') {
+						if (which == 1 || j == 0)
+							continue; /* folds live in headers */
+						memmove(f + j + 3, f + j, len - j);
+						memcpy(f + j, "\r\n ", 3);
+						n = len + 3;
+						memmove(fw + j + 1, fw + j, len - j);
+						fw[j] = ' ';
+						nw = len + 1;
+					} else if (kinds[k] != '-') {
+						if (which == 0)
+							continue; /* a bare CR/LF is no header */
+						f[j] = kinds[k];
+						fw[j] = ' ';
+						if (j == 0 || j == len - 1)
+							continue; /* leading/trailing: trimmed */
+					}
+					f[n] = '\0';
+					fw[nw] = '\0';
+					if (which == 1) {
+						strcpy(cid, "cid");
+						strcpy(want_cid, "cid");
+					} else {
+						strcpy(rnd, "0a1b2c3d");
+						strcpy(want_rnd, "0a1b2c3d");
+					}
+					snprintf(wire, sizeof(wire),
+						 "REGISTER sip:example.test SIP/2.0\r\n"
+						 "Via: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bK7\r\n"
+						 "From: <sip:ann@example.test>;tag=8a\r\n"
+						 "To: <sip:ann@example.test>\r\n"
+						 "Call-ID: %s\r\nCSeq: 7 REGISTER\r\n\r\n",
+						 cid);
+					wl = (size_t)snprintf(
+						want, sizeof(want),
+						"<Kerberos><%s><5><SIP Communications Service>"
+						"<sip/proxy.example.test><%s><7><REGISTER>"
+						"<sip:ann@example.test><8a><><>",
+						want_rnd, want_cid);
+					assert_int_equal(sw_sip_parse(wire, strlen(wire), &msg),
+							 SW_SIP_OK);
+					auth.scheme = span_of("Kerberos");
+					auth.rand.p = rnd;
+					auth.rand.len = (uint16_t)strlen(rnd);
+					auth.num = span_of("5");
+					auth.realm = span_of("SIP Communications Service");
+					auth.targetname = span_of("sip/proxy.example.test");
+					auth.version = 2;
+					mem = guard_buf_put(&g, want, wl);
+					assert_non_null(mem);
+					memset(mem, 0, wl);
+					sw_wbuf_init(&w, mem, wl);
+					assert_int_equal(sw_sigbuf_build(&msg, &auth, &w), 0);
+					if (w.len != wl || memcmp(mem, want, wl) != 0)
+						fail_msg("%s len %zu kind %zu at %zu:\n got  %.*s\n "
+							 "want %s",
+							 which == 0 ? "Call-ID" : "crand", len, k, j,
+							 (int)w.len, mem, want);
+					guard_buf_free(&g);
+				}
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -202,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_sigbuf_from_parsed_header),
 		cmocka_unit_test(test_sigbuf_capacity_edge),
 		cmocka_unit_test(test_sigbuf_version_param),
+		cmocka_unit_test(test_sigbuf_field_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

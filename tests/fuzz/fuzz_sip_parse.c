@@ -59,6 +59,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t2 = sw_sip_tag_of(v);
 		if (u.p != u2.p || u.len != u2.len || t.p != t2.p || t.len != t2.len)
 			abort();
+		/* And what the parser recorded for the signed buffer. */
+		u2 = h == SW_HDR_FROM ? msg.from_uri : msg.to_uri;
+		t2 = h == SW_HDR_FROM ? msg.from_tag : msg.to_tag;
+		if (u.p != u2.p || u.len != u2.len || t.p != t2.p || t.len != t2.len)
+			abort();
 	}
 	idx = msg.first[SW_HDR_VIA];
 	pos = 0;

@@ -383,6 +383,77 @@ test_sip_auth_names(void **state)
 	assert_null(sw_auth_param_name(SW_AUTH_P_MAX));
 }
 
+/*
+ * Known parameter names are matched straight before '=' (letters only, any
+ * case) without the general token scan; everything else takes that scan.
+ * Every known name, in three cases, bare, with LWS before '=', with one
+ * more letter, with a digit for its last letter, and cut short at the end
+ * of the value, against a guard page: the id, the name span and the value
+ * must be what the grammar says.
+ */
+static void
+test_sip_auth_known_names(void **state)
+{
+	static const char *const forms[] = {"=\"v\"", " =\"v\"", "x=\"v\"", "", "="};
+	char name[32], param[64], value[128];
+	struct guard_buf g;
+	struct sw_auth a;
+	struct sw_span v;
+	unsigned int id, c, f;
+	enum sw_auth_rc rc;
+	uint32_t off;
+	size_t k, len;
+
+	(void)state;
+	for (id = 1; id < SW_AUTH_P_MAX; id++) {
+		for (c = 0; c < 4; c++) {
+			const char *canon = sw_auth_param_name((enum sw_auth_param)id);
+
+			len = strlen(canon);
+			for (k = 0; k < len; k++) {
+				char ch = canon[k];
+
+				if (c == 1 && ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 32);
+				if (c == 2 && (k % 2) && ch >= 'a' && ch <= 'z')
+					ch = (char)(ch - 32);
+				if (c == 3 && k == len - 1)
+					ch = '7';
+				name[k] = ch;
+			}
+			name[len] = '\0';
+			for (f = 0; f < ARRAY_SIZE(forms); f++) {
+				snprintf(param, sizeof(param), "%s%s", name, forms[f]);
+				len = (size_t)snprintf(value, sizeof(value), "Kerberos x=\"1\", %s",
+						       param);
+				memset(&g, 0, sizeof(g));
+				v.p = guard_buf_put(&g, value, len);
+				assert_non_null(v.p);
+				v.len = (uint16_t)len;
+				rc = sw_auth_parse(v, &a, &off);
+				if (f == 3 || f == 4) {
+					/* No '=' / no value: a syntax error at the end. */
+					if (rc != SW_AUTH_ESYNTAX || off != len)
+						fail_msg("%s: rc %s off %u", value,
+							 sw_auth_rc_name(rc), off);
+				} else {
+					assert_int_equal(rc, SW_AUTH_OK);
+					assert_int_equal(a.n, 2);
+					assert_true(a.kv[1].name.p == v.p + (len - strlen(param)));
+					assert_int_equal(a.kv[1].name.len,
+							 strlen(name) + (f == 2 ? 1 : 0));
+					assert_true(span_is(a.kv[1].value, "v"));
+					if (f == 2 || c == 3)
+						assert_int_equal(a.kv[1].id, SW_AUTH_P_OTHER);
+					else
+						assert_int_equal(a.kv[1].id, id);
+				}
+				guard_buf_free(&g);
+			}
+		}
+	}
+}
+
 /* sw_auth_select(): ours by realm + targetname; other proxies skipped. */
 struct select_case {
 	const char *name;
@@ -481,6 +552,7 @@ main(void)
 		cmocka_unit_test(test_sip_auth_value_limit),
 		cmocka_unit_test(test_sip_auth_prefixes),
 		cmocka_unit_test(test_sip_auth_names),
+		cmocka_unit_test(test_sip_auth_known_names),
 		cmocka_unit_test(test_sip_auth_select),
 	};
 

@@ -75,6 +75,12 @@ span_in(const struct parsed *p, struct sw_span s)
 	return s.p >= p->buf && s.p + s.len <= p->buf + p->len;
 }
 
+static bool
+same_span(struct sw_span a, struct sw_span b)
+{
+	return a.p == b.p && a.len == b.len;
+}
+
 /* Invariants that hold for any outcome. */
 static void
 check_invariants(const struct parsed *p)
@@ -95,6 +101,36 @@ check_invariants(const struct parsed *p)
 		assert_true(span_in(p, m->hdr[i].name));
 		assert_true(span_in(p, m->hdr[i].value));
 		assert_true(m->hdr[i].id < SW_HDR_MAX);
+	}
+	/* What the parser recorded for the signed buffer is, pointer and
+	 * length, what the accessors find (every row, every mutation). */
+	{
+		struct sw_span u, t;
+
+		sw_sip_addr_of(sw_sip_value(m, SW_HDR_FROM), &u, &t);
+		assert_true(same_span(u, m->from_uri) && same_span(t, m->from_tag));
+		assert_true(same_span(u, sw_sip_uri_of(sw_sip_value(m, SW_HDR_FROM))));
+		assert_true(same_span(t, sw_sip_tag_of(sw_sip_value(m, SW_HDR_FROM))));
+		sw_sip_addr_of(sw_sip_value(m, SW_HDR_TO), &u, &t);
+		assert_true(same_span(u, m->to_uri) && same_span(t, m->to_tag));
+		assert_true(same_span(t, sw_sip_tag_of(sw_sip_value(m, SW_HDR_TO))));
+	}
+	/* The topmost Via kept by the parser is what parsing it again gives. */
+	{
+		static struct sw_sip_msg fresh;
+		struct sw_sip_via a, b;
+
+		assert_true(m->top_via_ok);
+		fresh = *m;
+		fresh.top_via_ok = false;
+		memset(&a, 0xa5, sizeof(a));
+		memset(&b, 0x5a, sizeof(b));
+		assert_true(sw_sip_top_via(m, &a));
+		assert_true(sw_sip_top_via(&fresh, &b));
+		assert_true(same_span(a.transport, b.transport) && same_span(a.host, b.host) &&
+			    a.port == b.port && same_span(a.branch, b.branch) &&
+			    same_span(a.received, b.received) && a.has_rport == b.has_rport &&
+			    a.rport == b.rport);
 	}
 }
 
@@ -1167,6 +1203,253 @@ test_sip_parse_special_every_offset(void **state)
 	}
 }
 
+/*
+ * The line-end scanner reads 64-byte windows from where a value starts and,
+ * near the end of the buffer, the last 64 bytes with the ones before the
+ * value masked off.  Move a value's end (and a NUL / CR / LF inside it)
+ * across every position of those windows, up to the end of the buffer.
+ */
+static void
+test_sip_parse_line_end_windows(void **state)
+{
+	static const char bad[] = {'\0', '\r', '\n', '\t'};
+	static struct sw_sip_msg m;
+	struct guard_buf g;
+	size_t o, vs, k, j, b, end;
+	enum sw_sip_rc rc, want;
+	char *buf;
+
+	(void)state;
+	for (k = 0; k <= 140; k++) {
+		o = put(0, "OPTIONS sip:b@x SIP/2.0\r\n");
+		o = base_head(o);
+		o = put(o, "X-V: ");
+		vs = o;
+		o = fill(o, 'a', k);
+		end = put(o, "\r\n\r\n");
+		/* One guarded copy per length, changed in place. */
+		memset(&g, 0, sizeof(g));
+		buf = guard_buf_put(&g, big, end);
+		assert_non_null(buf);
+		assert_int_equal(sw_sip_parse(buf, end, &m), SW_SIP_OK);
+		assert_int_equal(m.hdr[m.n_hdr - 1].value.len, k);
+		for (j = 0; j < k; j++) {
+			for (b = 0; b < sizeof(bad); b++) {
+				buf[vs + j] = bad[b];
+				rc = sw_sip_parse(buf, end, &m);
+				/* A TAB is value text (trailing ones are trimmed); the
+				 * others end the line early and badly. */
+				want = bad[b] == '\t' ? SW_SIP_OK : SW_SIP_ELINE;
+				if (rc != want || (rc != SW_SIP_OK && m.err_off != vs + j))
+					fail_msg("byte %u at %zu of %zu: %s at %u", (unsigned int)b, j,
+						 k, sw_sip_rc_name(rc), m.err_off);
+				buf[vs + j] = 'a';
+			}
+		}
+		guard_buf_free(&g);
+	}
+}
+
+/*
+ * From / To: the URI and tag the parser records for the signed buffer are,
+ * pointer and length, what sw_sip_addr_of() finds (check_invariants()
+ * compares them), and the expected values.  Rows cover the fast parameter
+ * pass and every way out of it (LWS, quotes, ',', bad bytes, empty names).
+ */
+static void
+test_sip_parse_addr_recorded(void **state)
+{
+	static const struct {
+		const char *value, *uri, *tag; /* tag NULL: none; rc: expected */
+		enum sw_sip_rc rc;
+	} rows[] = {
+		{"<sip:a@x>;tag=12", "sip:a@x", "12", SW_SIP_OK},
+		{"<sip:a@x>", "sip:a@x", NULL, SW_SIP_OK},
+		{"<sip:a@x>;epid=1;tag=9;tag=8", "sip:a@x", "9", SW_SIP_OK},
+		{"<sip:a@x>;TAG=7", "sip:a@x", "7", SW_SIP_OK},
+		{"<sip:a@x>;tag", "sip:a@x", "", SW_SIP_OK},
+		{"<sip:a@x>;tag;x", "sip:a@x", "", SW_SIP_OK},
+		{"<sip:a@x> ; tag = 7", "sip:a@x", "7", SW_SIP_OK},
+		{"<sip:a@x>;tag=\"q v\"", "sip:a@x", "q v", SW_SIP_OK},
+		{"<sip:a@x>;x=\"q\";tag=5", "sip:a@x", "5", SW_SIP_OK},
+		{"<sip:a@x>;tag=[::1]:5", "sip:a@x", "[::1]:5", SW_SIP_OK},
+		{"<sip:a@x>;tag=1;=x", NULL, NULL, SW_SIP_OK},
+		{"<sip:a@x>;=x;tag=1", NULL, NULL, SW_SIP_OK},
+		{"<sip:a@x>;tag=", NULL, NULL, SW_SIP_OK},
+		{"<sip:a@x>;;tag=1", NULL, NULL, SW_SIP_OK},
+		{"<sip:a@x>;tag=1;", NULL, NULL, SW_SIP_OK},
+		{"<sip:a@x>;tag=1 ", "sip:a@x", "1", SW_SIP_OK},
+		{"<sip:a@x>;tag=1,", NULL, NULL, SW_SIP_EADDR},
+		{"<sip:a@x>;tag=a/b", NULL, NULL, SW_SIP_EADDR},
+		{"<sip:a@x>;ta(g=1", NULL, NULL, SW_SIP_EADDR},
+		{"\"A, B\" <sip:a@x>;tag=3", "sip:a@x", "3", SW_SIP_OK},
+		{"Ann Lee <sip:a@x>;tag=4", "sip:a@x", "4", SW_SIP_OK},
+		{"sip:a@x;tag=5", "sip:a@x", "5", SW_SIP_OK},
+		{"sip:a@x ;tag=6;x=y", "sip:a@x", "6", SW_SIP_OK},
+		{"sip:a,b@x;tag=7", "sip:a,b@x", NULL, SW_SIP_OK},
+		{"sip:a@x", "sip:a@x", NULL, SW_SIP_OK},
+		{"sip:a@x;tag=1;=x", NULL, NULL, SW_SIP_OK},
+		{"sip:a@x;tag=a\"b", NULL, NULL, SW_SIP_EADDR},
+	};
+	size_t i, o, vs, end;
+	struct parsed p;
+	const struct sw_span *u, *t;
+	int which;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		for (which = 0; which < 2; which++) {
+			/* The row as a From value, then as a To value (compact). */
+			o = put(0, "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n");
+			o = put(o, which == 0 ? "From: " : "From: <sip:a@x>\r\nt: ");
+			vs = o;
+			o = put(o, rows[i].value);
+			end = put(o, "\r\nCall-ID: r\r\nCSeq: 1 OPTIONS\r\n");
+			if (which == 0)
+				end = put(end, "To: <sip:b@x>\r\n");
+			end = put(end, "\r\n");
+			parse_guarded(&p, big, end);
+			check_invariants(&p);
+			if (p.rc != rows[i].rc)
+				fail_msg("%s (%d): got %s", rows[i].value, which,
+					 sw_sip_rc_name(p.rc));
+			if (p.rc == SW_SIP_OK) {
+				u = which == 0 ? &p.msg.from_uri : &p.msg.to_uri;
+				t = which == 0 ? &p.msg.from_tag : &p.msg.to_tag;
+				/* Rows with uri NULL only assert agreement with the
+				 * accessors (check_invariants), and that a tag, if
+				 * any, lies in the value. */
+				if (rows[i].uri != NULL) {
+					assert_span(*u, rows[i].uri);
+					if (rows[i].tag == NULL)
+						assert_null(t->p);
+					else
+						assert_span(*t, rows[i].tag);
+				}
+				assert_true(t->p == NULL ||
+					    (t->p >= p.buf + vs && t->p + t->len <= p.buf + o));
+			}
+			parsed_free(&p);
+		}
+	}
+}
+
+/*
+ * Known header names are matched without the token scan; OR 0x20 folds a
+ * CR onto '-', so a CR in place of a name's '-' must still be the bare-CR
+ * error at that byte (and any other byte there a name error or another
+ * header), never that header.
+ */
+static void
+test_sip_parse_known_name_dash(void **state)
+{
+	static const char *const names[] = {
+		"Call-ID", "Max-Forwards", "Content-Length", "Content-Type", "Proxy-Authorization",
+		"P-Asserted-Identity", "P-Preferred-Identity", "Record-Route",
+	};
+	static const char subst[] = {'\r', '\n', '\0', '_', 'x'};
+	size_t i, k, j, o, ls, end;
+	char what[96];
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		for (k = 0; names[i][k] != '\0'; k++) {
+			if (names[i][k] != '-')
+				continue;
+			for (j = 0; j < sizeof(subst); j++) {
+				struct parsed p;
+
+				o = put(0, "OPTIONS sip:b@x SIP/2.0\r\n");
+				o = base_head(o);
+				ls = o;
+				o = put(o, names[i]);
+				end = put(o, ": 1\r\n\r\n");
+				big[ls + k] = subst[j];
+				snprintf(what, sizeof(what), "%s, byte %u for '-'", names[i],
+					 (unsigned int)(uint8_t)subst[j]);
+				if (subst[j] == '\r' || subst[j] == '\n' || subst[j] == '\0') {
+					expect(end, SW_SIP_ELINE, ls + k, what);
+					continue;
+				}
+				/* A token byte: some other (unknown) header. */
+				parse_guarded(&p, big, end);
+				check_invariants(&p);
+				assert_int_equal(p.rc, SW_SIP_OK);
+				assert_int_equal(p.msg.hdr[p.msg.n_hdr - 1].id, SW_HDR_OTHER);
+				parsed_free(&p);
+			}
+		}
+	}
+}
+
+/*
+ * Splitting a list (sw_sip_next_value) scans for '"' '<' '>' ',' sixteen
+ * bytes at a time and reads the last sixteen of the value for its tail.
+ * A value of every length 2..48 that ends at a guard page, with a ',' at
+ * every position, either bare (two elements) or inside <...> (one).
+ */
+static void
+test_sip_parse_list_scan_edges(void **state)
+{
+	static struct sw_sip_msg m;
+	char v[64];
+	struct guard_buf g;
+	struct sw_span out[3];
+	size_t len, j;
+	uint16_t pos;
+	uint8_t idx;
+	int angle, n;
+
+	(void)state;
+	for (len = 2; len <= 48; len++) {
+		for (j = 0; j < len; j++) {
+			for (angle = 0; angle < 2; angle++) {
+				memset(v, 'a', len);
+				v[j] = ',';
+				if (angle) {
+					if (j == 0 || j == len - 1)
+						continue;
+					v[0] = '<';
+					v[len - 1] = '>';
+				}
+				memset(&m, 0, sizeof(m));
+				memset(m.first, SW_HDR_NONE, sizeof(m.first));
+				m.hdr[0].value.p = guard_buf_put(&g, v, len);
+				assert_non_null(m.hdr[0].value.p);
+				m.hdr[0].value.len = (uint16_t)len;
+				m.hdr[0].id = SW_HDR_ROUTE;
+				m.hdr[0].next = SW_HDR_NONE;
+				m.first[SW_HDR_ROUTE] = 0;
+				m.n_hdr = 1;
+				idx = 0;
+				pos = 0;
+				n = 0;
+				while (n < 3 && sw_sip_next_value(&m, &idx, &pos, &out[n]))
+					n++;
+				if (angle) {
+					assert_int_equal(n, 1);
+					assert_true(out[0].p == m.hdr[0].value.p);
+					assert_int_equal(out[0].len, len);
+				} else {
+					/* Empty elements (a leading or trailing ',') are
+					 * skipped. */
+					assert_int_equal(n, (j == 0 || j == len - 1) ? 1 : 2);
+					if (j != 0) {
+						assert_true(out[0].p == m.hdr[0].value.p);
+						assert_int_equal(out[0].len, j);
+					}
+					if (j != len - 1) {
+						assert_true(out[n - 1].p ==
+							    m.hdr[0].value.p + j + 1);
+						assert_int_equal(out[n - 1].len, len - j - 1);
+					}
+				}
+				guard_buf_free(&g);
+			}
+		}
+	}
+}
+
 /* ------------------------------------------------------------------------ */
 
 static const char *const valid_msgs[] = {
@@ -1327,6 +1610,10 @@ main(void)
 		cmocka_unit_test(test_sip_parse_identity),
 		cmocka_unit_test(test_sip_parse_limits),
 		cmocka_unit_test(test_sip_parse_special_every_offset),
+		cmocka_unit_test(test_sip_parse_line_end_windows),
+		cmocka_unit_test(test_sip_parse_addr_recorded),
+		cmocka_unit_test(test_sip_parse_list_scan_edges),
+		cmocka_unit_test(test_sip_parse_known_name_dash),
 		cmocka_unit_test(test_sip_parse_prefixes),
 		cmocka_unit_test(test_sip_parse_mutations),
 	};
