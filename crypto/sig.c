@@ -73,6 +73,17 @@ sw_sig_post_check(const struct sw_sig_key *k, const uint8_t *token, size_t token
 	return sw_sig_rc4_post_check(k, token);
 }
 
+/* The same for a batch job whose tag matched (job_prep kept SND_SEQ). */
+int
+sw_sig_job_post_check(const struct sw_sig_key *k, const struct sw_mac_job *job)
+{
+	if (!key_ok(k) || job == NULL || job->tag == NULL)
+		return -EINVAL;
+	if (k->scheme != SW_SCHEME_KERBEROS || k->enctype != SW_ENCTYPE_RC4_HMAC)
+		return 0;
+	return sw_sig_rc4_dir_check(k, job->tag, job->tag + SW_SIG_RC4_SEQ_STASH);
+}
+
 /* Frame the slot in place and fill a batch MAC job (see sig.h). */
 int
 sw_sig_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len, const uint8_t *token,

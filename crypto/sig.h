@@ -127,11 +127,21 @@ int sw_sig_verify(const struct sw_sig_key *k, const uint8_t *buf, size_t len,
  * §7.2; MIT kg_unseal), which is what stops a server's own token being
  * reflected back as a client's -- both directions share one checksum key.
  * 0 for every other key.  sw_sig_job_prep() cannot do this without
- * allocating, so a caller of the batch path must run it on each enctype-23
- * message whose tag matched.  Allocates (OpenSSL): not on a polling lcore.
+ * allocating, and the check must not run before the tag matched (it computes
+ * on the received checksum, which stays secret until then: tests/crypto/
+ * test_ct.c), so a caller of the batch path must run sw_sig_job_post_check()
+ * on each job whose tag matched.  Allocates (OpenSSL) for enctype 23 only,
+ * as signing with such a key does.
  * @return 0, -EBADMSG (wrong length or direction), -EINVAL, -EIO.
  */
 int sw_sig_post_check(const struct sw_sig_key *k, const uint8_t *token, size_t token_len);
+
+/**
+ * sw_sig_post_check() for a job from sw_sig_job_prep() whose tag matched:
+ * job_prep keeps what the check needs in the tag scratch.
+ * @return 0 (also for every key but enctype 23), -EBADMSG, -EINVAL, -EIO.
+ */
+int sw_sig_job_post_check(const struct sw_sig_key *k, const struct sw_mac_job *job);
 
 /**
  * Prepare one batch job.  The signed buffer is at slot[SW_SIG_HEADROOM ..
@@ -140,7 +150,7 @@ int sw_sig_post_check(const struct sw_sig_key *k, const uint8_t *token, size_t t
  * (pointing into slot and @p tag_scratch, which must outlive the job).
  * Does not allocate, lock or log.  The expected tag is copied into
  * @p tag_scratch, so @p token need not outlive the job.  For enctype 23 the
- * direction check is left to sw_sig_post_check().
+ * direction check is left to sw_sig_job_post_check().
  * @return 0, or -EBADMSG if the token's length or fixed framing is wrong
  *   (then the message is a bad signature without spending an HMAC),
  *   -EMSGSIZE if the framed buffer exceeds SW_MAC_MSG_MAX, -EINVAL.
@@ -216,6 +226,10 @@ int sw_sig_ckey_verify(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t 
 
 /** sw_sig_post_check() with a compact key.  Allocates for rc4-hmac. */
 int sw_sig_ckey_post_check(const struct sw_sig_ckey *ck, const uint8_t *token, size_t token_len);
+
+/** sw_sig_job_post_check() with a compact key: every caller of
+ *  sw_sig_ckey_job_prep() runs it on each job whose tag matched. */
+int sw_sig_ckey_job_post_check(const struct sw_sig_ckey *ck, const struct sw_mac_job *job);
 
 /** Scheme from its wire token ("NTLM", "Kerberos"; case-insensitive).
  *  SW_SCHEME_NONE for anything else. */

@@ -207,8 +207,9 @@ sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, u
 	} else {
 		token[0] = 0x04;
 		token[1] = 0x04;
-		token[2] = (uint8_t)((ck->dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0) |
-				     ck->tok_flags);
+		token[2] =
+			(uint8_t)((ck->dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0) |
+				  ck->tok_flags);
 		memset(token + 3, 0xff, 5);
 		put_be32(token + 8, (uint32_t)(seq >> 32));
 		put_be32(token + 12, (uint32_t)seq);
@@ -220,25 +221,41 @@ sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, u
 	return ret;
 }
 
-int
-sw_sig_ckey_post_check(const struct sw_sig_ckey *ck, const uint8_t *token, size_t token_len)
+static int
+rc4_dir_check(const struct sw_sig_ckey *ck, const uint8_t cksum8[8], const uint8_t seq8[8])
 {
 	uint8_t plain[8], want;
 	int ret;
 
-	if (!ckey_ok(ck) || (token == NULL && token_len != 0))
-		return -EINVAL;
-	if (token_len != ck->token_len)
-		return -EBADMSG;
-	if (ck->scheme != SW_SCHEME_KERBEROS || ck->enctype != SW_ENCTYPE_RC4_HMAC)
-		return 0;
-	ret = rc4_seq_crypt(ck, token + SW_SIG_RC4_CKSUM_OFF, token + SW_SIG_RC4_SEQ_OFF, plain);
+	ret = rc4_seq_crypt(ck, cksum8, seq8, plain);
 	if (ret != 0)
 		return ret;
 	want = ck->dir == SW_DIR_C2S ? 0x00 : 0xff;
 	if (plain[4] != want || plain[5] != want || plain[6] != want || plain[7] != want)
 		return -EBADMSG;
 	return 0;
+}
+
+int
+sw_sig_ckey_post_check(const struct sw_sig_ckey *ck, const uint8_t *token, size_t token_len)
+{
+	if (!ckey_ok(ck) || (token == NULL && token_len != 0))
+		return -EINVAL;
+	if (token_len != ck->token_len)
+		return -EBADMSG;
+	if (ck->scheme != SW_SCHEME_KERBEROS || ck->enctype != SW_ENCTYPE_RC4_HMAC)
+		return 0;
+	return rc4_dir_check(ck, token + SW_SIG_RC4_CKSUM_OFF, token + SW_SIG_RC4_SEQ_OFF);
+}
+
+int
+sw_sig_ckey_job_post_check(const struct sw_sig_ckey *ck, const struct sw_mac_job *job)
+{
+	if (!ckey_ok(ck) || job == NULL || job->tag == NULL)
+		return -EINVAL;
+	if (ck->scheme != SW_SCHEME_KERBEROS || ck->enctype != SW_ENCTYPE_RC4_HMAC)
+		return 0;
+	return rc4_dir_check(ck, job->tag, job->tag + SW_SIG_RC4_SEQ_STASH);
 }
 
 int
@@ -313,6 +330,7 @@ sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
 		put_le32(msg, SW_SIG_RC4_USAGE);
 		memcpy(msg + 4, sw_sig_rc4_hdr, SW_SIG_RC4_HDR_LEN);
 		memcpy(tag_scratch, token + SW_SIG_RC4_CKSUM_OFF, ck->cksum_len);
+		memcpy(tag_scratch + SW_SIG_RC4_SEQ_STASH, token + SW_SIG_RC4_SEQ_OFF, 8);
 		job->msg_len = len + 4 + SW_SIG_RC4_HDR_LEN;
 		job->tag_len = ck->cksum_len;
 	} else {

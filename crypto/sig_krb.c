@@ -328,20 +328,26 @@ sw_sig_krb_sign(const struct sw_sig_key *k, const uint8_t *buf, size_t len, uint
 	return k->token_len;
 }
 
-/* RFC 4757 §7.2 direction check of a token whose checksum matched. */
+/* RFC 4757 §7.2 direction check of a (checksum, SND_SEQ) whose checksum matched. */
 int
-sw_sig_rc4_post_check(const struct sw_sig_key *k, const uint8_t *token)
+sw_sig_rc4_dir_check(const struct sw_sig_key *k, const uint8_t cksum[8], const uint8_t seq[8])
 {
 	uint8_t plain[8];
 	uint8_t want = rc4_dir_byte(k);
 	int ret;
 
-	ret = rc4_seq_crypt(k, token + SW_SIG_RC4_CKSUM_OFF, token + SW_SIG_RC4_SEQ_OFF, plain);
+	ret = rc4_seq_crypt(k, cksum, seq, plain);
 	if (ret != 0)
 		return ret;
 	if (plain[4] != want || plain[5] != want || plain[6] != want || plain[7] != want)
 		return -EBADMSG;
 	return 0;
+}
+
+int
+sw_sig_rc4_post_check(const struct sw_sig_key *k, const uint8_t *token)
+{
+	return sw_sig_rc4_dir_check(k, token + SW_SIG_RC4_CKSUM_OFF, token + SW_SIG_RC4_SEQ_OFF);
 }
 
 /* Scalar MIC verification; the token length has been checked. */
@@ -393,6 +399,7 @@ sw_sig_krb_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len, con
 		put_le32(msg, SW_SIG_RC4_USAGE);
 		memcpy(msg + 4, sw_sig_rc4_hdr, sizeof(sw_sig_rc4_hdr));
 		memcpy(tag_scratch, token + SW_SIG_RC4_CKSUM_OFF, k->cksum_len);
+		memcpy(tag_scratch + SW_SIG_RC4_SEQ_STASH, token + SW_SIG_RC4_SEQ_OFF, 8);
 		job->msg_len = len + 4 + SW_SIG_RC4_HDR_LEN;
 	} else {
 		if (!sw_sig_cfx_framing_ok(k->dir, token))

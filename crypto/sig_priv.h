@@ -42,6 +42,9 @@ struct sw_sig_iov {
 #define SW_SIG_RC4_SEQ_OFF    21u /* SND_SEQ[8] */
 #define SW_SIG_RC4_CKSUM_OFF  29u /* SGN_CKSUM[8] */
 #define SW_SIG_RC4_TOKEN_LEN  37u
+/* rc4-hmac job_prep keeps the token's SND_SEQ here in the tag scratch, after
+ * the 8-byte checksum, for the direction check after the batch compare. */
+#define SW_SIG_RC4_SEQ_STASH  16u
 #define SW_SIG_RC4_USAGE      15u /* RFC 4757 §7.2: MIC checksum usage */
 #define SW_SIG_NTLM_TOKEN_LEN 16u
 
@@ -118,6 +121,7 @@ int sw_sig_krb_job_prep(const struct sw_sig_key *k, uint8_t *slot, uint32_t len,
 			const uint8_t *token, uint8_t tag_scratch[SW_MAC_TAG_MAX],
 			struct sw_mac_job *job);
 int sw_sig_rc4_post_check(const struct sw_sig_key *k, const uint8_t *token);
+int sw_sig_rc4_dir_check(const struct sw_sig_key *k, const uint8_t cksum[8], const uint8_t seq[8]);
 
 #ifdef __cplusplus
 }

@@ -193,6 +193,10 @@ verify_commit(struct sw_lcore *lc)
 
 		if (i + 1 < n)
 			rte_prefetch0(lc->pend[i + 1].sa->retx); /* written at commit */
+		/* rc4-hmac: the direction bytes, once the tag matched (sig.h). */
+		if (lc->ok[i] != 0 &&
+		    unlikely(sw_sig_ckey_job_post_check(sw_sa_c2s(p->sa), &lc->job[i]) != 0))
+			lc->ok[i] = 0;
 		if (lc->ok[i] == 0) {
 			sw_ctr_add(&lc->st.bad_sig, 1);
 			sw_ctr_add(&lc->st.sa_rc[SW_SA_BAD_SIG], 1);

@@ -329,7 +329,8 @@ test_sig_ckey_matches_full_key(void **state)
 			assert_int_equal(jobs[i].tag_len, keys[i].cksum_len);
 		} else {
 			assert_int_equal(sw_sig_job_prep(&keys[i], slots[i].p, (uint32_t)len,
-							 tokens[i], (size_t)n, scratch[i], &jobs[i]),
+							 tokens[i], (size_t)n, scratch[i],
+							 &jobs[i]),
 					 0);
 		}
 	}
@@ -412,15 +413,18 @@ test_sig_flipped_bit_fails(void **state)
  * A token signed for one direction never verifies with the other
  * direction's key: NTLM and CFX derive different keys, rc4-hmac shares the
  * checksum key and relies on the SND_SEQ direction bytes (a reflected
- * server token), which the batch path leaves to sw_sig_post_check().
+ * server token), which the batch path checks after the compare with
+ * sw_sig_job_post_check() / sw_sig_ckey_job_post_check() (the lcores').
  */
 static void
 test_sig_wrong_direction_fails(void **state)
 {
-	uint8_t token[SW_SIG_TOKEN_MAX], scratch[SW_MAC_TAG_MAX];
+	uint8_t token[SW_SIG_TOKEN_MAX], scratch[SW_MAC_TAG_MAX], scratch2[SW_MAC_TAG_MAX];
+	static uint64_t area[SW_SIG_CKEY_MAX / 8];
+	struct sw_sig_ckey *ck = (struct sw_sig_ckey *)(void *)area;
 	struct sw_sig_key signer, verifier;
-	struct sw_mac_job job;
-	struct slot s;
+	struct sw_mac_job job, job2;
+	struct slot s, s2;
 	size_t c;
 	int dir;
 
@@ -449,8 +453,25 @@ test_sig_wrong_direction_fails(void **state)
 					assert_int_equal(sw_sig_post_check(&verifier, token,
 									   verifier.token_len),
 							 -EBADMSG);
+					assert_int_equal(sw_sig_job_post_check(&verifier, &job),
+							 -EBADMSG);
+					/* The signer's own direction passes. */
+					assert_int_equal(sw_sig_job_post_check(&signer, &job), 0);
+					/* The compact key (what a polling lcore holds). */
+					assert_true(sw_sig_ckey_init(ck, sizeof(area), &verifier) >
+						    0);
+					slot_fill(&s2, buf_data, 100);
+					assert_int_equal(sw_sig_ckey_job_prep(ck, s2.p, 100, token,
+									      verifier.token_len,
+									      scratch2, &job2),
+							 0);
+					assert_int_equal(sw_sig_ckey_job_post_check(ck, &job2),
+							 -EBADMSG);
+					sw_sig_ckey_wipe(ck);
+					guard_buf_free(&s2.g);
 				} else {
 					assert_false(job_tag_matches(&job));
+					assert_int_equal(sw_sig_job_post_check(&verifier, &job), 0);
 				}
 			}
 			guard_buf_free(&s.g);
