@@ -3,11 +3,12 @@
 //
 // Case names:
 //   cp_handshake/krb/<cp|raw>    Kerberos: REGISTER through sw_cp_handle_request vs
-//                                MIT gss_accept_sec_context alone
+//                                MIT gss_accept_sec_context alone (+ context deletion)
 //   cp_handshake/krb/acceptor    sw_cp_krb_accept alone (GSS accept + lucid export):
 //                                where the control plane's time goes
-//   cp_handshake/krb/raw_lucid   what any acceptor needs from MIT: gss_accept_sec_context with
-//                                the client name, gss_display_name, lucid export
+//   cp_handshake/krb/raw_name    the least an acceptor needing the client's name does with
+//                                MIT: accept with the name, gss_display_name, release, delete
+//   cp_handshake/krb/raw_lucid   the same with the lucid export (keys, sequence numbers)
 //   cp_handshake/ntlm/<cp|raw>   NTLM, both legs: through the control plane vs
 //                                gss-ntlmssp's accept_sec_context
 //   digest/<len>                 sw_digest (GHASH) of one datagram
@@ -72,6 +73,9 @@ BENCHMARK_CAPTURE(handshake, krb/acceptor, 1, 2)
 	->UseManualTime();
 BENCHMARK_CAPTURE(handshake, krb/raw_lucid, 1, 3)
 	->Name("cp_handshake/krb/raw_lucid")
+	->UseManualTime();
+BENCHMARK_CAPTURE(handshake, krb/raw_name, 1, 4)
+	->Name("cp_handshake/krb/raw_name")
 	->UseManualTime();
 BENCHMARK_CAPTURE(handshake, ntlm/cp, 0, 0)->Name("cp_handshake/ntlm/cp")->UseManualTime();
 BENCHMARK_CAPTURE(handshake, ntlm/raw, 0, 1)->Name("cp_handshake/ntlm/raw")->UseManualTime();

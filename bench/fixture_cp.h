@@ -27,10 +27,12 @@ void sw_bcp_teardown(void);
 
 /** One Kerberos handshake: AP-REQ from gss_init_sec_context (untimed), then
  *  either the whole REGISTER through sw_cp_handle_request() (raw = 0) or
- *  gss_accept_sec_context on the token (raw = 1), or the acceptor module
- *  alone, sw_cp_krb_accept() (raw = 2: GSS accept + lucid export), or MIT's
- *  accept with the client name + display name + lucid export, without our
- *  code (raw = 3). */
+ *  gss_accept_sec_context on the token + the context's deletion (raw = 1),
+ *  or the acceptor module alone, sw_cp_krb_accept() (raw = 2: GSS accept +
+ *  lucid export), or MIT's accept with the client name + display name +
+ *  lucid export + name release, without our code (raw = 3), or the same
+ *  with the context deleted instead of exported (raw = 4: the least any
+ *  acceptor that needs the client's name does with MIT's GSS-API). */
 double sw_bcp_krb_once(int raw);
 
 /** One NTLM datagram handshake (both legs): through the control plane

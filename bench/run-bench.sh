@@ -75,7 +75,11 @@ echo "run-bench: $BIN (min time ${MIN_TIME}s per case; shared machines give nois
 # Control-plane handshakes (issue 3): a separate binary, same realm.
 CP_BIN=$BUILD/bench/sw_bench_cp
 if [ -x "$CP_BIN" ]; then
+	# Handshakes cost tens of microseconds and the ratios compare cases run
+	# seconds apart: repeat them in random order and report medians.
 	"${PIN[@]}" "$CP_BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
+		--benchmark_repetitions="${SW_BENCH_CP_REPS:-5}" \
+		--benchmark_enable_random_interleaving=true \
 		--benchmark_format=console --benchmark_out="$BUILD/bench-cp-results.json" \
 		--benchmark_out_format=json || echo "run-bench: sw_bench_cp failed" >&2
 fi

@@ -22,6 +22,7 @@
 #include <rte_common.h>
 
 #include "ctrlplane/config.h"
+#include "ctrlplane/idmap.h"
 
 #define LINE_MAX_ 1024
 #define KEYS_MAX 256
@@ -82,9 +83,11 @@ static const char *const auth_keys[] = { "realm", "targetname", "schemes", "chal
 					 "version", "require", "mutual", NULL };
 static const char *const krb_keys[] = { "keytab", "service", NULL };
 static const char *const ntlm_keys[] = { "users", "domain", NULL };
+static const char *const id_keys[] = { "mode", "map", "domains", NULL };
 static const char *const lim_keys[] = { "sa_max", "handshakes_max", "handshake_timeout",
 					"ring_size", "reassembly", "challenge_rate",
-					"challenge_burst", NULL };
+					"challenge_burst", "handshake_rate", "handshake_burst",
+					"cp_max_wait", "handshakes_per_source", NULL };
 
 static const char *const *
 keys_of(const char *sect)
@@ -103,6 +106,8 @@ keys_of(const char *sect)
 		return ntlm_keys;
 	if (strcmp(sect, "limits") == 0)
 		return lim_keys;
+	if (strcmp(sect, "identity") == 0)
+		return id_keys;
 	return NULL;
 }
 
@@ -643,6 +648,99 @@ load_mechs(struct loader *ld, struct sw_config *cfg)
 	return 0;
 }
 
+/* A DNS name (letters, digits, '-', '.'), or an IPv4 literal. */
+static bool
+is_hostname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253 || s[0] == '.' || s[0] == '-' || s[n - 1] == '.')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+static const char *const id_mode_names[] = { "user", "map", "map-or-user" };
+
+/*
+ * [identity]: the From AOR binding (PROTOCOL.md §4).  The map file is read
+ * here too, so --check-config and the start report its errors with its own
+ * file:line (the control plane reads it again when it starts and on SIGHUP).
+ */
+static int
+load_identity(struct loader *ld, struct sw_config *cfg)
+{
+	char tmp[CFG_VALUE_LEN];
+	struct sw_idmap *m = NULL;
+	const char *v, *mode;
+	char *tok, *save = NULL;
+	unsigned int i;
+	int ret;
+
+	v = get(ld, "identity", "map");
+	if (v != NULL) {
+		snprintf(cfg->id_map, sizeof(cfg->id_map), "%s", v);
+		ret = sw_idmap_load(v, &m, ld->err, ld->err_len);
+		sw_idmap_free(m);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret != 0) {
+			/* The map's own "file:line: reason", after where it is named. */
+			char inner[SW_CFG_ERR_MAX];
+
+			snprintf(inner, sizeof(inner), "%s", ld->err != NULL ? ld->err : "");
+			return fail(ld, line_of(ld, "identity", "map"), "map: %s", inner);
+		}
+	}
+	mode = get(ld, "identity", "mode");
+	if (mode == NULL)
+		cfg->id_mode = cfg->id_map[0] != '\0' ? SW_ID_MAP_OR_USER : SW_ID_USER;
+	else if (strcmp(mode, "user") == 0)
+		cfg->id_mode = SW_ID_USER;
+	else if (strcmp(mode, "map") == 0)
+		cfg->id_mode = SW_ID_MAP;
+	else if (strcmp(mode, "map-or-user") == 0)
+		cfg->id_mode = SW_ID_MAP_OR_USER;
+	else
+		return fail(ld, line_of(ld, "identity", "mode"),
+			    "mode = '%s': expected user, map or map-or-user", mode);
+	if (cfg->id_mode != SW_ID_USER && cfg->id_map[0] == '\0')
+		return fail(ld, line_of(ld, "identity", "mode"),
+			    "mode = %s needs [identity] map", id_mode_names[cfg->id_mode]);
+	if (cfg->id_mode == SW_ID_USER && cfg->id_map[0] != '\0')
+		return fail(ld, line_of(ld, "identity", "mode"),
+			    "mode = user ignores [identity] map: use map or map-or-user");
+
+	v = get(ld, "identity", "domains");
+	if (v != NULL) {
+		snprintf(tmp, sizeof(tmp), "%s", v);
+		for (tok = strtok_r(tmp, ", \t", &save); tok != NULL;
+		     tok = strtok_r(NULL, ", \t", &save)) {
+			if (!is_hostname(tok))
+				return fail(ld, line_of(ld, "identity", "domains"),
+					    "domains: '%s' is not a domain name", tok);
+			if (cfg->n_id_domains == SW_CFG_DOMAINS_MAX)
+				return fail(ld, line_of(ld, "identity", "domains"),
+					    "domains: more than %u", SW_CFG_DOMAINS_MAX);
+			for (i = 0; tok[i] != '\0'; i++)
+				tok[i] = (char)tolower((unsigned char)tok[i]);
+			for (i = 0; i < cfg->n_id_domains; i++)
+				if (strcmp(cfg->id_domains[i], tok) == 0)
+					return fail(ld, line_of(ld, "identity", "domains"),
+						    "domains: '%s' listed twice", tok);
+			snprintf(cfg->id_domains[cfg->n_id_domains++], SW_CFG_STR_MAX, "%s", tok);
+		}
+		if (cfg->n_id_domains == 0)
+			return fail(ld, line_of(ld, "identity", "domains"), "domains: empty list");
+		if (cfg->id_mode == SW_ID_MAP)
+			return fail(ld, line_of(ld, "identity", "domains"),
+				    "domains apply to the user rule, which mode = map never uses");
+	}
+	return 0;
+}
+
 int
 sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_len)
 {
@@ -738,6 +836,9 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_le
 	ret = load_mechs(ld, cfg);
 	if (ret != 0)
 		goto cleanup;
+	ret = load_identity(ld, cfg);
+	if (ret != 0)
+		goto cleanup;
 
 	/* [limits] */
 	cfg->sa_max = 100000;
@@ -752,6 +853,23 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_le
 	ret = get_duration_ms(ld, "limits", "handshake_timeout", &cfg->handshake_timeout_ms);
 	if (ret != 0)
 		goto cleanup;
+	/* A source's share of the pending table: 1/64 of it, at least 16, so
+	 * that it takes 64 sources to fill it, while a NAT whose phones all
+	 * register at once still fits (a handshake is pending for one round
+	 * trip).  Source = address without port (cp.c). */
+	cfg->handshakes_per_source = cfg->handshakes_max / 64 < 16 ? 16 : cfg->handshakes_max / 64;
+	if (cfg->handshakes_per_source > cfg->handshakes_max)
+		cfg->handshakes_per_source = cfg->handshakes_max;
+	ret = get_u32(ld, "limits", "handshakes_per_source", 0, 1u << 22,
+		      &cfg->handshakes_per_source, false);
+	if (ret != 0)
+		goto cleanup;
+	if (cfg->handshakes_per_source > cfg->handshakes_max) {
+		ret = fail(ld, line_of(ld, "limits", "handshakes_per_source"),
+			   "handshakes_per_source = %u is more than handshakes_max = %u",
+			   cfg->handshakes_per_source, cfg->handshakes_max);
+		goto cleanup;
+	}
 	cfg->ring_size = 1024;
 	ret = get_u32(ld, "limits", "ring_size", 64, 65536, &cfg->ring_size, false);
 	if (ret != 0)
@@ -772,6 +890,25 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_le
 		goto cleanup;
 	cfg->challenge_burst = cfg->challenge_rate > 100 ? cfg->challenge_rate * 2 : 200;
 	ret = get_u32(ld, "limits", "challenge_burst", 1, 1000000, &cfg->challenge_burst, false);
+	if (ret != 0)
+		goto cleanup;
+	/* Handshake legs per source: a client needs one (Kerberos) or two
+	 * (NTLM) per registration, so the default leaves room for a NAT with
+	 * many clients re-registering at once, while one source alone cannot
+	 * fill the control-plane ring (ring_size, 1024). */
+	cfg->handshake_rate = 50;
+	ret = get_u32(ld, "limits", "handshake_rate", 0, 1000000, &cfg->handshake_rate, false);
+	if (ret != 0)
+		goto cleanup;
+	cfg->handshake_burst = cfg->handshake_rate > 50 ? cfg->handshake_rate * 2 : 100;
+	ret = get_u32(ld, "limits", "handshake_burst", 1, 1000000, &cfg->handshake_burst, false);
+	if (ret != 0)
+		goto cleanup;
+	/* Twice SIP's T1: by then the sender has retransmitted (RFC 3261
+	 * §17.1.2.2), so the fresher copy behind it in the ring is the one
+	 * worth answering. */
+	cfg->cp_max_wait_ms = 1000;
+	ret = get_duration_ms(ld, "limits", "cp_max_wait", &cfg->cp_max_wait_ms);
 	if (ret != 0)
 		goto cleanup;
 	ret = 0;
@@ -839,9 +976,20 @@ sw_config_print(const struct sw_config *cfg, FILE *out)
 	fprintf(out, "[ntlm]\nusers = %s\ndomain = %s\n\n",
 		cfg->ntlm_users[0] ? cfg->ntlm_users : "(unset)",
 		cfg->ntlm_domain[0] ? cfg->ntlm_domain : "(unset)");
+	fprintf(out, "[identity]\nmode = %s\nmap = %s\ndomains = ", id_mode_names[cfg->id_mode],
+		cfg->id_map[0] ? cfg->id_map : "(unset)");
+	if (cfg->n_id_domains == 0)
+		fprintf(out, "(any)");
+	for (i = 0; i < cfg->n_id_domains; i++)
+		fprintf(out, "%s%s", i ? ", " : "", cfg->id_domains[i]);
+	fprintf(out, "\n\n");
 	fprintf(out,
-		"[limits]\nsa_max = %u\nhandshakes_max = %u\nhandshake_timeout = %ums\n"
-		"ring_size = %u\nreassembly = %u\nchallenge_rate = %u\nchallenge_burst = %u\n",
-		cfg->sa_max, cfg->handshakes_max, cfg->handshake_timeout_ms, cfg->ring_size,
-		cfg->reassembly, cfg->challenge_rate, cfg->challenge_burst);
+		"[limits]\nsa_max = %u\nhandshakes_max = %u\nhandshakes_per_source = %u\n"
+		"handshake_timeout = %ums\n"
+		"ring_size = %u\nreassembly = %u\nchallenge_rate = %u\nchallenge_burst = %u\n"
+		"handshake_rate = %u\nhandshake_burst = %u\ncp_max_wait = %ums\n",
+		cfg->sa_max, cfg->handshakes_max, cfg->handshakes_per_source,
+		cfg->handshake_timeout_ms, cfg->ring_size, cfg->reassembly, cfg->challenge_rate,
+		cfg->challenge_burst, cfg->handshake_rate, cfg->handshake_burst,
+		cfg->cp_max_wait_ms);
 }

@@ -18,10 +18,13 @@
  *   [kerberos]   keytab, service
  *   [ntlm]       users (gss-ntlmssp DOMAIN:USER:PASSWORD file or smbpasswd), domain
  *   [limits]     sa_max, handshakes_max, handshake_timeout
+ *   [identity]   mode (user | map | map-or-user), map (principal -> SIP URI
+ *                file, ctrlplane/idmap.h), domains (From hosts of the user rule)
  *
  * CHANGES (engine, issue 4): added [interface.N] gateway, mtu, tap;
  * [engine] mbufs, drain_us, idle_sleep_us; [limits] ring_size, reassembly;
- * (hardening, issue 7) [limits] challenge_rate, challenge_burst;
+ * (hardening, issue 7) [limits] challenge_rate, challenge_burst,
+ * handshake_rate, handshake_burst, cp_max_wait, handshakes_per_source;
  * sw_config_load() / sw_config_print() (implemented in ctrlplane/config.c,
  * which needs DPDK's rte_cfgfile and is linked into sipwardd only).
  */
@@ -42,6 +45,15 @@ extern "C" {
 #define SW_CFG_STR_MAX 256u
 #define SW_CFG_METHODS_MAX 16u
 #define SW_CFG_SCHEMES_MAX 2u
+#define SW_CFG_DOMAINS_MAX 16u /**< [identity] domains (= SW_SA_AOR_MAX) */
+
+/** [identity] mode: how the From AOR of a signed request is bound to the
+ *  SA's principal (PROTOCOL.md §4; README "Identity"). */
+enum sw_id_mode {
+	SW_ID_USER = 0,	   /**< From user part = authenticated user (+ domains) */
+	SW_ID_MAP,	   /**< only the principal's AORs in the map */
+	SW_ID_MAP_OR_USER, /**< the map for mapped principals, else the user rule */
+};
 
 enum sw_if_role {
 	SW_ROLE_CLIENTS = 1, /**< clients reach us here */
@@ -112,16 +124,32 @@ struct sw_config {
 	char ntlm_users[SW_CFG_STR_MAX];
 	char ntlm_domain[SW_CFG_STR_MAX];
 
+	/* [identity] */
+	uint8_t id_mode;		  /**< enum sw_id_mode */
+	uint8_t n_id_domains;
+	char id_map[SW_CFG_STR_MAX];	  /**< map file, "" = none */
+	char id_domains[SW_CFG_DOMAINS_MAX][SW_CFG_STR_MAX]; /**< lower case */
+
 	/* [limits] */
 	uint32_t sa_max;
 	uint32_t handshakes_max;
+	/** Pending handshakes one source address may hold in the control
+	 *  plane (0 = no per-source cap; at most handshakes_max; cp.c) */
+	uint32_t handshakes_per_source;
 	uint32_t handshake_timeout_ms;
 	uint32_t ring_size;    /**< lcore <-> control plane rings (power of two) */
-	uint32_t reassembly;   /**< IPv4 reassembly flows per lcore */
+	uint32_t reassembly;   /**< IPv4 + IPv6 reassembly flows per lcore */
 	/** Challenges / error answers per second per source address, per lcore
 	 *  (0 = unlimited; dataplane/ratelimit.h) */
 	uint32_t challenge_rate;
 	uint32_t challenge_burst; /**< bucket size of that limit */
+	/** Handshake legs per second per source address, per lcore, handed to
+	 *  the control plane (0 = unlimited; dataplane/ratelimit.h) */
+	uint32_t handshake_rate;
+	uint32_t handshake_burst; /**< bucket size of that limit */
+	/** Longest a message may wait in the lcore -> control-plane ring; the
+	 *  control thread drops older ones unhandled (1 ms .. 1 h) */
+	uint32_t cp_max_wait_ms;
 };
 
 /** Bytes of error text sw_config_load() may write ("file:line: reason"). */

@@ -9,7 +9,12 @@
  *    original answer, never reach gss_accept_sec_context twice); direct
  *    mapped, entries live SW_CP_LEG_KEEP_MS;
  *  - pending NTLM handshakes: rte_hash opaque -> slot of a fixed array of
- *    handshakes_max entries, timed out by sw_cp_tick().
+ *    handshakes_max entries, timed out by sw_cp_tick();
+ *  - pending handshakes per source address (issue 7): rte_hash address ->
+ *    count, an entry only while the count is > 0, so it never holds more
+ *    keys than there are pending handshakes (sized handshakes_max; seeded
+ *    secretly so that sources cannot aim at one bucket).  Every pending
+ *    entry is freed by pend_del(), which gives its source's unit back.
  */
 
 #include <errno.h>
@@ -30,6 +35,7 @@
 #include "ctrlplane/cp_krb.h"
 #include "ctrlplane/cp_ntlm.h"
 #include "crypto/prim.h"
+#include "ctrlplane/idmap.h"
 #include "ctrlplane/ntlm_users.h"
 #include "ctrlplane/sa_table.h"
 #include "dataplane/sip_write.h"
@@ -50,10 +56,14 @@ struct leg {
 	} out[SW_CP_OUTS_MAX];
 };
 
+#define SRC_KEY_LEN 16u /* IPv6, or IPv4 as ::ffff:a.b.c.d */
+
 struct pending {
 	uint64_t opaque; /* 0: free slot */
 	uint64_t created_ms;
 	uint8_t version;
+	uint8_t has_src; /* counted in src_h under src */
+	uint8_t src[SRC_KEY_LEN];
 	struct sw_cp_ntlm_pending st;
 };
 
@@ -65,6 +75,7 @@ struct sw_cp {
 	struct sw_cp_krb *krb;
 	struct sw_cp_ntlm *ntlm;
 	struct sw_ntlm_users *users;
+	struct sw_idmap *idmap; /* [identity] map, NULL without one */
 	sw_cp_log_fn log;
 	void *log_arg;
 	struct sw_sa_rng rng;
@@ -73,6 +84,7 @@ struct sw_cp {
 	struct pending *pend;
 	uint32_t *pend_free; /* stack of free slot indices */
 	uint32_t pend_nfree;
+	struct rte_hash *src_h; /* NULL: no per-source cap */
 	uint32_t tick_iter;
 	uint32_t leg_sweep;
 	uint64_t stats[SW_CP_STAT_MAX];
@@ -295,7 +307,9 @@ policy_init(struct sw_cp *cp)
 		ch->params.len = (uint16_t)(w.len - start);
 		pol->targets[pol->n_targets++] = pol->target[s];
 	}
-	return sw_wbuf_ok(&w) ? 0 : -ENAMETOOLONG;
+	if (!sw_wbuf_ok(&w))
+		return -ENAMETOOLONG;
+	return sw_sa_flow_key_init(pol); /* Path flow tokens (sa_verify.h) */
 }
 
 static bool
@@ -360,7 +374,8 @@ sw_cp_create(const struct sw_config *cfg, struct sw_cp **cp_out)
 	if (cp_out == NULL)
 		return -EINVAL;
 	*cp_out = NULL;
-	if (cfg == NULL || cfg->sa_max == 0 || cfg->handshakes_max == 0)
+	if (cfg == NULL || cfg->sa_max == 0 || cfg->handshakes_max == 0 ||
+	    cfg->handshakes_per_source > cfg->handshakes_max)
 		return -EINVAL;
 	cp = calloc(1, sizeof(*cp));
 	if (cp == NULL)
@@ -400,6 +415,16 @@ sw_cp_create(const struct sw_config *cfg, struct sw_cp **cp_out)
 		}
 	}
 
+	if (cfg->id_map[0] != '\0') {
+		char err[SW_CFG_ERR_MAX];
+
+		rc = sw_idmap_load(cfg->id_map, &cp->idmap, err, sizeof(err));
+		if (rc != 0) {
+			logf_(NULL, SW_CP_LOG_ERR, "identity map: %s", err);
+			goto cleanup;
+		}
+	}
+
 	cp->legs = calloc(LEG_SLOTS, sizeof(*cp->legs));
 	cp->pend = calloc(hs_max, sizeof(*cp->pend));
 	cp->pend_free = calloc(hs_max, sizeof(*cp->pend_free));
@@ -414,6 +439,20 @@ sw_cp_create(const struct sw_config *cfg, struct sw_cp **cp_out)
 	if (cp->legs == NULL || cp->pend == NULL || cp->pend_free == NULL || cp->pend_h == NULL) {
 		rc = -ENOMEM;
 		goto cleanup;
+	}
+	if (cfg->handshakes_per_source != 0) {
+		/* With the extendable bucket table rte_hash takes every one of
+		 * .entries keys, and there are never more sources than pending
+		 * handshakes: adding a source cannot fail for lack of room. */
+		snprintf(name, sizeof(name), "cps_%u", seq);
+		hp.name = name;
+		hp.key_len = SRC_KEY_LEN;
+		hp.hash_func_init_val = sw_sa_rng_next(&cp->rng);
+		cp->src_h = rte_hash_create(&hp);
+		if (cp->src_h == NULL) {
+			rc = -ENOMEM;
+			goto cleanup;
+		}
 	}
 	for (i = 0; i < hs_max; i++)
 		cp->pend_free[i] = hs_max - 1 - i;
@@ -454,14 +493,18 @@ sw_cp_free(struct sw_cp *cp)
 	free(cp->pend);
 	free(cp->pend_free);
 	rte_hash_free(cp->pend_h);
+	rte_hash_free(cp->src_h);
 	sw_sa_table_free(cp->tab);
 	sw_cp_krb_free(cp->krb);
 	sw_cp_ntlm_free(cp->ntlm);
 	sw_ntlm_users_free(cp->users);
+	sw_idmap_free(cp->idmap);
 	sw_digest_free(cp->digest);
 	explicit_bzero(cp, sizeof(*cp));
 	free(cp);
 }
+
+static unsigned int rebind_all(struct sw_cp *cp);
 
 int
 sw_cp_reload(struct sw_cp *cp)
@@ -473,6 +516,28 @@ sw_cp_reload(struct sw_cp *cp)
 		rc = sw_cp_krb_reload(cp->krb);
 	if (rc == 0 && cp->users != NULL)
 		rc = sw_ntlm_users_reload(cp->users, &bad_line);
+	if (rc == 0 && cp->cfg.id_map[0] != '\0') {
+		struct sw_idmap *fresh = NULL;
+		char err[SW_CFG_ERR_MAX];
+		unsigned int n;
+
+		/* All or nothing: a broken file keeps the map in force. */
+		rc = sw_idmap_load(cp->cfg.id_map, &fresh, err, sizeof(err));
+		if (rc != 0) {
+			logf_(cp, SW_CP_LOG_ERR, "identity map not reloaded: %s", err);
+			return rc;
+		}
+		sw_idmap_free(cp->idmap);
+		cp->idmap = fresh;
+		n = rebind_all(cp);
+		__atomic_store_n(
+			&cp->stats[SW_CP_STAT_ID_RETIRED],
+			__atomic_load_n(&cp->stats[SW_CP_STAT_ID_RETIRED], __ATOMIC_RELAXED) + n,
+			__ATOMIC_RELAXED);
+		logf_(cp, SW_CP_LOG_INFO,
+		      "identity map %s reloaded: %u principals, %u SAs retired (binding changed)",
+		      cp->cfg.id_map, sw_idmap_count(cp->idmap), n);
+	}
 	return rc;
 }
 
@@ -583,10 +648,10 @@ static int
 forward_request(struct sw_cp *cp, const char *buf, size_t len, const struct sw_sip_msg *msg,
 		const struct sw_peer *from, uint64_t opaque, struct sw_cp_out *out)
 {
-	char via[SW_SA_VIA_MAX];
+	char via[SW_SA_VIA_MAX], path[SW_SA_PATH_MAX];
 	struct sw_sa_src src;
 	struct sw_sip_fwd f;
-	struct sw_wbuf vw, w;
+	struct sw_wbuf vw, pw, w;
 
 	peer_to_src(from, &src);
 	if (src.af != AF_INET && src.af != AF_INET6) {
@@ -605,6 +670,16 @@ forward_request(struct sw_cp *cp, const char *buf, size_t len, const struct sw_s
 	f.push_via.len = (uint16_t)vw.len;
 	f.dec_max_forwards = true;
 	f.info_hdr = SW_HDR_OTHER;
+	/* RFC 3327 Path with the flow token, as the lcores add it (fwd.c). */
+	if (opaque != 0 && sw_span_ieq(msg->method, "REGISTER")) {
+		sw_wbuf_init(&pw, path, sizeof(path));
+		if (sw_sa_path_write(&cp->pol, opaque, &src, &pw) != 0) {
+			count(cp, SW_CP_STAT_ERROR);
+			return -ENOSPC;
+		}
+		f.push_path.p = path;
+		f.push_path.len = (uint16_t)pw.len;
+	}
 	out_upstream(cp, out);
 	sw_wbuf_init(&w, out->buf, sizeof(out->buf));
 	return finish(cp, out, &w, sw_sip_write_forward(&w, msg, buf, len, &f));
@@ -684,12 +759,84 @@ pend_find(struct sw_cp *cp, uint64_t opaque)
 	return &cp->pend[(uintptr_t)data];
 }
 
+/*
+ * Pending handshakes per source address.  The port is not part of the key:
+ * with it, a NAT (or one host) would be a new source per port and the cap
+ * would limit nothing; the price is that every client behind one NAT
+ * address shares a single share (README "Operations").
+ */
+static bool
+src_key(const struct sw_peer *from, uint8_t key[SRC_KEY_LEN])
+{
+	memset(key, 0, SRC_KEY_LEN);
+	if (from == NULL)
+		return false;
+	if (from->addr.af == AF_INET) {
+		/* v4-mapped, so that the same host seen over IPv6 is the same source */
+		key[10] = 0xff;
+		key[11] = 0xff;
+		memcpy(key + 12, &from->addr.u.v4, 4);
+		return true;
+	}
+	if (from->addr.af == AF_INET6) {
+		memcpy(key, &from->addr.u.v6, SRC_KEY_LEN);
+		return true;
+	}
+	return false;
+}
+
+/* Pending handshakes of the source with key @p key and hash @p sig. */
+static uint32_t
+src_count(const struct sw_cp *cp, const uint8_t key[SRC_KEY_LEN], hash_sig_t sig)
+{
+	void *data = NULL;
+
+	if (rte_hash_lookup_with_hash_data(cp->src_h, key, sig, &data) < 0)
+		return 0;
+	return (uint32_t)(uintptr_t)data;
+}
+
+static void
+src_sub(struct sw_cp *cp, const uint8_t key[SRC_KEY_LEN])
+{
+	hash_sig_t sig = rte_hash_hash(cp->src_h, key);
+	uint32_t n = src_count(cp, key, sig);
+
+	/* Updating the data of a present key cannot fail. */
+	if (n > 1)
+		(void)rte_hash_add_key_with_hash_data(cp->src_h, key, sig,
+						      (void *)(uintptr_t)(n - 1));
+	else
+		(void)rte_hash_del_key_with_hash(cp->src_h, key, sig);
+}
+
+/* Frees pending entry @p p, whatever ended it: the one place that gives its
+ * source's unit back. */
 static void
 pend_del(struct sw_cp *cp, struct pending *p)
 {
 	(void)rte_hash_del_key(cp->pend_h, &p->opaque);
+	if (p->has_src)
+		src_sub(cp, p->src);
 	explicit_bzero(p, sizeof(*p));
 	cp->pend_free[cp->pend_nfree++] = (uint32_t)(p - cp->pend);
+}
+
+uint32_t
+sw_cp_pending(const struct sw_cp *cp, const struct sw_addr *src, uint32_t *sources)
+{
+	uint8_t key[SRC_KEY_LEN];
+	struct sw_peer from;
+
+	if (sources != NULL)
+		*sources = cp->src_h != NULL ? (uint32_t)rte_hash_count(cp->src_h) : 0;
+	if (src == NULL)
+		return cp->cfg.handshakes_max - cp->pend_nfree;
+	memset(&from, 0, sizeof(from));
+	from.addr = *src;
+	if (cp->src_h == NULL || !src_key(&from, key))
+		return 0;
+	return src_count(cp, key, rte_hash_hash(cp->src_h, key));
 }
 
 static int
@@ -747,15 +894,177 @@ install_and_forward(struct sw_cp *cp, struct sw_sa_rt *rt, const struct sw_auth 
 	return forward_request(cp, buf, len, msg, from, rt->opaque, out);
 }
 
-/* User part of the From URI equals @p user (case-insensitive)? */
-static bool
-from_user_is(const struct sw_sip_msg *msg, const char *user)
-{
-	size_t n = strlen(user);
+/* The From AORs an SA may use (PROTOCOL.md §4; README "Identity"). */
+struct idset {
+	uint8_t n; /* 0: the user rule */
+	uint64_t aor[SW_SA_AOR_MAX];
+	uint64_t id_key; /* digest of the principal's map key */
+};
 
-	if (n == 0 || n > sizeof(((struct sw_sa_keys *)NULL)->user))
+static void
+idset_add(struct sw_cp *cp, struct idset *ids, const char *canon, size_t len)
+{
+	uint64_t d = sw_digest(cp->pol.digest, canon, len);
+	unsigned int i;
+
+	for (i = 0; i < ids->n; i++)
+		if (ids->aor[i] == d)
+			return;
+	ids->aor[ids->n++] = d;
+}
+
+/*
+ * The binding of a principal whose map entry has @p aors[0..n) (n = 0: not
+ * mapped), for user name @p user: the entry's AORs, or else (mode
+ * map-or-user, user) the user rule, as user@domain for each [identity]
+ * domain when there are any.  @return false when the principal may use no
+ * AOR at all (mode map and not mapped).
+ */
+static bool
+resolve(struct sw_cp *cp, const struct sw_idmap_aor *aors, unsigned int n, const char *user,
+	size_t ulen, struct idset *ids)
+{
+	const struct sw_config *cfg = &cp->cfg;
+	char uri[SW_SA_AOR_LEN_MAX + 8], canon[SW_SA_AOR_LEN_MAX + 1];
+	unsigned int i;
+	int len;
+
+	ids->n = 0;
+	if (cfg->id_mode != SW_ID_USER && n != 0) {
+		for (i = 0; i < n; i++)
+			idset_add(cp, ids, aors[i].p, aors[i].len);
+		return true;
+	}
+	if (cfg->id_mode == SW_ID_MAP)
 		return false;
-	return sw_sa_from_user_is(msg, user, n);
+	for (i = 0; i < cfg->n_id_domains; i++) {
+		snprintf(uri, sizeof(uri), "sip:%.*s@%s", (int)ulen, user, cfg->id_domains[i]);
+		len = sw_sa_aor_canon(uri, strlen(uri), canon, sizeof(canon));
+		if (len > 0)
+			idset_add(cp, ids, canon, (size_t)len);
+	}
+	/* Domains configured but no user@domain is a valid AOR: nothing fits. */
+	return cfg->n_id_domains == 0 || ids->n != 0;
+}
+
+/*
+ * Resolve the identity binding of a new SA for @p principal ("user@REALM"
+ * or "DOMAIN\user") and @p user (the user rule's name), then check the
+ * handshake request's own From against it, as the lcores will check every
+ * signed request.  @return true if the From is allowed.
+ */
+static bool
+identity_of(struct sw_cp *cp, const char *principal, const char *user, const struct sw_sip_msg *msg,
+	    struct idset *ids)
+{
+	char key[SW_IDMAP_NAME_MAX + 1];
+	const struct sw_idmap_aor *aors = NULL;
+	size_t ulen = strlen(user);
+	unsigned int n = 0;
+
+	memset(ids, 0, sizeof(*ids));
+	if (ulen == 0 || ulen > sizeof(((struct sw_sa_keys *)NULL)->user))
+		return false;
+	if (sw_idmap_key(principal, key) == 0)
+		ids->id_key = sw_digest(cp->pol.digest, key, strlen(key));
+	if (cp->cfg.id_mode != SW_ID_USER)
+		n = sw_idmap_lookup(cp->idmap, principal, &aors);
+	if (!resolve(cp, aors, n, user, ulen, ids)) {
+		logf_(cp, SW_CP_LOG_NOTICE, "identity: %s is not in the map: 403", principal);
+		return false;
+	}
+	return sw_sa_from_match(&cp->pol, msg, user, ulen, ids->aor, ids->n);
+}
+
+static void
+set_identity(struct sw_sa_keys *k, const struct idset *ids)
+{
+	k->aor_n = ids->n;
+	memcpy(k->aor, ids->aor, sizeof(k->aor));
+	k->id_key = ids->id_key;
+}
+
+struct id_ix {
+	uint64_t d;
+	uint32_t i;
+};
+
+static int
+id_ix_cmp(const void *a, const void *b)
+{
+	const struct id_ix *x = a, *y = b;
+
+	return x->d < y->d ? -1 : x->d > y->d;
+}
+
+static bool
+same_set(const struct idset *ids, const struct sw_sa_keys *k)
+{
+	unsigned int i, j;
+
+	if (ids->n != k->aor_n)
+		return false;
+	for (i = 0; i < ids->n; i++) {
+		for (j = 0; j < k->aor_n && k->aor[j] != ids->aor[i]; j++)
+			;
+		if (j == k->aor_n)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * After a map reload: every live SA whose binding the new map changes is
+ * retired, so its client is challenged again and gets the new binding (an
+ * operator removing an AOR expects it gone now, not at the SA's end).
+ * SAs whose binding is unchanged are kept.  @return how many were retired.
+ */
+static unsigned int
+rebind_all(struct sw_cp *cp)
+{
+	struct sw_sa_table *t = cp->tab;
+	uint32_t n = sw_idmap_count(cp->idmap), i, it = 0, lo, hi, mid;
+	const struct sw_idmap_aor *aors;
+	struct id_ix *ix = NULL;
+	struct sw_sa_rt *sa;
+	struct idset ids;
+	const char *key;
+	unsigned int na, retired = 0;
+
+	if (n != 0) {
+		ix = calloc(n, sizeof(*ix));
+		if (ix == NULL)
+			return 0; /* keep every SA: the old bindings stay in force */
+		for (i = 0; i < n; i++) {
+			sw_idmap_entry(cp->idmap, i, &key, &aors);
+			ix[i].d = sw_digest(cp->pol.digest, key, strlen(key));
+			ix[i].i = i;
+		}
+		qsort(ix, n, sizeof(*ix), id_ix_cmp);
+	}
+	while ((sa = sw_sa_table_next(t, &it)) != NULL) {
+		const struct sw_sa_keys *k = sa->keys;
+
+		aors = NULL;
+		na = 0;
+		for (lo = 0, hi = n; lo < hi;) {
+			mid = lo + (hi - lo) / 2;
+			if (ix[mid].d == k->id_key) {
+				na = sw_idmap_entry(cp->idmap, ix[mid].i, &key, &aors);
+				break;
+			}
+			if (ix[mid].d < k->id_key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (!resolve(cp, aors, na, k->user, k->user_len, &ids) || !same_set(&ids, k)) {
+			sw_sa_table_retire(t, sa->opaque);
+			retired++;
+		}
+	}
+	free(ix);
+	return retired;
 }
 
 static uint64_t
@@ -786,6 +1095,7 @@ krb_leg(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, cons
 {
 	struct sw_span g = sw_auth_get(cred, SW_AUTH_P_GSSAPI_DATA);
 	struct sw_cp_krb_sa ksa;
+	struct idset ids;
 	struct sw_sa_keys *keys = NULL;
 	struct sw_sa_rt *rt = NULL;
 	enum sw_cp_krb_rc krc;
@@ -806,7 +1116,7 @@ krb_leg(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, cons
 		count(cp, SW_CP_STAT_KRB_FAIL);
 		return answer_challenge(cp, buf, msg, from, out, SW_CP_STAT_RECHALLENGE);
 	}
-	if (!from_user_is(msg, ksa.user)) {
+	if (!identity_of(cp, ksa.principal, ksa.user, msg, &ids)) {
 		sw_cp_krb_sa_wipe(&ksa);
 		return answer_error(cp, buf, msg, from, out, 403, SW_CP_STAT_FORBIDDEN);
 	}
@@ -835,6 +1145,7 @@ krb_leg(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, cons
 	}
 	keys->krb_seq_s2c0 = ksa.acceptor_seq;
 	set_user(keys, ksa.user);
+	set_identity(keys, &ids);
 	rt->scheme = SW_SCHEME_KERBEROS;
 	rt->version = (uint8_t)version;
 	rt->expires_ms = expires_ms_of(ksa.expires, now_ms, SW_CP_KRB_SA_LIFETIME_MAX);
@@ -855,12 +1166,29 @@ ntlm_leg1(struct sw_cp *cp, unsigned int version, const char *buf, const struct 
 	char params[CH_PARAMS_MAX + sizeof(cp->b64)], opq[SW_SA_OPAQUE_HEX];
 	struct sw_sip_challenge ch;
 	struct sw_span none = {NULL, 0};
+	uint8_t src[SRC_KEY_LEN];
+	hash_sig_t src_sig = 0;
+	uint32_t src_n = 0;
 	struct pending *p;
 	struct sw_wbuf pw, w;
 	uint64_t opaque;
 	uint32_t slot;
 	int n, rc;
 
+	/* The source's share first: a source over it is refused as itself, and
+	 * cap_hs keeps meaning "the table is full" (many sources). */
+	if (cp->src_h != NULL) {
+		if (!src_key(from, src)) {
+			/* Nothing to count it under; its AUTHENTICATE could not be
+			 * forwarded either (forward_request()). */
+			count(cp, SW_CP_STAT_ERROR);
+			return -EINVAL;
+		}
+		src_sig = rte_hash_hash(cp->src_h, src);
+		src_n = src_count(cp, src, src_sig);
+		if (src_n >= cp->cfg.handshakes_per_source)
+			return answer_error(cp, buf, msg, from, out, 503, SW_CP_STAT_CAP_HS_SRC);
+	}
 	if (cp->pend_nfree == 0)
 		return answer_error(cp, buf, msg, from, out, 503, SW_CP_STAT_CAP_HS);
 	if (sw_sa_table_count(cp->tab) >= cp->cfg.sa_max)
@@ -878,6 +1206,17 @@ ntlm_leg1(struct sw_cp *cp, unsigned int version, const char *buf, const struct 
 		explicit_bzero(p, sizeof(*p));
 		count(cp, SW_CP_STAT_ERROR);
 		return -EIO;
+	}
+	if (cp->src_h != NULL) {
+		if (rte_hash_add_key_with_hash_data(cp->src_h, src, src_sig,
+						    (void *)(uintptr_t)(src_n + 1)) != 0) {
+			(void)rte_hash_del_key(cp->pend_h, &opaque);
+			explicit_bzero(p, sizeof(*p));
+			count(cp, SW_CP_STAT_ERROR);
+			return -EIO;
+		}
+		p->has_src = 1;
+		memcpy(p->src, src, SRC_KEY_LEN);
 	}
 	cp->pend_nfree--;
 	p->opaque = opaque;
@@ -920,6 +1259,8 @@ ntlm_leg2(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, co
 {
 	struct sw_span g = sw_auth_get(cred, SW_AUTH_P_GSSAPI_DATA);
 	struct sw_cp_ntlm_sa nsa;
+	char principal[2 * SW_CP_NTLM_NAME_BUF + 2];
+	struct idset ids;
 	struct sw_sa_keys *keys = NULL;
 	struct sw_sa_rt *rt = NULL;
 	enum sw_cp_ntlm_rc nrc;
@@ -950,7 +1291,8 @@ ntlm_leg2(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, co
 		count(cp, SW_CP_STAT_NTLM_FAIL);
 		return answer_challenge(cp, buf, msg, from, out, SW_CP_STAT_RECHALLENGE);
 	}
-	if (!from_user_is(msg, nsa.user)) {
+	snprintf(principal, sizeof(principal), "%s\\%s", nsa.domain, nsa.user);
+	if (!identity_of(cp, principal, nsa.user, msg, &ids)) {
 		sw_cp_ntlm_sa_wipe(&nsa);
 		return answer_error(cp, buf, msg, from, out, 403, SW_CP_STAT_FORBIDDEN);
 	}
@@ -967,6 +1309,7 @@ ntlm_leg2(struct sw_cp *cp, const struct sw_auth *cred, unsigned int version, co
 		return answer_challenge(cp, buf, msg, from, out, SW_CP_STAT_RECHALLENGE);
 	}
 	set_user(keys, nsa.user);
+	set_identity(keys, &ids);
 	rt->opaque = opaque; /* the client already holds it */
 	rt->scheme = SW_SCHEME_NTLM;
 	rt->version = (uint8_t)version;

@@ -14,11 +14,21 @@
  *  - sw_cp_out.to: for SW_CP_DST_CLIENT it is the client's address taken from
  *    the datagram's source (requests) or from our Via's sw-src (responses,
  *    see sa_verify.h); for SW_CP_DST_UPSTREAM the configured next hop.
+ *  - [identity] (config.h, idmap.h): the From binding of each new SA is
+ *    resolved at install (mapped AORs, or the user rule with domains) into
+ *    digests in the SA record; sw_cp_reload() also re-reads the map and
+ *    retires SAs whose binding changed (counter id_retired).
  *  - What goes to the control plane: handshake legs (gssapi-data present),
  *    requests the lcore cannot decide, and responses for which
  *    sw_sa_rsp_needs_cp() is true (AP-REP owed; 2xx to REGISTER, for the
  *    registration life cycle).  Lcores forwarding a signed REGISTER call
  *    sw_sa_note_request() so an Expires: 0 unregister is recognised.
+ *
+ * CHANGES (issue 7, per-source share of pending handshakes): a new NTLM
+ * first leg from a source address that already holds
+ * cfg->handshakes_per_source pending handshakes gets 503 + Retry-After,
+ * counted as cap_hs_src (cap_hs stays "the whole table is full");
+ * sw_cp_pending() reports the counts.
  */
 
 /**
@@ -78,9 +88,12 @@ struct sw_cp_out {
 
 /**
  * Create the control plane: acceptors (keytab, NTLM accounts), SA table
- * (capacity cfg->sa_max), pending-handshake table (cfg->handshakes_max).
+ * (capacity cfg->sa_max), pending-handshake table (cfg->handshakes_max, of
+ * which one source address may hold cfg->handshakes_per_source; 0 = no
+ * per-source cap).
  * @param[out] cp_out  new control plane or NULL.
- * @return 0 or a negative errno; a log line says why.
+ * @return 0 or a negative errno (-EINVAL: a cap is 0, or
+ *   handshakes_per_source > handshakes_max); a log line says why.
  */
 int sw_cp_create(const struct sw_config *cfg, struct sw_cp **cp_out);
 
@@ -114,7 +127,14 @@ int sw_cp_handle_response(struct sw_cp *cp, const char *buf, size_t len,
  *  after their grace period.  Call every ~100 ms. */
 void sw_cp_tick(struct sw_cp *cp, uint64_t now_ms);
 
-/** Re-read the keytab and NTLM account sources (SIGHUP); SAs are kept. */
+/**
+ * Re-read the keytab, the NTLM account source and the [identity] map
+ * (SIGHUP).  SAs are kept, except those whose From binding the new map
+ * changes: they are retired (counted as id_retired) and their clients are
+ * challenged again.  A map file with an error is refused as a whole (one log
+ * line, file:line: reason) and the old map stays in force.
+ * @return 0 or a negative errno (-EINVAL: a source is invalid).
+ */
 int sw_cp_reload(struct sw_cp *cp);
 
 /** The policy the lcores share (read-only, lives as long as @p cp). */
@@ -122,6 +142,18 @@ const struct sw_sa_policy *sw_cp_policy(const struct sw_cp *cp);
 
 /** Log sink for the core and both acceptors (default: none).  Control thread. */
 void sw_cp_set_log(struct sw_cp *cp, sw_cp_log_fn fn, void *arg);
+
+/**
+ * Pending NTLM handshakes (CHALLENGE sent, AUTHENTICATE awaited).
+ * @p src NULL: the total and, in @p sources, how many source addresses hold
+ * any; otherwise the number held by that address (port ignored: the
+ * per-source cap, [limits] handshakes_per_source, counts addresses, so every
+ * client behind one NAT address shares it).  @p sources may be NULL; it is 0
+ * when the per-source cap is off (nothing is tracked per source then).
+ * Control thread.
+ * @return the number of pending handshakes.
+ */
+uint32_t sw_cp_pending(const struct sw_cp *cp, const struct sw_addr *src, uint32_t *sources);
 
 /** Seconds in the Retry-After of a 503 at a cap. */
 #define SW_CP_RETRY_AFTER 5u
@@ -142,10 +174,11 @@ void sw_cp_set_log(struct sw_cp *cp, sw_cp_log_fn fn, void *arg);
 	X(BAD_REQUEST, "bad_request", "400: malformed credentials header or not a request")        \
 	X(OVERSIZE, "oversize", "400: gssapi-data larger than the mechanism allows")               \
 	X(BASE64, "base64", "400: gssapi-data is not strict base64")                               \
-	X(FORBIDDEN, "forbidden", "403: From user is not the authenticated user")                  \
+	X(FORBIDDEN, "forbidden", "403: From AOR not one the principal may use")                   \
 	X(HOPS, "hops", "483: Max-Forwards exhausted")                                             \
 	X(CAP_SA, "cap_sa", "503: SA table full")                                                  \
 	X(CAP_HS, "cap_hs", "503: pending handshakes full")                                        \
+	X(CAP_HS_SRC, "cap_hs_src", "503: the source's share of pending handshakes full")          \
 	X(LEG_RETX, "leg_retx", "handshake leg retransmission answered from the cache")            \
 	X(SCHEME, "scheme", "credentials for a scheme not offered")                                \
 	X(KRB_OK, "krb_ok", "Kerberos SA established")                                             \
@@ -167,6 +200,7 @@ void sw_cp_set_log(struct sw_cp *cp, sw_cp_log_fn fn, void *arg);
 	X(UNREGISTERED, "unregistered", "SAs removed after an answered Expires: 0")                \
 	X(REG_EXPIRED, "reg_expired", "SAs removed because the registration expired")              \
 	X(SA_EXPIRED, "sa_expired", "SAs removed at the end of their lifetime")                    \
+	X(ID_RETIRED, "id_retired", "SAs retired at SIGHUP: the map changed their AORs")           \
 	X(ERROR, "error", "internal failures (memory, crypto library, output too large)")
 
 enum sw_cp_stat {

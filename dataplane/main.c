@@ -200,6 +200,15 @@ sw_eng_print_summary(const struct sw_engine *eng, FILE *out)
 #define X(n, h) fprintf(out, "  ctl_%-18s %" PRIu64 "\n", #n, eng->cps.n);
 	SW_CP_COUNTERS(X)
 #undef X
+	if (eng->cp != NULL) {
+		uint64_t cs[SW_CP_STAT_MAX];
+
+		/* Control-plane outcomes (cap_hs, cap_hs_src, ...): non-zero ones. */
+		sw_cp_stats(eng->cp, cs);
+		for (k = 0; k < SW_CP_STAT_MAX; k++)
+			if (cs[k] != 0)
+				fprintf(out, "  cp_%-19s %" PRIu64 "\n", sw_cp_stat_name(k), cs[k]);
+	}
 	fprintf(out, "  %-22s %u\n", "sa_count", sw_eng_sa_count(eng));
 }
 

@@ -18,6 +18,20 @@
  * occupant's bucket.  So eviction can never hand a source a fresh bucket
  * early: collisions only make the limit stricter.
  *
+ * A second table per lcore limits the handshake legs (credentials with
+ * gssapi-data) one source may hand to the control plane: `[limits]
+ * handshake_rate` / `handshake_burst`, drops counted as
+ * SW_DROP_HANDSHAKE_RATE.  Each leg costs the control thread a GSS call and
+ * may make it answer with more bytes than it got (an NTLM CHALLENGE), and
+ * the lcore -> control-plane ring is shared by every source: without this a
+ * single (spoofed) source could fill it for everyone.
+ *
+ * The control thread drops what waited in that ring longer than `[limits]
+ * cp_max_wait` (sw_rl_too_old()): after a stall the backlog is stale, its
+ * senders have retransmitted (RFC 3261 §17.1.2.2, T1 = 500 ms), working
+ * through it first would delay the fresh legs behind it, and its NTLM first
+ * legs would take every pending-handshake slot ([limits] handshakes_max).
+ *
  * DPDK-free (unit-testable).  Thread: the owning polling lcore only.
  */
 
@@ -111,6 +125,22 @@ sw_rl_take(struct sw_rl *rl, uint64_t h, uint64_t now_ms)
 		return false;
 	s->tokens -= 1000u;
 	return true;
+}
+
+/**
+ * Has a message stamped @p queued_ms (the low 32 bits of the now_ms clock)
+ * when it was handed to the control plane waited longer than @p max_ms at
+ * @p now_ms?  An age of exactly @p max_ms is still in time; a stamp up to
+ * 24 days in the future (another core's clock read a moment later) is age
+ * 0, not a wrapped huge age.  @p max_ms must be below 2^31.  Any thread;
+ * does not allocate, lock or log.
+ */
+static inline bool
+sw_rl_too_old(uint32_t queued_ms, uint64_t now_ms, uint32_t max_ms)
+{
+	int32_t age = (int32_t)((uint32_t)now_ms - queued_ms);
+
+	return age > (int32_t)max_ms;
 }
 
 /**

@@ -128,5 +128,5 @@ sw_eng_policy_build(const struct sw_config *cfg, struct sw_sa_policy *pol,
 	if (ret != 0)
 		return ret;
 	pol->digest = *digest_out;
-	return 0;
+	return sw_sa_flow_key_init(pol);
 }

@@ -24,6 +24,9 @@
  *    sw_sa_keys is the control plane's cold record (full keys, AP-REP, user,
  *    registration end), never read by lcores.  sw_sa_rt_bind()
  *    (sa_verify.h) makes the compact copies.
+ *  - (identity map, issue 3) struct sw_sa_keys gains aor_n/aor[], struct
+ *    sw_sa_rt aor_n/aor_off8 (from pad_): the From AORs the SA may use, as
+ *    digests in ext (sw_sa_aors()); aor_n 0 keeps the user-part rule.
  */
 
 /**
@@ -68,6 +71,18 @@ extern "C" {
 #define SW_SA_F_DEAD	       0x02u /**< being retired: treat as unknown */
 #define SW_SA_F_UNREG	       0x04u /**< a REGISTER Expires: 0 was forwarded */
 
+/**
+ * Most SIP AORs one SA may use in From (PROTOCOL.md §4 identity binding):
+ * the principal's entries in the [identity] map, or user@domain for each of
+ * the [identity] domains.  Kept as keyed digests (sw_digest() under the
+ * policy's key) in the record's ext block, so the lcore check is at most
+ * this many 64-bit compares.
+ */
+#define SW_SA_AOR_MAX 16u
+
+/** Longest canonical AOR ("user@host[:port]", sw_sa_aor_canon()), bytes. */
+#define SW_SA_AOR_LEN_MAX 255u
+
 /** Bytes of a record's inline key area (compact keys, then the user name). */
 #define SW_SA_KB_INLINE 112u
 
@@ -88,6 +103,13 @@ struct sw_sa_keys {
 	uint64_t krb_seq_s2c0;	 /**< Kerberos: sequence number of our snum 1 */
 	uint64_t reg_expires_ms; /**< control-plane-written: registration end, 0 = none */
 	uint16_t ap_rep_len;	 /**< bytes of ap_rep_b64; 0 without mutual auth */
+	/** From AORs this SA may use: 0 = the user rule (From user part equals
+	 *  user, any host); else aor[0..aor_n) are the only ones allowed. */
+	uint8_t aor_n;
+	uint64_t aor[SW_SA_AOR_MAX]; /**< sw_digest() of each canonical AOR */
+	/** sw_digest() of the principal in the map's lookup form (idmap.h), to
+	 *  resolve the binding again when the map is reloaded */
+	uint64_t id_key;
 	uint8_t user_len;
 	char user[127];			       /**< authenticated user part (From AOR binding) */
 	char ap_rep_b64[SW_SA_AP_REP_B64_MAX]; /**< gssapi-data of the first response */
@@ -107,7 +129,9 @@ struct sw_sa_retx {
  * for NTLM and the HMAC-SHA1 enctypes leave 16 bytes of user name inline.
  * Keys or a user name that do not fit (HMAC-SHA2 enctypes, long names) live
  * in ext, a block the control plane allocates at install and frees with the
- * record.  Line 3: the retransmission slots, touched at commit.
+ * record; so do the allowed From AOR digests of a mapped principal or of the
+ * [identity] domains, after everything else, 8-byte aligned.  Line 3: the
+ * retransmission slots, touched at commit.
  */
 struct __attribute__((aligned(64))) sw_sa_rt {
 	/* Line 0.  Read-only after install unless marked. */
@@ -127,7 +151,9 @@ struct __attribute__((aligned(64))) sw_sa_rt {
 	uint8_t s2c_off;  /**< s2c key at kb[] or ext + s2c_off (c2s at offset 0) */
 	uint8_t kb_flags; /**< SW_SA_KB_* */
 	uint8_t key_off;  /**< keys in ext: at ext + key_off (after a user name there) */
-	uint8_t pad_[3];
+	uint8_t aor_n;	  /**< allowed From AOR digests (0: the user rule), sw_sa_aors() */
+	uint8_t aor_off8; /**< they are at ext + 8 * aor_off8 */
+	uint8_t pad_;
 
 	/* Lines 1-2. */
 	uint8_t kb[SW_SA_KB_INLINE] __attribute__((aligned(8)));
@@ -158,6 +184,13 @@ sw_sa_s2c(const struct sw_sa_rt *sa)
 	const uint8_t *b = (sa->kb_flags & SW_SA_KB_EXT_KEYS) != 0 ? sa->ext + sa->key_off : sa->kb;
 
 	return (const struct sw_sig_ckey *)(const void *)(b + sa->s2c_off);
+}
+
+/** The allowed From AOR digests (sa->aor_n of them; none when 0). */
+static inline const uint64_t *
+sw_sa_aors(const struct sw_sa_rt *sa)
+{
+	return (const uint64_t *)(const void *)(sa->ext + 8u * sa->aor_off8);
 }
 
 /** The authenticated user name (sa->user_len bytes, not NUL-terminated). */

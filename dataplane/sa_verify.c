@@ -303,7 +303,7 @@ sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const stru
 	/* The signature does not cover the request line (PROTOCOL.md §4). */
 	if (!sw_span_eq(msg->method, msg->cseq_method))
 		return SW_SA_CSEQ;
-	if (!sw_sa_from_ok(sa, msg))
+	if (!sw_sa_from_ok(pol, sa, msg))
 		return SW_SA_IDENTITY;
 	return SW_SA_OK;
 }
@@ -340,10 +340,80 @@ sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_l
 	return true;
 }
 
-bool
-sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg)
+int
+sw_sa_aor_canon(const char *uri, size_t len, char *out, size_t cap)
 {
-	return sw_sa_from_user_is(msg, sw_sa_user(sa), sa->user_len);
+	size_t skip, at, end, n, i;
+
+	if (uri == NULL || out == NULL || cap == 0)
+		return -EINVAL;
+	if (len >= 4 && lower(uri[0]) == 's' && lower(uri[1]) == 'i' && lower(uri[2]) == 'p' &&
+	    uri[3] == ':')
+		skip = 4;
+	else if (len >= 5 && lower(uri[0]) == 's' && lower(uri[1]) == 'i' && lower(uri[2]) == 'p' &&
+		 lower(uri[3]) == 's' && uri[4] == ':')
+		skip = 5;
+	else
+		return -EINVAL;
+	/* The user part ends at the first '@' (RFC 3261 §25.1: '@' is not
+	 * allowed unescaped in userinfo; ';' and '?' are). */
+	for (at = skip; at < len && uri[at] != '@'; at++)
+		;
+	if (at == len || at == skip)
+		return -EINVAL;
+	for (end = at + 1; end < len && uri[end] != ';' && uri[end] != '?' && uri[end] != '>';
+	     end++)
+		;
+	if (end == at + 1)
+		return -EINVAL;
+	n = end - skip;
+	if (n > SW_SA_AOR_LEN_MAX)
+		return -ENAMETOOLONG;
+	if (n + 1 > cap)
+		return -ENAMETOOLONG;
+	for (i = 0; i < n; i++) {
+		char c = uri[skip + i];
+
+		/* Control bytes and blanks are never part of an AOR. */
+		if ((unsigned char)c <= ' ' || c == 0x7f)
+			return -EINVAL;
+		out[i] = lower(c);
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+bool
+sw_sa_from_match(const struct sw_sa_policy *pol, const struct sw_sip_msg *msg, const char *user,
+		 size_t user_len, const uint64_t *aor, unsigned int n)
+{
+	struct sw_span uri;
+	char canon[SW_SA_AOR_LEN_MAX + 1];
+	uint64_t d;
+	unsigned int i;
+	int len;
+
+	if (n == 0)
+		return sw_sa_from_user_is(msg, user, user_len);
+	uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
+	if (uri.p == NULL)
+		return false;
+	len = sw_sa_aor_canon(uri.p, uri.len, canon, sizeof(canon));
+	if (len < 0)
+		return false;
+	d = sw_digest(pol->digest, canon, (size_t)len);
+	for (i = 0; i < n; i++)
+		if (aor[i] == d)
+			return true;
+	return false;
+}
+
+bool
+sw_sa_from_ok(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+	      const struct sw_sip_msg *msg)
+{
+	return sw_sa_from_match(pol, msg, sw_sa_user(sa), sa->user_len,
+				sa->aor_n != 0 ? sw_sa_aors(sa) : NULL, sa->aor_n);
 }
 
 /*
@@ -369,18 +439,30 @@ bind_layout(const struct sw_sa_keys *k, size_t *c, size_t *s, bool *keys_ext, bo
 	return *user_ext ? u : 0;
 }
 
+/* Where the AOR digests go in ext: after the rest, 8-byte aligned. */
+static size_t
+aor_off_of(size_t base)
+{
+	return (base + 7u) & ~(size_t)7u;
+}
+
 size_t
 sw_sa_rt_ext_size(const struct sw_sa_keys *k)
 {
-	size_t c, s, ko;
+	size_t c, s, ko, base;
 	bool ke, ue;
 
-	return bind_layout(k, &c, &s, &ke, &ue, &ko);
+	base = bind_layout(k, &c, &s, &ke, &ue, &ko);
+	if (k->aor_n == 0)
+		return base;
+	return aor_off_of(base) + 8u * k->aor_n;
 }
 
 size_t
 sw_sa_rt_ext_bytes(const struct sw_sa_rt *rt)
 {
+	if (rt->aor_n != 0)
+		return 8u * ((size_t)rt->aor_off8 + rt->aor_n);
 	if ((rt->kb_flags & SW_SA_KB_EXT_KEYS) != 0)
 		return (size_t)rt->key_off + rt->s2c_off + sw_sig_ckey_size(sw_sa_s2c(rt));
 	if ((rt->kb_flags & SW_SA_KB_EXT_USER) != 0)
@@ -391,13 +473,18 @@ sw_sa_rt_ext_bytes(const struct sw_sa_rt *rt)
 int
 sw_sa_rt_bind(struct sw_sa_rt *rt, struct sw_sa_keys *k, uint8_t *ext)
 {
-	size_t c, s, need, key_off, uoff;
+	size_t c, s, need, key_off, uoff, aor_off;
 	bool keys_ext, user_ext;
 	uint8_t *kb, *ub;
 
 	if (rt == NULL || k == NULL)
 		return -EINVAL;
 	need = bind_layout(k, &c, &s, &keys_ext, &user_ext, &key_off);
+	if (k->aor_n > SW_SA_AOR_MAX || aor_off_of(need) / 8u > UINT8_MAX)
+		return -EINVAL;
+	aor_off = aor_off_of(need);
+	if (k->aor_n != 0)
+		need = aor_off + 8u * k->aor_n;
 	if (c == 0 || s == 0 || (need != 0 && ext == NULL))
 		return -EINVAL;
 	kb = keys_ext ? ext + key_off : rt->kb;
@@ -407,6 +494,10 @@ sw_sa_rt_bind(struct sw_sa_rt *rt, struct sw_sa_keys *k, uint8_t *ext)
 	ub = user_ext ? ext : rt->kb;
 	uoff = user_ext || keys_ext ? 0 : c + s;
 	memcpy(ub + uoff, k->user, k->user_len);
+	if (k->aor_n != 0)
+		memcpy(ext + aor_off, k->aor, 8u * k->aor_n);
+	rt->aor_n = k->aor_n;
+	rt->aor_off8 = (uint8_t)(aor_off / 8u);
 	rt->keys = k;
 	rt->ext = need != 0 ? ext : NULL;
 	rt->key_off = (uint8_t)key_off;
@@ -469,10 +560,11 @@ put_quoted(struct sw_wbuf *w, const char *name, const void *v, size_t len)
 	sw_wbuf_put(w, "\"", 1);
 }
 
-int
-sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
-		    const struct sw_sip_msg *rsp, struct sw_sa_rng *rng, bool with_ap_rep,
-		    uint8_t *scratch, struct sw_wbuf *out)
+/* The server signature of any message to the client of @p sa: the signed
+ * buffer is a request's or a response's by msg->status (sigbuf.h). */
+static int
+sign_msg(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
+	 struct sw_sa_rng *rng, bool with_ap_rep, uint8_t *scratch, struct sw_wbuf *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
@@ -484,7 +576,7 @@ sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 	uint32_t r;
 	int i, n;
 
-	if (scheme == NULL || rsp->status == 0)
+	if (scheme == NULL)
 		return -EINVAL;
 	snum = __atomic_fetch_add(&sa->snum, 1, __ATOMIC_RELAXED) + 1;
 	r = sw_sa_rng_next(rng);
@@ -531,6 +623,26 @@ sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 		put_quoted(out, "gssapi-data", sa->keys->ap_rep_b64, sa->keys->ap_rep_len);
 	}
 	return sw_wbuf_ok(out) ? 0 : -ENOSPC;
+}
+
+int
+sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+		    const struct sw_sip_msg *rsp, struct sw_sa_rng *rng, bool with_ap_rep,
+		    uint8_t *scratch, struct sw_wbuf *out)
+{
+	if (rsp->status == 0)
+		return -EINVAL;
+	return sign_msg(pol, sa, rsp, rng, with_ap_rep, scratch, out);
+}
+
+int
+sw_sa_sign_request(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+		   const struct sw_sip_msg *req, struct sw_sa_rng *rng, uint8_t *scratch,
+		   struct sw_wbuf *out)
+{
+	if (req->status != 0)
+		return -EINVAL;
+	return sign_msg(pol, sa, req, rng, false, scratch, out);
 }
 
 bool
@@ -602,7 +714,8 @@ top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
 	return sw_sip_next_value(msg, &idx, &pos, out);
 }
 
-#define OUR_BRANCH "z9hG4bK-sw"
+#define OUR_BRANCH "z9hG4bK-sw"    /* client -> upstream */
+#define OUR_BRANCH_IN "z9hG4bK-si" /* upstream -> client */
 
 /* Decimal of an octet, no leading zeros. */
 static void
@@ -658,27 +771,23 @@ put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 	sw_wbuf_put(w, "]", 1);
 }
 
-int
-sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
-		const struct sw_sa_src *src, struct sw_wbuf *w)
+/* Our Via: sent-by written by the caller, then branch, sw-sa, sw-src. */
+static int
+via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+	 const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
 {
 	struct sw_span via = {NULL, 0};
 	char opq[SW_SA_OPAQUE_HEX], br[SW_SA_OPAQUE_HEX];
 	uint64_t b;
 
-	if (req->status != 0 || src == NULL || (src->af != AF_INET && src->af != AF_INET6))
-		return -EINVAL;
 	(void)top_via_value(req, &via);
 	/* RFC 3261 §16.11: the same for every retransmission of the request;
 	 * one GHASH chain over the top Via and the Request-URI. */
 	b = sw_digest_public2(pol->digest, via.p, via.len, req->ruri.p, req->ruri.len);
 	sw_sa_opaque_fmt(b, br);
 	sw_sa_opaque_fmt(opaque, opq);
-	sw_wbuf_puts(w, "SIP/2.0/UDP ");
-	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
-	sw_wbuf_put(w, ":", 1);
-	sw_wbuf_put_u64(w, pol->via_port);
-	sw_wbuf_puts(w, ";branch=" OUR_BRANCH);
+	sw_wbuf_puts(w, ";branch=");
+	sw_wbuf_puts(w, prefix);
 	sw_wbuf_put(w, br, sizeof(br));
 	sw_wbuf_puts(w, ";sw-sa=");
 	sw_wbuf_put(w, opq, sizeof(opq));
@@ -687,6 +796,39 @@ sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, ui
 	sw_wbuf_put(w, ":", 1);
 	sw_wbuf_put_u64(w, src->port);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
+}
+
+static bool
+src_ok(const struct sw_sa_src *src)
+{
+	return src != NULL && (src->af == AF_INET || src->af == AF_INET6);
+}
+
+int
+sw_sa_via_write_in(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
+		   uint64_t opaque, const struct sw_sa_src *self, const struct sw_sa_src *from,
+		   struct sw_wbuf *w)
+{
+	if (req->status != 0 || !src_ok(self) || !src_ok(from))
+		return -EINVAL;
+	sw_wbuf_puts(w, "SIP/2.0/UDP ");
+	put_addr(w, self);
+	sw_wbuf_put(w, ":", 1);
+	sw_wbuf_put_u64(w, self->port);
+	return via_tail(pol, req, opaque, OUR_BRANCH_IN, from, w);
+}
+
+int
+sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+		const struct sw_sa_src *src, struct sw_wbuf *w)
+{
+	if (req->status != 0 || !src_ok(src))
+		return -EINVAL;
+	sw_wbuf_puts(w, "SIP/2.0/UDP ");
+	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
+	sw_wbuf_put(w, ":", 1);
+	sw_wbuf_put_u64(w, pol->via_port);
+	return via_tail(pol, req, opaque, OUR_BRANCH, src, w);
 }
 
 /* Value of ";name=" in a Via value, up to the next ';' or the end. */
@@ -709,9 +851,11 @@ via_param(struct sw_span v, const char *name, struct sw_span *out)
 	return false;
 }
 
-bool
-sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src)
+static bool
+via_parse(const struct sw_sip_msg *rsp, const char *prefix, uint64_t *opaque,
+	  struct sw_sa_src *src)
 {
+	size_t pl = strlen(prefix);
 	struct sw_span v, br, sa, s;
 	char ip[INET6_ADDRSTRLEN + 1];
 	uint16_t i, colon, hl;
@@ -719,9 +863,8 @@ sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src
 
 	memset(src, 0, sizeof(*src));
 	*opaque = 0;
-	if (!top_via_value(rsp, &v) || !via_param(v, "branch", &br) ||
-	    br.len < sizeof(OUR_BRANCH) - 1 ||
-	    memcmp(br.p, OUR_BRANCH, sizeof(OUR_BRANCH) - 1) != 0)
+	if (!top_via_value(rsp, &v) || !via_param(v, "branch", &br) || br.len < pl ||
+	    memcmp(br.p, prefix, pl) != 0)
 		return false;
 	if (via_param(v, "sw-sa", &sa) && !sw_sa_opaque_parse(sa, opaque))
 		return false;
@@ -754,4 +897,237 @@ sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src
 		src->af = 0;
 	src->port = (uint16_t)port;
 	return true;
+}
+
+bool
+sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src)
+{
+	return via_parse(rsp, OUR_BRANCH, opaque, src);
+}
+
+bool
+sw_sa_via_parse_in(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src)
+{
+	return via_parse(rsp, OUR_BRANCH_IN, opaque, src);
+}
+
+enum sw_sa_rc
+sw_sa_rsp_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const void *datagram,
+		 size_t len, uint32_t cnum, uint64_t now_ms)
+{
+	uint64_t d = sw_digest(pol->digest, datagram, len);
+
+	if (!sw_sa_cnum_commit(sa, cnum))
+		return sw_sa_retx_match(sa, d, now_ms) ? SW_SA_RETX : SW_SA_REPLAY;
+	sw_sa_retx_record(sa, d, now_ms);
+	return SW_SA_OK;
+}
+
+/*
+ * Flow tokens (sa_verify.h).  The tag is an RFC 4121 MIC under a random
+ * aes256-cts-hmac-sha1-96 key: HMAC-SHA1-96 with a DK-derived key, by
+ * crypto/sig.h, so no MAC of our own.  Sequence number 0 and the fixed
+ * token header make it a deterministic function of the payload, which is
+ * what lets a retransmitted REGISTER carry the same Path.
+ */
+#define FLOW_V4 0x14u
+#define FLOW_V6 0x16u
+#define FLOW_BIN_MAX (1u + 8u + 16u + 2u + SW_SA_FLOW_TAG)
+
+int
+sw_sa_flow_key_init(struct sw_sa_policy *pol)
+{
+	uint8_t raw[32];
+	struct sw_sig_key k;
+	size_t got = 0;
+	ssize_t n;
+	int ret;
+
+	if (pol == NULL)
+		return -EINVAL;
+	while (got < sizeof(raw)) {
+		n = getrandom(raw + got, sizeof(raw) - got, 0);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			explicit_bzero(raw, sizeof(raw));
+			return -EIO;
+		}
+		got += (size_t)n;
+	}
+	ret = sw_sig_key_init_krb(&k, SW_ENCTYPE_AES256_SHA1, raw, sizeof(raw), SW_DIR_S2C);
+	explicit_bzero(raw, sizeof(raw));
+	if (ret == 0)
+		ret = sw_sig_ckey_init(&pol->flow_key, sizeof(pol->flow_key), &k);
+	sw_sig_key_wipe(&k);
+	if (ret < 0)
+		return ret;
+	pol->flow_ready = 1;
+	return 0;
+}
+
+void
+sw_sa_flow_key_wipe(struct sw_sa_policy *pol)
+{
+	if (pol == NULL)
+		return;
+	explicit_bzero(&pol->flow_key, sizeof(pol->flow_key));
+	pol->flow_ready = 0;
+}
+
+/* The token's binary payload (without the tag).  @return its length. */
+static size_t
+flow_payload(uint64_t opaque, const struct sw_sa_src *src, uint8_t *b)
+{
+	size_t al = src->af == AF_INET ? 4u : 16u, n = 0;
+	unsigned int i;
+
+	b[n++] = src->af == AF_INET ? FLOW_V4 : FLOW_V6;
+	for (i = 0; i < 8; i++)
+		b[n++] = (uint8_t)(opaque >> (56 - 8 * i));
+	memcpy(b + n, src->addr, al);
+	n += al;
+	b[n++] = (uint8_t)(src->port >> 8);
+	b[n++] = (uint8_t)src->port;
+	return n;
+}
+
+/* The 12-byte tag of payload b[0, n). */
+static int
+flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag[SW_SA_FLOW_TAG])
+{
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	int tl;
+
+	if (!pol->flow_ready)
+		return -EINVAL;
+	tl = sw_sig_ckey_sign(&pol->flow_key, b, n, 0, tok, sizeof(tok));
+	if (tl < (int)SW_SA_FLOW_TAG)
+		return tl < 0 ? tl : -EINVAL;
+	/* The checksum is the token's tail; the header before it is fixed. */
+	memcpy(tag, tok + tl - SW_SA_FLOW_TAG, SW_SA_FLOW_TAG);
+	explicit_bzero(tok, sizeof(tok));
+	return 0;
+}
+
+int
+sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
+		 struct sw_wbuf *w)
+{
+	uint8_t b[FLOW_BIN_MAX];
+	size_t n;
+	int ret;
+
+	if (!src_ok(src))
+		return -EINVAL;
+	n = flow_payload(opaque, src, b);
+	ret = flow_tag(pol, b, n, b + n);
+	if (ret != 0)
+		return ret;
+	sw_wbuf_put_hex(w, b, n + SW_SA_FLOW_TAG);
+	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
+}
+
+int
+sw_sa_path_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
+		 struct sw_wbuf *w)
+{
+	int ret;
+
+	sw_wbuf_puts(w, "<sip:");
+	ret = sw_sa_flow_write(pol, opaque, src, w);
+	if (ret != 0)
+		return ret;
+	sw_wbuf_put(w, "@", 1);
+	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
+	sw_wbuf_put(w, ":", 1);
+	sw_wbuf_put_u64(w, pol->via_port);
+	sw_wbuf_puts(w, ";lr>");
+	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
+}
+
+static bool
+span_ieq_span(const char *a, size_t al, const char *b, size_t bl)
+{
+	size_t i;
+
+	if (al != bl)
+		return false;
+	for (i = 0; i < al; i++)
+		if (lower(a[i]) != lower(b[i]))
+			return false;
+	return true;
+}
+
+enum sw_sa_route
+sw_sa_route_check(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t *opaque,
+		  struct sw_sa_src *src)
+{
+	uint8_t idx = req->first[SW_HDR_ROUTE], b[FLOW_BIN_MAX], tag[SW_SA_FLOW_TAG];
+	uint16_t pos = 0, i, at, he, port_e;
+	struct sw_span v, uri;
+	uint32_t port = 0;
+	size_t n, al;
+	int d;
+
+	memset(src, 0, sizeof(*src));
+	*opaque = 0;
+	if (idx == SW_HDR_NONE || !sw_sip_next_value(req, &idx, &pos, &v))
+		return SW_SA_ROUTE_NOT_OURS;
+	uri = sw_sip_uri_of(v);
+	if (uri.len < 5 || !span_ieq_span(uri.p, 4, "sip:", 4))
+		return SW_SA_ROUTE_NOT_OURS;
+	/* host[:port] after the user part (if any), up to ';' or the end */
+	for (at = 4; at < uri.len && uri.p[at] != '@' && uri.p[at] != ';'; at++)
+		;
+	i = at < uri.len && uri.p[at] == '@' ? (uint16_t)(at + 1) : 4;
+	for (he = i; he < uri.len && uri.p[he] != ';'; he++)
+		;
+	port_e = he;
+	/* split host and port at the last ':' outside IPv6 brackets */
+	for (he = i; he < port_e && uri.p[he] != ':'; he++)
+		if (uri.p[he] == '[')
+			while (he < port_e && uri.p[he] != ']')
+				he++;
+	if (he < port_e) {
+		uint16_t k;
+
+		if (he + 1 == port_e || port_e - he > 6)
+			return SW_SA_ROUTE_NOT_OURS;
+		for (k = (uint16_t)(he + 1); k < port_e; k++) {
+			if (uri.p[k] < '0' || uri.p[k] > '9')
+				return SW_SA_ROUTE_NOT_OURS;
+			port = port * 10 + (uint32_t)(uri.p[k] - '0');
+		}
+	} else {
+		port = 5060;
+	}
+	if (port != pol->via_port ||
+	    !span_ieq_span(uri.p + i, (size_t)(he - i), pol->via_host.p, pol->via_host.len))
+		return SW_SA_ROUTE_NOT_OURS;
+
+	/* Ours: from here on anything but an authentic token is a bad token. */
+	if (i == 4 || (at - 4) % 2 != 0 || (size_t)(at - 4) / 2 > sizeof(b) || at - 4 < 2)
+		return SW_SA_ROUTE_BAD_TOKEN;
+	d = sw_hex_decode(uri.p + 4, (size_t)(at - 4), b, sizeof(b));
+	if (d < 0)
+		return SW_SA_ROUTE_BAD_TOKEN;
+	n = (size_t)d;
+	if (b[0] == FLOW_V4)
+		al = 4;
+	else if (b[0] == FLOW_V6)
+		al = 16;
+	else
+		return SW_SA_ROUTE_BAD_TOKEN;
+	if (n != 1u + 8u + al + 2u + SW_SA_FLOW_TAG)
+		return SW_SA_ROUTE_BAD_TOKEN;
+	n -= SW_SA_FLOW_TAG;
+	if (flow_tag(pol, b, n, tag) != 0 || sw_mac_ct_equal(tag, b + n, SW_SA_FLOW_TAG) != 1)
+		return SW_SA_ROUTE_BAD_TOKEN;
+	for (i = 1; i < 9; i++)
+		*opaque = *opaque << 8 | b[i];
+	src->af = al == 4 ? AF_INET : AF_INET6;
+	memcpy(src->addr, b + 9, al);
+	src->port = (uint16_t)(b[9 + al] << 8 | b[10 + al]);
+	return SW_SA_ROUTE_OK;
 }

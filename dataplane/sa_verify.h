@@ -15,7 +15,8 @@
  *    before the MAC, commit (with re-check) only after the tag matched; a
  *    byte-identical retransmission within 64*T1 is accepted again, recognised
  *    by a keyed digest of the whole datagram (crypto/digest.h);
- *  - identity binding: the From URI's user part is the SA's user;
+ *  - identity binding: the From AOR is one the SA may use (the digests of
+ *    its mapped AORs, sw_sa_aors()), or else its user part is the SA's user;
  *  - sign a response to the client: snum (atomic fetch-add), srand from a
  *    per-lcore generator, the [Proxy-]Authentication-Info value;
  *  - our Via: a stateless proxy's Via carrying the SA's opaque and the
@@ -73,6 +74,9 @@ struct sw_sa_policy {
 	uint16_t via_port;
 	const struct sw_digest *digest; /**< datagram digest key (never revealed) */
 	char text[SW_SA_POLICY_TEXT];
+	/** Flow-token key (sw_sa_flow_key_init()): the MAC of the Path tokens. */
+	struct sw_sig_ckey flow_key;
+	uint8_t flow_ready; /**< flow_key initialised */
 };
 
 /*
@@ -201,10 +205,34 @@ enum sw_sa_rc sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *
 			       uint32_t cnum, uint64_t now_ms);
 
 /**
- * Identity binding (PROTOCOL.md §4): the user part of the From URI (after
- * "sip:"/"sips:", before '@') equals the SA's user, case-insensitively.
+ * Identity binding (PROTOCOL.md §4).  An SA with allowed AORs (sa->aor_n >
+ * 0: a mapped principal, or the [identity] domains) accepts a From whose
+ * canonical AOR (sw_sa_aor_canon()) has one of their digests under
+ * pol->digest; otherwise the user part of the From URI (after
+ * "sip:"/"sips:", before '@') must equal the SA's user, case-insensitively.
+ * Lcore: does not allocate, lock or log; at most SW_SA_AOR_MAX compares.
  */
-bool sw_sa_from_ok(const struct sw_sa_rt *sa, const struct sw_sip_msg *msg);
+bool sw_sa_from_ok(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
+		   const struct sw_sip_msg *msg);
+
+/**
+ * sw_sa_from_ok() against given data: the AOR digests @p aor[0..n) when n >
+ * 0, else the user rule with @p user (@p user_len bytes).  Any thread.
+ */
+bool sw_sa_from_match(const struct sw_sa_policy *pol, const struct sw_sip_msg *msg,
+		      const char *user, size_t user_len, const uint64_t *aor, unsigned int n);
+
+/**
+ * Canonical form of a SIP AOR, the identity the binding compares: from
+ * "sip:" or "sips:" (any case) up to the host part's end (';', '?', '>' or
+ * the end of @p uri), as "user@host[:port]" in lower case; URI parameters
+ * and headers are dropped, sip and sips are the same AOR.  A URI without a
+ * user part, with another scheme, or longer than SW_SA_AOR_LEN_MAX is not
+ * an AOR.  Writes @p out (NUL-terminated, @p cap >= SW_SA_AOR_LEN_MAX + 1
+ * is always enough).  Any thread; does not allocate.
+ * @return the length, or -EINVAL (not an AOR), -ENAMETOOLONG.
+ */
+int sw_sa_aor_canon(const char *uri, size_t len, char *out, size_t cap);
 
 /** sw_sa_from_ok() against a given user name (@p user_len bytes; 0 never matches). */
 bool sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_len);
@@ -321,6 +349,110 @@ int sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req
  * return true with *opaque (0 if none) and *src filled.
  */
 bool sw_sa_via_parse(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src);
+
+/*
+ * Requests from upstream toward a client (RFC 3327 Path, RFC 5626 §5.2-5.3
+ * style stateless flow token; PROTOCOL.md §1.4: the server signs every
+ * message it sends to a client with an SA).
+ *
+ * When a verified REGISTER goes upstream we add
+ *
+ *   Path: <sip:<token>@<via_host>:<via_port>;lr>
+ *
+ * The token is lower-case hex of
+ *   version/af byte (0x14 IPv4, 0x16 IPv6) | opaque (8, big-endian) |
+ *   client address (4 or 16) | client port (2, big-endian) | tag (12)
+ * where tag is the RFC 4121 HMAC-SHA1-96 checksum (Kerberos aes256 MIC
+ * machinery of crypto/sig.h, sequence number 0) over the bytes before it,
+ * under a random per-process key: the token cannot be forged or altered
+ * without the key, and a restart (which loses every SA anyway) voids all
+ * tokens.  The registrar stores the Path and puts it back as a Route on
+ * requests for the client; the token then gives the SA and the client's
+ * transport address without any state in the proxy.
+ */
+
+/** Bytes of the token's tag. */
+#define SW_SA_FLOW_TAG 12u
+/** Longest token (IPv6), hex digits. */
+#define SW_SA_FLOW_HEX_MAX (2u * (1u + 8u + 16u + 2u + SW_SA_FLOW_TAG))
+/** Longest Path value sw_sa_path_write() produces. */
+#define SW_SA_PATH_MAX (SW_SA_FLOW_HEX_MAX + 96u)
+
+/**
+ * Give @p pol a fresh random flow-token key.  Control plane, when the
+ * policy is built (before any lcore reads it).  The key lives in the policy
+ * and is wiped with it (sw_sa_flow_key_wipe()).
+ * @return 0, -EIO (no randomness), -EINVAL.
+ */
+int sw_sa_flow_key_init(struct sw_sa_policy *pol);
+
+/** Wipe the flow-token key of @p pol.  NULL is a no-op. */
+void sw_sa_flow_key_wipe(struct sw_sa_policy *pol);
+
+/**
+ * Append the flow token for (@p opaque, @p src) to @p w.  Does not allocate,
+ * lock or log.  @return 0, -ENOSPC, -EINVAL (no key, bad address family).
+ */
+int sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
+		     struct sw_wbuf *w);
+
+/**
+ * Append our Path value "<sip:<token>@<via_host>:<via_port>;lr>" to @p w.
+ * @return as sw_sa_flow_write().
+ */
+int sw_sa_path_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
+		     struct sw_wbuf *w);
+
+/** What the top Route of a request from upstream says about us. */
+enum sw_sa_route {
+	SW_SA_ROUTE_NOT_OURS = 0, /**< no Route, or its URI is not our host:port */
+	SW_SA_ROUTE_OK,		  /**< ours, token authentic: *opaque and *src set */
+	SW_SA_ROUTE_BAD_TOKEN,	  /**< ours, but no token, bad syntax or bad tag */
+};
+
+/**
+ * Look at the top Route value of request @p req: is it our Path URI (host
+ * equal to pol->via_host, case-insensitive, port pol->via_port, 5060 when
+ * absent), and does its user part carry an authentic flow token?  The tag is
+ * compared in constant time.  Does not allocate, lock or log.
+ */
+enum sw_sa_route sw_sa_route_check(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
+				   uint64_t *opaque, struct sw_sa_src *src);
+
+/**
+ * Sign request @p req (from upstream, relayed to the client of @p sa) in the
+ * server direction: as sw_sa_sign_response(), with the request's signed
+ * buffer (15 fields for version 3/4, no status code: MS-SIPAE §3.2.5.2
+ * builds the same buffer for every message from the server).  Same returns.
+ */
+int sw_sa_sign_request(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+		       const struct sw_sip_msg *req, struct sw_sa_rng *rng, uint8_t *scratch,
+		       struct sw_wbuf *out);
+
+/**
+ * Our Via on a request relayed from upstream to a client:
+ *
+ *   SIP/2.0/UDP <self>;branch=z9hG4bK-si<16 hex>;sw-sa=<opaque>;sw-src=<upstream>
+ *
+ * @p self: our address and port on the client side (where the client's
+ * response must come); @p from: where the request came from upstream (the
+ * fallback destination of the response).  @return 0, -ENOSPC, -EINVAL.
+ */
+int sw_sa_via_write_in(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
+		       uint64_t opaque, const struct sw_sa_src *self, const struct sw_sa_src *from,
+		       struct sw_wbuf *w);
+
+/** sw_sa_via_parse() for the Via of sw_sa_via_write_in() (branch z9hG4bK-si). */
+bool sw_sa_via_parse_in(const struct sw_sip_msg *rsp, uint64_t *opaque, struct sw_sa_src *src);
+
+/**
+ * Commit for a client's signed response whose tag matched: the cnum window
+ * (clients number requests and responses in one sequence) and the
+ * retransmission digest.  @return SW_SA_OK, SW_SA_RETX (a byte-identical
+ * copy was accepted before), SW_SA_REPLAY.
+ */
+enum sw_sa_rc sw_sa_rsp_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
+			       const void *datagram, size_t len, uint32_t cnum, uint64_t now_ms);
 
 #ifdef __cplusplus
 }

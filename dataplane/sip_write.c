@@ -32,6 +32,10 @@ sw_sip_reason_phrase(uint16_t status)
 		return "Request Timeout";
 	case 420:
 		return "Bad Extension";
+	case 430:
+		return "Flow Failed"; /* RFC 5626 §11.5 */
+	case 480:
+		return "Temporarily Unavailable";
 	case 481:
 		return "Call/Transaction Does Not Exist";
 	case 482:
@@ -187,16 +191,42 @@ raw_line(const struct sw_sip_msg *msg, const char *buf, uint16_t i)
 	return r;
 }
 
+/* Header line @p i (the first line of a multi-value header) without its
+ * first value: nothing if that was its only value. */
+static void
+put_without_first(struct sw_wbuf *w, const struct sw_sip_msg *msg, uint8_t i)
+{
+	const struct sw_sip_hdr *h = &msg->hdr[i];
+	uint8_t idx = i;
+	uint16_t pos = 0;
+	struct sw_span v, rest;
+
+	(void)sw_sip_next_value(msg, &idx, &pos, &v);
+	if (idx != i || pos >= h->value.len)
+		return;
+	rest.p = h->value.p + pos;
+	rest.len = (uint16_t)(h->value.len - pos);
+	while (rest.len != 0 &&
+	       (rest.p[0] == ' ' || rest.p[0] == '\t' || rest.p[0] == '\r' || rest.p[0] == '\n')) {
+		rest.p++;
+		rest.len--;
+	}
+	if (rest.len != 0) {
+		put_span(w, h->name);
+		sw_wbuf_put(w, ": ", 2);
+		put_span(w, rest);
+		sw_wbuf_put(w, "\r\n", 2);
+	}
+}
+
 int
 sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char *buf, size_t len,
 		     const struct sw_sip_fwd *fwd)
 {
 	const char *info_name = NULL;
-	uint8_t top_via = msg->first[SW_HDR_VIA];
+	uint8_t top_via = msg->first[SW_HDR_VIA], top_route = msg->first[SW_HDR_ROUTE];
 	int mf = sw_sip_max_forwards(msg);
-	uint16_t i, pos;
-	uint8_t idx;
-	struct sw_span v, rest;
+	uint16_t i;
 
 	if (msg->base != buf || msg->n_hdr == 0 || msg->hdr_len > len)
 		return -EINVAL;
@@ -210,37 +240,24 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 		return -EINVAL;
 	if (fwd->pop_via && top_via == SW_HDR_NONE)
 		return -EINVAL;
+	if (fwd->pop_route && top_route == SW_HDR_NONE)
+		return -EINVAL;
 
 	/* Start line as received. */
 	sw_wbuf_put(w, buf, (size_t)(msg->hdr[0].name.p - buf));
 	if (fwd->push_via.len != 0)
 		put_hdr(w, "Via", fwd->push_via);
+	if (fwd->push_path.len != 0)
+		put_hdr(w, "Path", fwd->push_path);
 	if (fwd->dec_max_forwards && mf < 0)
 		sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 
 	for (i = 0; i < msg->n_hdr; i++) {
 		const struct sw_sip_hdr *h = &msg->hdr[i];
 
-		if (fwd->pop_via && i == top_via) {
-			/* Drop the first value; keep the rest of the line if any. */
-			idx = top_via;
-			pos = 0;
-			(void)sw_sip_next_value(msg, &idx, &pos, &v);
-			if (idx == top_via && pos < h->value.len) {
-				rest.p = h->value.p + pos;
-				rest.len = (uint16_t)(h->value.len - pos);
-				while (rest.len != 0 && (rest.p[0] == ' ' || rest.p[0] == '\t' ||
-							 rest.p[0] == '\r' || rest.p[0] == '\n')) {
-					rest.p++;
-					rest.len--;
-				}
-				if (rest.len != 0) {
-					put_span(w, h->name);
-					sw_wbuf_put(w, ": ", 2);
-					put_span(w, rest);
-					sw_wbuf_put(w, "\r\n", 2);
-				}
-			}
+		/* Drop the first value; keep the rest of the line if any. */
+		if ((fwd->pop_via && i == top_via) || (fwd->pop_route && i == top_route)) {
+			put_without_first(w, msg, (uint8_t)i);
 			continue;
 		}
 		if (fwd->dec_max_forwards && h->id == SW_HDR_MAX_FORWARDS) {

@@ -86,6 +86,8 @@ const char *sw_sip_reason_phrase(uint16_t status);
 struct sw_sip_fwd {
 	struct sw_span push_via; /**< Via value to insert on top; empty: none */
 	bool pop_via;		 /**< remove the topmost Via value (responses) */
+	bool pop_route;		 /**< remove the topmost Route value (RFC 3261 §16.4) */
+	struct sw_span push_path; /**< Path value to insert first (RFC 3327 §5.2); empty: none */
 	bool dec_max_forwards;	 /**< requests: decrement, or add "Max-Forwards: 70" */
 	uint8_t info_hdr;	 /**< SW_HDR_[PROXY_]AUTHENTICATION_INFO, or SW_HDR_OTHER */
 	struct sw_span info;	 /**< its value, e.g. Kerberos qop="auth", ..., rspauth="..." */
@@ -93,15 +95,16 @@ struct sw_sip_fwd {
 
 /**
  * Write a copy of @p msg (parsed from @p buf, @p len) with the edits of
- * @p fwd: our Via first after the start line, then the original header lines
- * in order (minus the popped Via value; Max-Forwards rewritten; a
+ * @p fwd: our Via first after the start line, our Path line next (so its
+ * value is the first Path value), then the original header lines in order
+ * (minus the popped Via and Route values; Max-Forwards rewritten; a
  * Content-Length added when absent), the info header last, the empty line and
  * exactly msg->body (bytes past Content-Length in the datagram are dropped).
  * Checking Max-Forwards 0 (483) is the caller's job: with dec_max_forwards a
  * message whose Max-Forwards is 0 gives -EINVAL.
  *
  * @return 0, -ENOSPC, -EINVAL (Max-Forwards 0, pop_via without a Via,
- *   info_hdr not one of the two info headers).
+ *   pop_route without a Route, info_hdr not one of the two info headers).
  */
 int sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char *buf,
 			 size_t len, const struct sw_sip_fwd *fwd);

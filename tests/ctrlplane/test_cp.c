@@ -12,11 +12,15 @@
  *    request from the initiator's gss_get_mic verified by the fast-path crypto
  *    (sw_sa_lookup + sw_sa_check_cred + sw_sa_req_prep + sw_mac_verify_burst).
  *  - Negative cases with the exact answer: see the table in main().
+ *  - The per-source share of pending NTLM handshakes (issue 7): at the cap
+ *    and one past, other sources unaffected, the counts back to zero on every
+ *    path that ends a pending handshake.
  */
 
 #define _GNU_SOURCE /* memmem */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +28,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
 
 #include <cmocka.h>
 #include <gssapi/gssapi.h>
@@ -114,6 +121,7 @@ cp_new(uint32_t sa_max, uint32_t hs_max)
 }
 
 static const struct sw_peer client = {.addr = {.af = AF_INET, .prefix = 32}, .port = 5062};
+static const struct sw_peer *g_from = &client; /* source of req()'s datagrams */
 
 /* Feed one request; returns the number of datagrams out. */
 static int
@@ -122,7 +130,7 @@ req(struct sw_cp *cp, const char *buf, size_t len)
 	int n;
 
 	assert_int_equal(sw_sip_parse(buf, len, &msg), SW_SIP_OK);
-	n = sw_cp_handle_request(cp, buf, len, &msg, &client, now, outs);
+	n = sw_cp_handle_request(cp, buf, len, &msg, g_from, now, outs);
 	assert_true(n >= 0);
 	return n;
 }
@@ -1159,6 +1167,390 @@ test_cp_ntlm_negative(void **state)
 	sw_cp_free(cp);
 }
 
+/* An NTLM first leg (empty gssapi-data, as a client sends it) from g_from. */
+static int
+first_leg(struct sw_cp *cp, const char *user, uint32_t cseq)
+{
+	static char buf[4096];
+	static unsigned int k;
+	char call_id[32];
+	struct tc_req r = {
+		.method = "REGISTER",
+		.user = user,
+		.domain = "domainb.test",
+		.call_id = call_id,
+		.cseq = cseq,
+		.hdr = PAUTH,
+		.scheme = "NTLM",
+		.realm = REALM,
+		.targetname = NTGT,
+		.version = 3,
+		.gssapi = "",
+	};
+
+	snprintf(call_id, sizeof(call_id), "leg1-%u", ++k); /* not a retransmission */
+	return req(cp, buf, tc_write(&r, buf, sizeof(buf)));
+}
+
+static void
+expect_503(int n)
+{
+	expect_status(n, 503);
+	assert_non_null(memmem(outs[0].buf, outs[0].len, "Retry-After: 5\r\n", 16));
+}
+
+static void
+peer4(struct sw_peer *p, uint32_t ip, uint16_t port)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr.af = AF_INET;
+	p->addr.prefix = 32;
+	p->addr.u.v4.s_addr = htonl(ip);
+	p->port = port;
+}
+
+/* Pending handshakes of @p p's address (@p p NULL: all), and the sources holding any. */
+static uint32_t
+pending(struct sw_cp *cp, const struct sw_peer *p, uint32_t *sources)
+{
+	return sw_cp_pending(cp, p != NULL ? &p->addr : NULL, sources);
+}
+
+/*
+ * [limits] handshakes_per_source (issue 7): one address holds at most its
+ * share of the pending table (503 + Retry-After, cap_hs_src), whatever its
+ * ports; other sources still get their CHALLENGE and complete; pending
+ * handshakes and SAs already there are untouched; every way a pending
+ * handshake ends (SA installed, AUTHENTICATE refused, AUTHENTICATE too late,
+ * timer) gives the unit back.  Table of 4, share of 2.
+ */
+static void
+test_cp_ntlm_per_source(void **state)
+{
+	static char a1[16384], a2[16384], a3[16384], bb[16384], cc[16384], buf[16384];
+	struct sw_peer a, a_port2, b, c6;
+	struct nclient ca1, ca2, ca3, cb, cc6;
+	size_t la1, la2, la3, lb, lc;
+	uint64_t st[SW_CP_STAT_MAX];
+	struct sw_config cfg;
+	struct sw_cp *cp = NULL;
+	uint32_t nsrc, round;
+	int n;
+
+	(void)state;
+	peer4(&a, 0xc0000201, 5062);
+	peer4(&a_port2, 0xc0000201, 6000); /* same address, another port: same source */
+	peer4(&b, 0xc0000202, 5062);
+	memset(&c6, 0, sizeof(c6));
+	c6.addr.af = AF_INET6;
+	c6.addr.prefix = 128;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::c", &c6.addr.u.v6), 1);
+	c6.port = 5062;
+
+	/* A share above the table is refused; equal to it is fine. */
+	cfg_fill(&cfg, 8, 4);
+	cfg.handshakes_per_source = 5;
+	assert_int_equal(sw_cp_create(&cfg, &cp), -EINVAL);
+	assert_null(cp);
+	cfg.handshakes_per_source = 4;
+	assert_int_equal(sw_cp_create(&cfg, &cp), 0);
+	sw_cp_free(cp);
+	cp = NULL;
+	cfg.handshakes_per_source = 2;
+	assert_int_equal(sw_cp_create(&cfg, &cp), 0);
+
+	/* A: two pending handshakes from two ports of one address = at the cap. */
+	g_from = &a;
+	nt_init(&ca1, "DOMAINB", "bob", env_or_fail("SW_USER_PASSWORD"));
+	la1 = nt_handshake(cp, &ca1, 3, a1, sizeof(a1));
+	g_from = &a_port2;
+	nt_init(&ca2, "DOMAINB", "bob", "not-the-password");
+	la2 = nt_handshake(cp, &ca2, 3, a2, sizeof(a2));
+	assert_int_equal(pending(cp, &a, &nsrc), 2);
+	assert_int_equal(nsrc, 1);
+	/* One past, from either port: 503, counted as the source's, not the table's. */
+	expect_503(first_leg(cp, "bob", 10));
+	g_from = &a;
+	expect_503(first_leg(cp, "bob", 11));
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS_SRC], 2);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS], 0);
+	assert_int_equal(pending(cp, &a, NULL), 2);
+	assert_int_equal(pending(cp, NULL, NULL), 2);
+
+	/* B meanwhile gets its CHALLENGE and an SA. */
+	g_from = &b;
+	nt_init(&cb, "DOMAINB", "carol", env_or_fail("SW_USER2_PASSWORD"));
+	lb = nt_handshake(cp, &cb, 3, bb, sizeof(bb));
+	assert_int_equal(pending(cp, &b, &nsrc), 1);
+	assert_int_equal(nsrc, 2);
+	expect_forwarded(req(cp, bb, lb));
+	rsp(cp, 200, "600");
+	nt_check_rsp(&cb);
+	assert_int_equal(pending(cp, &b, &nsrc), 0); /* completed: SA installed */
+	assert_int_equal(nsrc, 1);
+
+	/* A's pending handshakes were untouched by the refusals: the first
+	 * completes, the second fails (wrong password); both give the unit back. */
+	g_from = &a;
+	expect_forwarded(req(cp, a1, la1));
+	rsp(cp, 200, "600");
+	nt_check_rsp(&ca1);
+	assert_int_equal(pending(cp, &a, NULL), 1);
+	g_from = &a_port2;
+	expect_status(req(cp, a2, la2), 407);
+	assert_int_equal(pending(cp, &a, &nsrc), 0);
+	assert_int_equal(nsrc, 0);
+	assert_int_equal(pending(cp, NULL, NULL), 0);
+
+	/* The whole table: A and B at their shares fill it (4); then a third
+	 * source gets cap_hs, A one past its share still cap_hs_src. */
+	g_from = &a;
+	nt_init(&ca3, "DOMAINB", "bob", env_or_fail("SW_USER_PASSWORD"));
+	la3 = nt_handshake(cp, &ca3, 3, a3, sizeof(a3));
+	expect_status(first_leg(cp, "bob", 12), 407);
+	g_from = &b;
+	expect_status(first_leg(cp, "carol", 13), 407);
+	expect_status(first_leg(cp, "carol", 14), 407);
+	expect_503(first_leg(cp, "carol", 15)); /* B at its share too */
+	assert_int_equal(pending(cp, NULL, &nsrc), 4);
+	assert_int_equal(nsrc, 2);
+	g_from = &c6;
+	expect_503(first_leg(cp, "ann", 16));
+	g_from = &a;
+	expect_503(first_leg(cp, "bob", 17));
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS_SRC], 4);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS], 1);
+
+	/* SAs established before are untouched: B's and A's sign and verify. */
+	{
+		struct tc_req r = {
+			.method = "INVITE",
+			.domain = "domainb.test",
+			.cseq = 3,
+			.hdr = PAUTH,
+			.scheme = "NTLM",
+			.realm = REALM,
+			.targetname = NTGT,
+			.version = 3,
+			.crand = "12345678",
+		};
+
+		r.user = "carol";
+		r.opaque = cb.opaque;
+		r.cnum = ++cb.cnum;
+		n = (int)tc_write_signed(r, nt_mic, &cb, buf, sizeof(buf));
+		assert_int_equal(fast_verify(cp, buf, (size_t)n), SW_SA_OK);
+		r.user = "bob";
+		r.opaque = ca1.opaque;
+		r.cnum = ++ca1.cnum;
+		n = (int)tc_write_signed(r, nt_mic, &ca1, buf, sizeof(buf));
+		assert_int_equal(fast_verify(cp, buf, (size_t)n), SW_SA_OK);
+	}
+
+	/* Too late: A's AUTHENTICATE after the timeout (no tick in between)
+	 * is challenged again and frees its unit; the timer frees the rest. */
+	now += 10001;
+	g_from = &a;
+	expect_status(req(cp, a3, la3), 407);
+	assert_int_equal(pending(cp, &a, NULL), 1);
+	assert_int_equal(pending(cp, &b, NULL), 2);
+	sw_cp_tick(cp, now);
+	assert_int_equal(pending(cp, NULL, &nsrc), 0);
+	assert_int_equal(nsrc, 0);
+
+	/* Rounds of filling A's share and letting the timer empty it: a unit
+	 * leaked by any path above or by the timer would refuse earlier. */
+	for (round = 0; round < 3; round++) {
+		g_from = &a;
+		expect_status(first_leg(cp, "bob", 20 + round), 407);
+		g_from = &a_port2;
+		expect_status(first_leg(cp, "bob", 30 + round), 407);
+		expect_503(first_leg(cp, "bob", 40 + round));
+		assert_int_equal(pending(cp, &a, &nsrc), 2);
+		assert_int_equal(nsrc, 1);
+		now += 10001;
+		sw_cp_tick(cp, now);
+		assert_int_equal(pending(cp, NULL, &nsrc), 0);
+		assert_int_equal(nsrc, 0);
+	}
+
+	/* An IPv6 source completes a handshake with the table otherwise empty. */
+	g_from = &c6;
+	nt_init(&cc6, "DOMAINB", "bob", env_or_fail("SW_USER_PASSWORD"));
+	lc = nt_handshake(cp, &cc6, 3, cc, sizeof(cc));
+	assert_int_equal(pending(cp, &c6, NULL), 1);
+	assert_int_equal(pending(cp, &a, NULL), 0);
+	expect_forwarded(req(cp, cc, lc));
+	assert_int_equal(pending(cp, NULL, &nsrc), 0);
+	assert_int_equal(nsrc, 0);
+
+	/* No source address to count a first leg under: a control-plane error,
+	 * nothing pending. */
+	{
+		struct tc_req r = {
+			.method = "REGISTER",
+			.user = "bob",
+			.domain = "domainb.test",
+			.call_id = "no-src",
+			.cseq = 1,
+			.hdr = PAUTH,
+			.scheme = "NTLM",
+			.realm = REALM,
+			.targetname = NTGT,
+			.version = 3,
+			.gssapi = "",
+		};
+		size_t l = tc_write(&r, buf, sizeof(buf));
+
+		assert_int_equal(sw_sip_parse(buf, l, &msg), SW_SIP_OK);
+		assert_int_equal(sw_cp_handle_request(cp, buf, l, &msg, NULL, now, outs), -EINVAL);
+		assert_int_equal(pending(cp, NULL, NULL), 0);
+	}
+
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS_SRC], 7);
+	assert_int_equal(st[SW_CP_STAT_CAP_HS], 1);
+	assert_int_equal(st[SW_CP_STAT_NTLM_OK], 3);
+	assert_int_equal(st[SW_CP_STAT_NTLM_FAIL], 1);
+	assert_int_equal(st[SW_CP_STAT_NTLM_TIMEOUT], 1);
+	assert_int_equal(st[SW_CP_STAT_HS_EXPIRED], 3 + 6);
+	assert_int_equal(st[SW_CP_STAT_ERROR], 1);
+	nt_free(&ca1);
+	nt_free(&ca2);
+	nt_free(&ca3);
+	nt_free(&cb);
+	nt_free(&cc6);
+	g_from = &client;
+	sw_cp_free(cp);
+}
+
+static uint64_t
+ns_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+	       (uint64_t)t0->tv_nsec;
+}
+
+/*
+ * The operator's case, per-source share off (0) and at its default for the
+ * default table (4096 / 64): (1) 4096 first legs from 4096 addresses fill the
+ * table either way (the per-source table holds as many sources as there are
+ * slots, and the timer empties both); (2) three sources sending 50 first
+ * legs a second each (one lcore's default handshake_rate) for 30 s, within
+ * the 32 s timeout: without a share they fill the table and a fourth source
+ * gets 503; with it they hold 64 each and the fourth completes a handshake.
+ * Prints the time per first leg and per timer sweep, both settings.
+ */
+static void
+test_cp_ntlm_per_source_flood(void **state)
+{
+	static const uint32_t shares[2] = {0, 64};
+	static char buf[16384];
+	struct sw_peer p, fl[3], d;
+	struct nclient cd;
+	struct sw_config cfg;
+	struct timespec t0;
+	uint64_t st[SW_CP_STAT_MAX], fill_ns[2], sweep_ns[2], flood_ns[2];
+	uint32_t i, t, k, ok, refused, nsrc, src;
+	size_t len;
+
+	(void)state;
+	for (i = 0; i < 3; i++)
+		peer4(&fl[i], 0xc6336401 + i, 5062); /* 198.51.100.1-3 */
+	peer4(&d, 0xcb007101, 5062);		     /* 203.0.113.1 */
+	for (k = 0; k < 2; k++) {
+		struct sw_cp *cp = NULL;
+
+		cfg_fill(&cfg, 8, 4096);
+		cfg.handshake_timeout_ms = 32000;
+		cfg.handshakes_per_source = shares[k];
+		assert_int_equal(sw_cp_create(&cfg, &cp), 0);
+
+		/* (1) One leg each from 4096 addresses (10.0.0.0/20). */
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (i = 0; i < 4096; i++) {
+			peer4(&p, 0x0a000000 + i, 5062);
+			g_from = &p;
+			expect_status(first_leg(cp, "bob", 1), 407);
+		}
+		fill_ns[k] = ns_since(&t0) / 4096;
+		assert_int_equal(pending(cp, NULL, &nsrc), 4096);
+		assert_int_equal(nsrc, shares[k] != 0 ? 4096 : 0);
+		peer4(&p, 0x0a001000, 5062);
+		expect_503(first_leg(cp, "bob", 1));
+		now += 32001;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		sw_cp_tick(cp, now);
+		sweep_ns[k] = ns_since(&t0);
+		assert_int_equal(pending(cp, NULL, &nsrc), 0);
+		assert_int_equal(nsrc, 0);
+
+		/* (2) Three sources, 50 first legs a second each, for 30 s. */
+		ok = refused = 0;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (t = 0; t < 30000; t += 20) {
+			for (src = 0; src < 3; src++) {
+				g_from = &fl[src];
+				assert_int_equal(first_leg(cp, "bob", 2), 1);
+				if (status_of(&outs[0]) == 407)
+					ok++;
+				else if (rmsg.status == 503)
+					refused++;
+				else
+					fail_msg("flood leg answered %u", rmsg.status);
+			}
+			now += 20;
+			if (t % 100 == 0)
+				sw_cp_tick(cp, now);
+		}
+		flood_ns[k] = ns_since(&t0) / 4500;
+		g_from = &d;
+		if (shares[k] == 0) {
+			assert_int_equal(ok, 4096);
+			assert_int_equal(refused, 4500 - 4096);
+			expect_503(first_leg(cp, "bob", 3));
+		} else {
+			assert_int_equal(ok, 3 * 64);
+			assert_int_equal(refused, 4500 - 3 * 64);
+			assert_int_equal(pending(cp, &fl[0], NULL), 64);
+			nt_init(&cd, "DOMAINB", "bob", env_or_fail("SW_USER_PASSWORD"));
+			len = nt_handshake(cp, &cd, 3, buf, sizeof(buf));
+			expect_forwarded(req(cp, buf, len));
+			nt_free(&cd);
+		}
+		sw_cp_stats(cp, st);
+		fprintf(stderr,
+			"# handshakes_per_source %u: first leg %" PRIu64 " ns (table filling), "
+			"sweep of 4096 expired %" PRIu64 " us; flood of 3 sources: %u CHALLENGEs, "
+			"%u x 503 (cap_hs %" PRIu64 ", cap_hs_src %" PRIu64 "), %" PRIu64
+			" ns per leg; 4th source %s\n",
+			shares[k], fill_ns[k], sweep_ns[k] / 1000, ok, refused,
+			st[SW_CP_STAT_CAP_HS], st[SW_CP_STAT_CAP_HS_SRC], flood_ns[k],
+			shares[k] == 0 ? "503" : "completed");
+		assert_int_equal(st[SW_CP_STAT_CAP_HS], shares[k] == 0 ? 1 + 404 + 1 : 1);
+		assert_int_equal(st[SW_CP_STAT_CAP_HS_SRC], shares[k] == 0 ? 0 : 4500 - 3 * 64);
+		now += 32001;
+		sw_cp_tick(cp, now);
+		assert_int_equal(pending(cp, NULL, &nsrc), 0);
+		assert_int_equal(nsrc, 0);
+		g_from = &client;
+		sw_cp_free(cp);
+	}
+}
+
+static int
+restore_from(void **state)
+{
+	(void)state;
+	g_from = &client;
+	return 0;
+}
+
 static int
 family_407(void **state)
 {
@@ -1244,6 +1636,164 @@ test_cp_mixed(void **state)
 	sw_cp_free(cp);
 }
 
+/* ---- identity binding ([identity], PROTOCOL.md §4) --------------------- */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static struct sw_cp *
+cp_identity(uint8_t mode, const char *map, const char *domain)
+{
+	struct sw_config c;
+	struct sw_cp *cp = NULL;
+
+	cfg_fill(&c, 16, 4);
+	c.id_mode = mode;
+	if (map != NULL)
+		memcpy(c.id_map, map, strnlen(map, sizeof(c.id_map) - 1));
+	if (domain != NULL) {
+		snprintf(c.id_domains[0], sizeof(c.id_domains[0]), "%s", domain);
+		c.n_id_domains = 1;
+	}
+	assert_int_equal(sw_cp_create(&c, &cp), 0);
+	return cp;
+}
+
+/* A Kerberos REGISTER for bob's ticket, From @p user@@p domain. */
+static int
+krb_handshake_from(struct sw_cp *cp, const char *ccache, const char *user, const char *domain,
+		   uint32_t cseq)
+{
+	static char buf[16384];
+	struct kclient k;
+	size_t len;
+	int n;
+
+	krb_init(&k, ccache, false);
+	len = krb_register(&k, user, domain, cseq, 3, buf, sizeof(buf));
+	n = req(cp, buf, len);
+	krb_free(&k);
+	return n;
+}
+
+/*
+ * A mapped principal's SA accepts exactly the AORs of its entry (any case,
+ * URI parameters ignored, sip = sips) and gets 403 for any other, at the
+ * handshake and on every signed request (fast path and control plane);
+ * unmapped principals follow the user rule in map-or-user and are refused
+ * in map mode; domains restrict the user rule; SIGHUP reloads the map all
+ * or nothing and retires the SAs whose binding it changes.
+ */
+static void
+test_cp_identity_map(void **state)
+{
+	static char buf[16384];
+	char map[SW_CFG_STR_MAX];
+	const char *cc = getenv("KRB5CCNAME");
+	struct sw_cp *cp;
+	struct kclient k;
+	struct nclient c;
+	const struct sw_sa_rt *sa;
+	uint64_t st[SW_CP_STAT_MAX], bob_opaque;
+	size_t len;
+
+	(void)state;
+	assert_true((size_t)snprintf(map, sizeof(map), "%s/idmap", realm.dir) < sizeof(map));
+	write_file(
+		map,
+		"# principal            SIP URIs\n"
+		"\n"
+		"bob@DOMAINB.TEST   sip:bob@domainb.test  sips:Robert@DomainB.test;transport=tls\n"
+		"DOMAINB\\Carol\tsip:cc@domainb.test   # NTLM: any case\r\n");
+
+	/* map-or-user: bob is mapped. */
+	cp = cp_identity(SW_ID_MAP_OR_USER, map, NULL);
+	krb_full(cp, cc, "bob", "domainb.test", false, 3, &k);
+	sa = sw_sa_lookup(sw_cp_sa_table(cp), strtoull(k.opaque, NULL, 16));
+	assert_non_null(sa);
+	assert_int_equal(sa->aor_n, 2);
+	k.user = "ROBERT"; /* the second AOR, other case, sip: for sips: */
+	len = krb_signed(&k, "INVITE", 10, NULL, buf, sizeof(buf));
+	assert_int_equal(fast_verify(cp, buf, len), SW_SA_OK);
+	k.user = "carol"; /* a valid signature on someone else's AOR */
+	len = krb_signed(&k, "INVITE", 11, NULL, buf, sizeof(buf));
+	assert_int_equal(fast_verify(cp, buf, len), SW_SA_IDENTITY);
+	len = krb_signed(&k, "INVITE", 12, NULL, buf, sizeof(buf));
+	expect_status(req(cp, buf, len), 403);
+	k.user = "bob";
+	k.domain = "other.test"; /* right user part, host not in the entry */
+	len = krb_signed(&k, "INVITE", 13, NULL, buf, sizeof(buf));
+	assert_int_equal(fast_verify(cp, buf, len), SW_SA_IDENTITY);
+	bob_opaque = strtoull(k.opaque, NULL, 16);
+	krb_free(&k);
+	/* The handshake itself: a mapped AOR is fine, another is 403. */
+	expect_forwarded(krb_handshake_from(cp, cc, "robert", "domainb.test", 20));
+	expect_status(krb_handshake_from(cp, cc, "carol", "domainb.test", 21), 403);
+	/* ann@DOMAINA is not mapped: the user rule. */
+	expect_forwarded(krb_handshake_from(cp, ann_cc, "ann", "domaina.test", 22));
+	/* NTLM DOMAINB\carol maps (case-insensitively) to cc only. */
+	nt_init(&c, "DOMAINB", "carol", env_or_fail("SW_USER2_PASSWORD"));
+	len = nt_handshake(cp, &c, 3, buf, sizeof(buf));
+	expect_status(req(cp, buf, len), 403);
+	nt_free(&c);
+	nt_init(&c, "DOMAINB", "carol", env_or_fail("SW_USER2_PASSWORD"));
+	c.user = "cc";
+	len = nt_handshake(cp, &c, 3, buf, sizeof(buf));
+	expect_forwarded(req(cp, buf, len));
+	nt_free(&c);
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_FORBIDDEN], 3);
+
+	/* SIGHUP: robert and carol's entry removed.  The SAs whose binding
+	 * changes (bob's two, carol's) are retired at once; ann's is kept. */
+	assert_int_equal(sw_sa_table_count(sw_cp_sa_table(cp)), 4);
+	write_file(map, "bob@DOMAINB.TEST sip:bob@domainb.test\n");
+	assert_int_equal(sw_cp_reload(cp), 0);
+	assert_null(sw_sa_lookup(sw_cp_sa_table(cp), bob_opaque));
+	assert_int_equal(sw_sa_table_count(sw_cp_sa_table(cp)), 1);
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_ID_RETIRED], 3);
+	expect_status(krb_handshake_from(cp, cc, "robert", "domainb.test", 30), 403);
+	/* A broken file afterwards: refused whole, that map stays, nothing retired. */
+	write_file(map, "bob@DOMAINB.TEST sip:bob@domainb.test\nbob@DOMAINB.TEST sip:x@y\n");
+	assert_int_equal(sw_cp_reload(cp), -EINVAL);
+	expect_status(krb_handshake_from(cp, cc, "robert", "domainb.test", 31), 403);
+	expect_forwarded(krb_handshake_from(cp, cc, "bob", "domainb.test", 32));
+	assert_int_equal(sw_sa_table_count(sw_cp_sa_table(cp)), 2);
+	sw_cp_stats(cp, st);
+	assert_int_equal(st[SW_CP_STAT_ID_RETIRED], 3);
+	sw_cp_free(cp);
+
+	/* map: a principal not in the map gets no SA at all. */
+	write_file(map, "bob@DOMAINB.TEST sip:bob@domainb.test\n");
+	cp = cp_identity(SW_ID_MAP, map, NULL);
+	expect_status(krb_handshake_from(cp, ann_cc, "ann", "domaina.test", 40), 403);
+	expect_forwarded(krb_handshake_from(cp, cc, "bob", "domainb.test", 41));
+	assert_int_equal(sw_sa_table_count(sw_cp_sa_table(cp)), 1);
+	sw_cp_free(cp);
+
+	/* user + domains: the user part and one of the domains. */
+	cp = cp_identity(SW_ID_USER, NULL, "example.test");
+	expect_status(krb_handshake_from(cp, cc, "bob", "domainb.test", 50), 403);
+	krb_full(cp, cc, "bob", "EXAMPLE.test", false, 3, &k);
+	k.domain = "domainb.test";
+	len = krb_signed(&k, "MESSAGE", 51, NULL, buf, sizeof(buf));
+	assert_int_equal(fast_verify(cp, buf, len), SW_SA_IDENTITY);
+	k.domain = "example.test";
+	len = krb_signed(&k, "MESSAGE", 52, NULL, buf, sizeof(buf));
+	assert_int_equal(fast_verify(cp, buf, len), SW_SA_OK);
+	krb_free(&k);
+	sw_cp_free(cp);
+	unlink(map);
+}
+
 /* ---- setup -------------------------------------------------------------- */
 
 static int
@@ -1323,8 +1873,11 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_cp_life_cycle),
 		cmocka_unit_test(test_cp_ntlm_full),
 		cmocka_unit_test(test_cp_ntlm_negative),
+		cmocka_unit_test_teardown(test_cp_ntlm_per_source, restore_from),
+		cmocka_unit_test_teardown(test_cp_ntlm_per_source_flood, restore_from),
 		cmocka_unit_test_teardown(test_cp_family_401, family_407),
 		cmocka_unit_test(test_cp_mixed),
+		cmocka_unit_test(test_cp_identity_map),
 		/* clang-format on */
 	};
 	int rc;

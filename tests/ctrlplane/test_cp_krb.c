@@ -9,9 +9,13 @@
  * context, the initiator's gss_get_mic tokens must verify with the SA's C2S
  * key, and our S2C signatures (from the SA's acceptor sequence number, with
  * the acceptor-subkey flag when MIT set it) must pass the initiator's
- * gss_verify_mic.  Then the failure outcomes, each with its exact enum: bad
- * tokens, replay, modified, wrong service, kvno change with keytab reload,
- * clock skew and an expired ticket (raw AP-REQs with a controlled clock).
+ * gss_verify_mic.  Each row runs twice: the production route (lucid export)
+ * and a fresh handshake in cross-check mode, where the acceptor requires
+ * GSS_C_INQ_SSPI_SESSION_KEY + a gss_get_mic() token (PROTOCOL.md §5) to
+ * give the same SA as the lucid export.  Then the failure outcomes, each
+ * with its exact enum: bad tokens, replay, modified, wrong service, kvno
+ * change with keytab reload, clock skew and an expired ticket (raw AP-REQs
+ * with a controlled clock).
  */
 
 #include <errno.h>
@@ -39,8 +43,9 @@
 #define LYNC_FLAGS (GSS_C_INTEG_FLAG | GSS_C_IDENTIFY_FLAG)
 
 static struct sw_test_realm realm;
-static struct sw_cp_krb *acc; /* sip/proxy.domainb.test, principal-name form */
-static char main_conf[512];   /* the realm's krb5.conf */
+static struct sw_cp_krb *acc;  /* sip/proxy.domainb.test, principal-name form */
+static struct sw_cp_krb *accx; /* the same, in cross-check mode (lucid export too) */
+static char main_conf[512];    /* the realm's krb5.conf */
 static unsigned int log_count;
 static char last_log[1024];
 
@@ -144,10 +149,10 @@ static const char msg_resp[] =
 	"<7f2a9c41@bob-pc><7><REGISTER><sip:bob@domainb.test><8a1c2e><sip:bob@domainb.test>"
 	"<b7d03e11><><><3600><200>";
 
+/* One handshake of @p row through @p kc and everything the SA must do. */
 static void
-test_cp_krb_row(void **state)
+row_once(const struct krb_row *row, struct sw_cp_krb *kc)
 {
-	const struct krb_row *row = *state;
 	OM_uint32 maj, min, iflags = 0;
 	char conf[512], ccname[600], tag[64];
 	const char *princ = env(row->cross ? "SW_XUSER_PRINC" : "SW_USER_PRINC");
@@ -176,13 +181,13 @@ test_cp_krb_row(void **state)
 	icred = ku_icred(princ, ccname);
 	ku_init(icred, env("SW_GSS_SERVICE"), LYNC_FLAGS | row->extra, &ictx, &tok);
 
-	sw_cp_krb_stats(acc, st0);
+	sw_cp_krb_stats(kc, st0);
 	gtok = guard_buf_put(&g, tok.value, tok.length);
-	rc = sw_cp_krb_accept(acc, gtok, tok.length, &sa);
+	rc = sw_cp_krb_accept(kc, gtok, tok.length, &sa);
 	guard_buf_free(&g);
 	if (rc != SW_CP_KRB_OK)
 		fail_msg("%s: accept: %s (%s)", row->name, sw_cp_krb_rc_name(rc), last_log);
-	sw_cp_krb_stats(acc, st1);
+	sw_cp_krb_stats(kc, st1);
 	assert_int_equal(st1[SW_CP_KRB_OK], st0[SW_CP_KRB_OK] + 1);
 
 	/* What the SA says. */
@@ -258,7 +263,8 @@ test_cp_krb_row(void **state)
 	ours[n - 1] ^= 0x80;
 	assert_int_not_equal(gss_verify_mic(&min, ictx, &msg, &ours_b, NULL), GSS_S_COMPLETE);
 
-	print_message("    %s: %s, seq C2S %llu S2C %llu%s\n", row->name, sa.principal,
+	print_message("    %s%s: %s, seq C2S %llu S2C %llu%s\n", row->name,
+		      kc == accx ? " (cross-checked)" : "", sa.principal,
 		      (unsigned long long)sa.initiator_seq, (unsigned long long)sa.acceptor_seq,
 		      sa.acceptor_subkey ? ", acceptor subkey" : "");
 	sw_sig_key_wipe(&c2s);
@@ -268,6 +274,30 @@ test_cp_krb_row(void **state)
 	gss_delete_sec_context(&min, &ictx, GSS_C_NO_BUFFER);
 	gss_release_cred(&min, &icred);
 	setenv("KRB5_CONFIG", main_conf, 1);
+}
+
+/*
+ * Each row twice: the production route (lucid export), then a fresh
+ * handshake in cross-check mode, where the acceptor requires the session
+ * key + MIC route (PROTOCOL.md §5) to give the same SA as the lucid export.
+ */
+static void
+test_cp_krb_row(void **state)
+{
+	const struct krb_row *row = *state;
+	uint64_t l0, x0, l1, x1;
+
+	sw_cp_krb_path_stats(acc, &l0, &x0);
+	row_once(row, acc);
+	sw_cp_krb_path_stats(acc, &l1, &x1);
+	assert_int_equal(l1, l0 + 1);
+	assert_int_equal(x1, x0);
+
+	sw_cp_krb_path_stats(accx, &l0, &x0);
+	row_once(row, accx);
+	sw_cp_krb_path_stats(accx, &l1, &x1);
+	assert_int_equal(l1, l0 + 1);
+	assert_int_equal(x1, x0 + 1);
 }
 
 /* Accept @p tok and require @p want; also checks the counter and the one log line. */
@@ -565,6 +595,13 @@ group_setup(void **state)
 		return -1;
 	}
 	sw_cp_krb_set_log(acc, test_log, NULL);
+	if (sw_cp_krb_create(getenv("SW_KEYTAB"), getenv("SW_SERVICE"), &accx) != 0) {
+		sw_cp_krb_free(acc);
+		sw_test_realm_stop(&realm);
+		return -1;
+	}
+	sw_cp_krb_set_log(accx, test_log, NULL);
+	sw_cp_krb_set_xcheck(accx, true);
 	/* One TGT for the negative tests (default profile: aes256). */
 	snprintf(ccname, sizeof(ccname), "FILE:%s/cc-main", getenv("SW_REALM_DIR"));
 	ku_kinit(getenv("SW_USER_PRINC"), getenv("SW_USER_PASSWORD"), ccname, 0);
@@ -578,6 +615,8 @@ group_teardown(void **state)
 	(void)state;
 	sw_cp_krb_free(acc);
 	acc = NULL;
+	sw_cp_krb_free(accx);
+	accx = NULL;
 	sw_test_realm_stop(&realm);
 	return 0;
 }

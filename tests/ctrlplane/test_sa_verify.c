@@ -456,6 +456,135 @@ teardown(void **state)
 	return 0;
 }
 
+/* Parse a request From @p user@@p domain into @p msg (buf must outlive it). */
+static void
+from_msg(const char *user, const char *domain, char *buf, size_t cap, struct sw_sip_msg *msg)
+{
+	struct tc_req r = {.method = "INVITE", .user = user, .domain = domain, .cseq = 1};
+	size_t len = tc_write(&r, buf, cap);
+
+	assert_true(len > 0);
+	assert_int_equal(sw_sip_parse(buf, len, msg), SW_SIP_OK);
+}
+
+static uint64_t
+aor_digest(const char *canon)
+{
+	return sw_digest(dig, canon, strlen(canon));
+}
+
+/*
+ * Identity binding with an allowed-AOR set (a mapped principal or the
+ * [identity] domains): the digests live in ext after everything else, the
+ * record stays 256 bytes, the compact keys and the user name are where they
+ * were, and the From check matches the canonical AOR only.
+ */
+static void
+test_sa_verify_aor_binding(void **state)
+{
+	static const uint8_t k32[32] = {7};
+	static struct sw_sip_msg m;
+	struct sw_sa_policy pol;
+	struct sw_sa_keys keys, plain;
+	struct sw_sa_rt rt, ref;
+	uint8_t *ext, *ext_ref;
+	char buf[2048];
+	size_t need, i, lay;
+
+	(void)state;
+	policy_fill(&pol);
+	/* Three layouts: all inline (NTLM, short user), keys in ext (enctype 20),
+	 * keys and a long user name in ext. */
+	for (lay = 0; lay < 3; lay++) {
+		memset(&keys, 0, sizeof(keys));
+		if (lay == 0) {
+			assert_int_equal(sw_sig_key_init_ntlm(&keys.c2s, k32, SW_DIR_C2S), 0);
+			assert_int_equal(sw_sig_key_init_ntlm(&keys.s2c, k32, SW_DIR_S2C), 0);
+		} else {
+			assert_int_equal(sw_sig_key_init_krb(&keys.c2s, 20, k32, 32, SW_DIR_C2S),
+					 0);
+			assert_int_equal(sw_sig_key_init_krb(&keys.s2c, 20, k32, 32, SW_DIR_S2C),
+					 0);
+		}
+		keys.user_len = lay == 2 ? 120 : 3;
+		memset(keys.user, 'u', keys.user_len);
+		memcpy(keys.user, "bob", 3);
+		plain = keys;
+		keys.aor_n = SW_SA_AOR_MAX;
+		for (i = 0; i < SW_SA_AOR_MAX; i++) {
+			char a[64];
+
+			snprintf(a, sizeof(a), "alias%zu@domainb.test", i);
+			keys.aor[i] = aor_digest(a);
+		}
+		keys.aor[3] = aor_digest("robert@domainb.test");
+
+		need = sw_sa_rt_ext_size(&plain);
+		ext_ref = need != 0 ? malloc(need) : NULL;
+		memset(&ref, 0, sizeof(ref));
+		assert_int_equal(sw_sa_rt_bind(&ref, &plain, ext_ref), 0);
+		need = sw_sa_rt_ext_size(&keys);
+		assert_int_equal(need % 8, 0);
+		assert_true(need >= 8u * SW_SA_AOR_MAX);
+		ext = malloc(need);
+		assert_non_null(ext);
+		memset(&rt, 0, sizeof(rt));
+		assert_int_equal(sw_sa_rt_bind(&rt, &keys, NULL), -EINVAL); /* ext missing */
+		assert_int_equal(sw_sa_rt_bind(&rt, &keys, ext), 0);
+		assert_int_equal(sw_sa_rt_ext_bytes(&rt), need);
+		assert_int_equal(rt.aor_n, SW_SA_AOR_MAX);
+		assert_memory_equal(sw_sa_aors(&rt), keys.aor, 8u * SW_SA_AOR_MAX);
+		assert_int_equal((uintptr_t)sw_sa_aors(&rt) % 8, 0);
+		/* Keys and user as without the AORs. */
+		assert_int_equal(rt.kb_flags, ref.kb_flags);
+		assert_memory_equal(sw_sa_c2s(&rt), sw_sa_c2s(&ref),
+				    sw_sig_ckey_size(sw_sa_c2s(&ref)));
+		assert_memory_equal(sw_sa_s2c(&rt), sw_sa_s2c(&ref),
+				    sw_sig_ckey_size(sw_sa_s2c(&ref)));
+		assert_int_equal(rt.user_len, ref.user_len);
+		assert_memory_equal(sw_sa_user(&rt), sw_sa_user(&ref), ref.user_len);
+
+		from_msg("Robert", "DomainB.TEST", buf, sizeof(buf), &m);
+		assert_true(sw_sa_from_ok(&pol, &rt, &m));
+		from_msg("alias15", "domainb.test", buf, sizeof(buf), &m);
+		assert_true(sw_sa_from_ok(&pol, &rt, &m));
+		/* The user rule no longer applies: bob is not in the set. */
+		from_msg("bob", "domainb.test", buf, sizeof(buf), &m);
+		assert_false(sw_sa_from_ok(&pol, &rt, &m));
+		assert_int_equal(sw_sa_from_ok(&pol, &ref, &m), lay != 2); /* 2: "bobuuu..." */
+		from_msg("robert", "domaina.test", buf, sizeof(buf), &m);
+		assert_false(sw_sa_from_ok(&pol, &rt, &m));
+		from_msg("alias16", "domainb.test", buf, sizeof(buf), &m);
+		assert_false(sw_sa_from_ok(&pol, &rt, &m));
+
+		keys.aor_n = SW_SA_AOR_MAX + 1;
+		memset(&rt, 0, sizeof(rt));
+		assert_int_equal(sw_sa_rt_bind(&rt, &keys, ext), -EINVAL);
+		free(ext);
+		free(ext_ref);
+		sw_sig_key_wipe(&keys.c2s);
+		sw_sig_key_wipe(&keys.s2c);
+	}
+	/* One AOR, nothing else in ext: the digest alone at offset 0. */
+	{
+		struct ntlm_sa s;
+		uint64_t one;
+
+		ntlm_sa_init(&s, 3);
+		s.keys.aor_n = 1;
+		s.keys.aor[0] = aor_digest("bob@example.test");
+		assert_int_equal(sw_sa_rt_ext_size(&s.keys), 8);
+		memset(&s.rt, 0, sizeof(s.rt));
+		assert_int_equal(sw_sa_rt_bind(&s.rt, &s.keys, (uint8_t *)&one), 0);
+		assert_int_equal(s.rt.aor_off8, 0);
+		assert_int_equal(sw_sa_rt_ext_bytes(&s.rt), 8);
+		from_msg("bob", "Example.Test", buf, sizeof(buf), &m);
+		assert_true(sw_sa_from_ok(&pol, &s.rt, &m));
+		from_msg("bob", "domainb.test", buf, sizeof(buf), &m);
+		assert_false(sw_sa_from_ok(&pol, &s.rt, &m));
+	}
+}
+
 int
 main(void)
 {
@@ -467,6 +596,7 @@ main(void)
 		cmocka_unit_test(test_sa_verify_sign_response),
 		cmocka_unit_test(test_sa_verify_via_roundtrip),
 		cmocka_unit_test(test_sa_verify_unregister),
+		cmocka_unit_test(test_sa_verify_aor_binding),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

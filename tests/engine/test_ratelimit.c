@@ -1,7 +1,13 @@
 /*
  * dataplane/ratelimit.h, the per-source limit on answers to unauthenticated
  * senders (issue 7: sipwardd must not be a reflector), and its configuration
- * keys [limits] challenge_rate / challenge_burst.  Suite 'unit', no EAL.
+ * keys [limits] challenge_rate / challenge_burst; the same buckets limit
+ * handshake legs per source ([limits] handshake_rate / handshake_burst), and
+ * the control thread's bound on how long a message may wait in its ring
+ * ([limits] cp_max_wait, sw_rl_too_old()); the control plane's per-source
+ * share of pending handshakes ([limits] handshakes_per_source, enforced in
+ * ctrlplane/cp.c and tested in tests/ctrlplane/test_cp.c).  Each limit at
+ * the edge and one past.  Suite 'unit', no EAL.
  */
 
 #include <setjmp.h>
@@ -229,6 +235,191 @@ test_ratelimit_config(void **state)
 	}
 }
 
+/* Handshake-leg limit and ring-wait bound: defaults, edges, one past. */
+struct hs_cfg_case {
+	const char *name;
+	const char *text;
+	const char *err; /* NULL: valid */
+	uint32_t rate, burst, wait_ms;
+};
+
+static const struct hs_cfg_case hs_cfg_cases[] = {
+	{"defaults", BASE, NULL, 50, 100, 1000},
+	{"rate only: burst follows", BASE "[limits]\nhandshake_rate = 400\n", NULL, 400, 800, 1000},
+	{"small rate: burst stays 100", BASE "[limits]\nhandshake_rate = 3\n", NULL, 3, 100, 1000},
+	{"off", BASE "[limits]\nhandshake_rate = 0\n", NULL, 0, 100, 1000},
+	{"rate at the maximum", BASE "[limits]\nhandshake_rate = 1000000\nhandshake_burst = 1\n",
+	 NULL, 1000000, 1, 1000},
+	{"rate one past", BASE "[limits]\nhandshake_rate = 1000001\n", ":11: handshake_rate", 0, 0,
+	 0},
+	{"burst at the maximum", BASE "[limits]\nhandshake_burst = 1000000\n", NULL, 50, 1000000,
+	 1000},
+	{"burst one past", BASE "[limits]\nhandshake_burst = 1000001\n", ":11: handshake_burst", 0,
+	 0, 0},
+	{"burst at the minimum", BASE "[limits]\nhandshake_burst = 1\n", NULL, 50, 1, 1000},
+	{"burst one below", BASE "[limits]\nhandshake_burst = 0\n", ":11: handshake_burst", 0, 0,
+	 0},
+	{"wait at the minimum", BASE "[limits]\ncp_max_wait = 1ms\n", NULL, 50, 100, 1},
+	{"wait one below", BASE "[limits]\ncp_max_wait = 0ms\n", ":11: cp_max_wait", 0, 0, 0},
+	{"wait at the maximum", BASE "[limits]\ncp_max_wait = 3600000ms\n", NULL, 50, 100,
+	 3600000},
+	{"wait one past", BASE "[limits]\ncp_max_wait = 3600001ms\n", ":11: cp_max_wait", 0, 0, 0},
+	{"wait in seconds", BASE "[limits]\ncp_max_wait = 2s\n", NULL, 50, 100, 2000},
+	{"wait not a duration", BASE "[limits]\ncp_max_wait = soon\n", ":11: cp_max_wait", 0, 0, 0},
+};
+
+static void
+test_ratelimit_handshake_config(void **state)
+{
+	char err[SW_CFG_ERR_MAX];
+	struct sw_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(hs_cfg_cases) / sizeof(hs_cfg_cases[0]); i++) {
+		const struct hs_cfg_case *c = &hs_cfg_cases[i];
+		const char *p = write_tmp(c->text);
+		int ret = sw_config_load(p, &cfg, err, sizeof(err));
+
+		unlink(p);
+		if (c->err == NULL) {
+			if (ret != 0)
+				fail_msg("%s: %s", c->name, err);
+			if (cfg.handshake_rate != c->rate || cfg.handshake_burst != c->burst ||
+			    cfg.cp_max_wait_ms != c->wait_ms)
+				fail_msg("%s: got %u/%u/%ums want %u/%u/%ums", c->name,
+					 cfg.handshake_rate, cfg.handshake_burst,
+					 cfg.cp_max_wait_ms, c->rate, c->burst, c->wait_ms);
+		} else if (ret == 0 || strstr(err, c->err) == NULL) {
+			fail_msg("%s: got %d '%s', want '%s'", c->name, ret, err, c->err);
+		}
+	}
+}
+
+/* [limits] handshakes_per_source: default follows handshakes_max, 0 = off,
+ * at most handshakes_max (and the key's own range). */
+struct src_cfg_case {
+	const char *name;
+	const char *text;
+	const char *err; /* NULL: valid */
+	uint32_t hs_max, per_source;
+};
+
+static const struct src_cfg_case src_cfg_cases[] = {
+	{"default: handshakes_max / 64", BASE, NULL, 4096, 64},
+	{"default: at least 16", BASE "[limits]\nhandshakes_max = 640\n", NULL, 640, 16},
+	{"default: follows a large table", BASE "[limits]\nhandshakes_max = 6400\n", NULL, 6400,
+	 100},
+	{"default: never above handshakes_max", BASE "[limits]\nhandshakes_max = 8\n", NULL, 8, 8},
+	{"default: handshakes_max 1", BASE "[limits]\nhandshakes_max = 1\n", NULL, 1, 1},
+	{"0 = off", BASE "[limits]\nhandshakes_per_source = 0\n", NULL, 4096, 0},
+	{"1", BASE "[limits]\nhandshakes_per_source = 1\n", NULL, 4096, 1},
+	{"at handshakes_max", BASE "[limits]\nhandshakes_max = 100\nhandshakes_per_source = 100\n",
+	 NULL, 100, 100},
+	{"one past handshakes_max",
+	 BASE "[limits]\nhandshakes_max = 100\nhandshakes_per_source = 101\n",
+	 ":12: handshakes_per_source = 101 is more than handshakes_max = 100", 0, 0},
+	{"one past the default handshakes_max", BASE "[limits]\nhandshakes_per_source = 4097\n",
+	 ":11: handshakes_per_source = 4097 is more than handshakes_max = 4096", 0, 0},
+	{"at the key's maximum",
+	 BASE "[limits]\nhandshakes_max = 4194304\nhandshakes_per_source = 4194304\n", NULL,
+	 4194304, 4194304},
+	{"one past the key's maximum",
+	 BASE "[limits]\nhandshakes_max = 4194304\nhandshakes_per_source = 4194305\n",
+	 ":12: handshakes_per_source = '4194305': expected an integer 0..4194304", 0, 0},
+	{"negative", BASE "[limits]\nhandshakes_per_source = -1\n", ":11: handshakes_per_source", 0,
+	 0},
+	{"not a number", BASE "[limits]\nhandshakes_per_source = some\n",
+	 ":11: handshakes_per_source", 0, 0},
+};
+
+static void
+test_ratelimit_per_source_config(void **state)
+{
+	char err[SW_CFG_ERR_MAX];
+	struct sw_config cfg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(src_cfg_cases) / sizeof(src_cfg_cases[0]); i++) {
+		const struct src_cfg_case *c = &src_cfg_cases[i];
+		const char *p = write_tmp(c->text);
+		int ret = sw_config_load(p, &cfg, err, sizeof(err));
+
+		unlink(p);
+		if (c->err == NULL) {
+			if (ret != 0)
+				fail_msg("%s: %s", c->name, err);
+			if (cfg.handshakes_max != c->hs_max ||
+			    cfg.handshakes_per_source != c->per_source)
+				fail_msg("%s: got %u/%u want %u/%u", c->name, cfg.handshakes_max,
+					 cfg.handshakes_per_source, c->hs_max, c->per_source);
+		} else if (ret == 0 || strstr(err, c->err) == NULL) {
+			fail_msg("%s: got %d '%s', want '%s'", c->name, ret, err, c->err);
+		}
+	}
+}
+
+/* --print-config shows the effective values of the new keys. */
+static void
+test_ratelimit_handshake_print(void **state)
+{
+	char err[SW_CFG_ERR_MAX], out[8192];
+	struct sw_config cfg;
+	const char *p;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	p = write_tmp(BASE "[limits]\nhandshake_rate = 7\ncp_max_wait = 250ms\n"
+			   "handshakes_per_source = 9\n");
+	assert_int_equal(sw_config_load(p, &cfg, err, sizeof(err)), 0);
+	unlink(p);
+	f = fmemopen(out, sizeof(out) - 1, "w");
+	assert_non_null(f);
+	sw_config_print(&cfg, f);
+	n = (size_t)ftell(f);
+	fclose(f);
+	out[n] = '\0';
+	assert_non_null(strstr(out, "\nhandshake_rate = 7\nhandshake_burst = 100\n"
+				    "cp_max_wait = 250ms\n"));
+	assert_non_null(strstr(out, "\nhandshakes_max = 4096\nhandshakes_per_source = 9\n"));
+}
+
+struct age_case {
+	const char *name;
+	uint32_t queued_ms;
+	uint64_t now_ms;
+	uint32_t max_ms;
+	bool too_old;
+};
+
+static const struct age_case age_cases[] = {
+	{"just queued", 5000, 5000, 1000, false},
+	{"at the bound", 5000, 6000, 1000, false},
+	{"one past the bound", 5000, 6001, 1000, true},
+	{"long stall", 5000, 65000, 1000, true},
+	{"bound 1 ms, at it", 5000, 5001, 1, false},
+	{"bound 1 ms, one past", 5000, 5002, 1, true},
+	/* Stamped by an lcore a moment after this thread read its clock. */
+	{"stamp 3 ms ahead", 5003, 5000, 1000, false},
+	/* The stamp keeps the low 32 bits of a 64-bit clock. */
+	{"across 2^32, in time", 0xfffffe00u, UINT64_C(0x100000100), 1000, false},
+	{"across 2^32, one past", 0xfffffc18u, UINT64_C(0x100000001), 1000, true},
+	{"across 2^32, at the bound", 0xfffffc19u, UINT64_C(0x100000001), 1000, false},
+	{"bound 1 h, one past", 0, 3600001, 3600000, true},
+};
+
+static void
+test_ratelimit_wait_bound(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(age_cases) / sizeof(age_cases[0]); i++) {
+		const struct age_case *c = &age_cases[i];
+
+		if (sw_rl_too_old(c->queued_ms, c->now_ms, c->max_ms) != c->too_old)
+			fail_msg("%s: want %s", c->name, c->too_old ? "too old" : "in time");
+	}
+}
+
 int
 main(void)
 {
@@ -239,6 +430,10 @@ main(void)
 		cmocka_unit_test(test_ratelimit_flood_budget),
 		cmocka_unit_test(test_ratelimit_log_lines),
 		cmocka_unit_test(test_ratelimit_config),
+		cmocka_unit_test(test_ratelimit_handshake_config),
+		cmocka_unit_test(test_ratelimit_per_source_config),
+		cmocka_unit_test(test_ratelimit_handshake_print),
+		cmocka_unit_test(test_ratelimit_wait_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
