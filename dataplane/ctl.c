@@ -4,6 +4,14 @@
  * control thread's own tx queue (or lcore 0's ring when the port has no
  * spare queue).  Also: sw_cp_tick() every 100 ms, the neighbour table,
  * SIGHUP reloads.  This thread may block, allocate and log.
+ *
+ * Stalls: while this thread is blocked (a keytab on a hung filesystem, a
+ * GSS call waiting for a KDC) the lcores keep verifying signed traffic;
+ * legs queue in to_cp and, once it is full, are dropped there
+ * (cp_ring_full).  When the stall ends, what waited longer than
+ * [limits] cp_max_wait is dropped unhandled (stale): its senders have
+ * retransmitted, and the fresh legs behind it are answered within
+ * milliseconds instead of after the whole backlog.
  */
 
 #include <errno.h>
@@ -129,6 +137,14 @@ ctl_handle(struct sw_engine *eng, struct rte_mbuf *m, uint64_t now_ms)
 	int n, i;
 
 	sw_ctr_add(&eng->cps.rx, 1);
+	/* A fresh clock, not the loop's: the message before this one may have
+	 * blocked us (a keytab on a hung filesystem, a slow KDC), and the rest
+	 * of that burst is as stale as the ring behind it. */
+	if (sw_rl_too_old(pm->cp_ms, sw_eng_now_ms(eng, rte_rdtsc()), eng->cfg->cp_max_wait_ms)) {
+		sw_ctr_add(&eng->cps.stale, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
 	if (pm->payload_len > SW_LIN_SIZE) {
 		sw_ctr_add(&eng->cps.parse_err, 1);
 		rte_pktmbuf_free(m);

@@ -33,6 +33,10 @@ extern "C" {
 	X(BAD_REQUEST, "bad_request", "400 sent (unusable credentials)")                   \
 	X(RESP_SIGNED, "resp_signed", "response relayed to a client with an SA, signed")   \
 	X(RESP_PLAIN, "resp_plain", "response relayed to a client without an SA")          \
+	X(FWD_INBOUND, "fwd_inbound", "request from upstream relayed to its client, signed") \
+	X(RESP_UPSTREAM, "resp_upstream", "client's signed response verified, relayed up")  \
+	X(FLOW_BAD, "flow_bad", "403 to upstream: flow token in our Route not authentic")    \
+	X(FLOW_FAILED, "flow_failed", "430 to upstream: the flow token's SA is gone")        \
 	X(EXCEPTION, "exception", "non-SIP packet passed to the kernel (tap)")
 
 enum sw_verdict {
@@ -47,9 +51,16 @@ enum sw_verdict {
 	X(NOT_SIP, "not_sip", "not UDP to a SIP address/port and no exception path")       \
 	X(L2, "bad_l2", "truncated or unsupported Ethernet/VLAN header")                   \
 	X(L3, "bad_l3", "bad IPv4/IPv6 header")                                            \
-	X(FRAG_TABLE, "frag_table", "IPv4 reassembly table full or fragment invalid")      \
-	X(FRAG_PENDING, "frag_pending", "fragment held for reassembly (not a loss)")       \
-	X(IPV6_FRAG, "ipv6_frag", "IPv6 fragment (not reassembled)")                       \
+	X(FRAG_TABLE, "frag_table",                                                        \
+	  "IPv4 fragment that could not be reassembled, on arrival (table full, "          \
+	  "overlapping, duplicate, oversized, too many, invalid)")                         \
+	X(FRAG_PENDING, "frag_pending", "fragment held for reassembly on arrival (not a loss)") \
+	X(FRAG_EXPIRED, "frag_expired",                                                    \
+	  "held fragment discarded later: its set timed out, was evicted, overlapped or "  \
+	  "had too many fragments (already counted as frag_pending)")                      \
+	X(IPV6_FRAG, "ipv6_frag",                                                          \
+	  "IPv6 fragment that could not be reassembled, on arrival (table full, "          \
+	  "overlapping, duplicate, oversized, too many, invalid)")                         \
 	X(LINEARISE, "linearise", "no scratch to linearise a multi-segment datagram")      \
 	X(MALFORMED, "malformed", "SIP parse error")                                       \
 	X(CSEQ_METHOD, "cseq_method", "CSeq method differs from the request method")       \
@@ -58,7 +69,9 @@ enum sw_verdict {
 	X(SIGBUF, "sigbuf", "unused (too-big signed buffers go to the control plane: sa too_big)") \
 	X(RESP_NOT_OURS, "resp_not_ours", "response whose top Via is not ours")            \
 	X(RESP_NO_VIA, "resp_no_via", "response without a usable next Via")                \
-	X(REQ_FROM_UPSTREAM, "req_from_upstream", "request received on an upstream-only port") \
+	X(REQ_FROM_UPSTREAM, "req_from_upstream", "request from upstream without our Route")  \
+	X(RSP_UNSIGNED, "rsp_unsigned", "client response to a relayed request, unsigned")   \
+	X(RSP_UNVERIFIED, "rsp_unverified", "client response failing verification (sa_*)")  \
 	X(CP_RING_FULL, "cp_ring_full", "control-plane ring full")                         \
 	X(CP_DOWN, "cp_down", "no control plane (handshakes unavailable)")                 \
 	X(DIST_RING_FULL, "dist_ring_full", "software-distribution ring full")             \
@@ -68,7 +81,10 @@ enum sw_verdict {
 	X(NEIGH_MISS, "neigh_miss", "next hop MAC unresolved (resolution requested)")      \
 	X(TX_FULL, "tx_full", "tx queue full")                                             \
 	X(CHALLENGE_RATE, "challenge_rate",                                                \
-	  "challenge/error answer suppressed: per-source rate limit ([limits] challenge_rate)")
+	  "challenge/error answer suppressed: per-source rate limit ([limits] challenge_rate)") \
+	X(HANDSHAKE_RATE, "handshake_rate",                                                \
+	  "handshake leg not handed to the control plane: per-source rate limit "          \
+	  "([limits] handshake_rate)")
 
 enum sw_drop {
 #define X(id, name, help) SW_DROP_##id,

@@ -132,8 +132,18 @@ struct __rte_cache_aligned sw_lcore {
 	uint8_t sign_scratch[SW_SIGBUF_MAX];
 	char info[SW_SA_INFO_MAX];
 	char via[SW_SA_VIA_MAX + 32]; /* + ";sw-loop=<16 hex>" */
+	char path[SW_SA_PATH_MAX];    /**< our Path value on a forwarded REGISTER */
+	/* A client's response to a request we relayed from upstream: verified
+	 * on its own (one-job burst), outside the request batch's slots. */
+	uint8_t rslot[SW_SA_SLOT_MAX];
+	uint8_t rtag[SW_MAC_TAG_MAX];
+	struct sw_mac_job rjob;
+	struct sw_auth rcred;
+	/** Our own error response, parsed back so that it can be signed. */
+	struct sw_sip_msg own_rsp;
 	uint8_t lin[SW_LIN_SLOTS][SW_LIN_SIZE];
 	struct sw_rl rl;              /**< per-source answer limit (ratelimit.h) */
+	struct sw_rl hs_rl;           /**< per-source handshake-leg limit (ratelimit.h) */
 };
 
 /** Control-thread counters (single writer: the control thread). */
@@ -146,7 +156,8 @@ struct __rte_cache_aligned sw_lcore {
 	X(errors, "control-plane failures (negative errno)")                              \
 	X(dropped, "silently dropped by the control plane (0 outputs)")                   \
 	X(tx_drop, "control-thread output dropped (route, neighbour, tx)")                \
-	X(parse_err, "datagrams that did not parse on the control thread")
+	X(parse_err, "datagrams that did not parse on the control thread")                \
+	X(stale, "waited longer than [limits] cp_max_wait in the ring: dropped unhandled")
 
 struct sw_cp_stats {
 #define X(n, h) uint64_t n;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include <rte_ethdev.h>
 #include <rte_hash_crc.h>
@@ -24,6 +25,7 @@ struct out_op {
 	const char *buf;
 	uint32_t len;
 	uint16_t status;
+	struct sw_span extra; /**< OP_ERROR: pre-formatted header lines */
 	struct sw_sip_fwd fwd;
 };
 
@@ -40,7 +42,7 @@ write_op(const struct sw_engine *eng, const struct out_op *op, struct sw_wbuf *w
 		return sw_sip_write_challenge(w, op->msg, op->buf, pol->challenge, pol->ch,
 					      pol->n_ch, none);
 	default:
-		return sw_sip_write_error(w, op->msg, op->buf, op->status, 0, none);
+		return sw_sip_write_error(w, op->msg, op->buf, op->status, 0, op->extra);
 	}
 }
 
@@ -140,10 +142,11 @@ sw_eng_frame(struct sw_engine *eng, struct rte_mbuf *m, uint16_t ifidx,
 		out[0] = m;
 		return 1;
 	}
-	if (ret == -EMSGSIZE && d.dst.af == AF_INET &&
-	    sw_net_push_headers_nomtu(m, &d) == 0) {
-		/* Larger than the MTU: IPv4 fragments (RFC 791). */
-		ret = sw_net_fragment4(m, &d, eng->pool, out, out_max);
+	if (ret == -EMSGSIZE && sw_net_push_headers_nomtu(m, &d) == 0) {
+		/* Larger than the MTU: IPv4 fragments (RFC 791), IPv6 ones
+		 * made by us as the source (RFC 8200 §4.5). */
+		ret = d.dst.af == AF_INET ? sw_net_fragment4(m, &d, eng->pool, out, out_max)
+					  : sw_net_fragment6(m, &d, eng->pool, out, out_max);
 		if (ret > 0) {
 			for (int i = 0; i < ret; i++)
 				out[i]->port = ifc->port;
@@ -183,10 +186,10 @@ emit_routed(struct sw_lcore *lc, struct rte_mbuf *pay, const struct sw_addr *dst
 	struct sw_addr nh;
 	uint16_t ifidx;
 
-	if (to_upstream) {
+	if (to_upstream && sw_addr_eq(dst, &eng->cfg->upstream)) {
 		ifidx = eng->up_if;
 		nh = eng->up_nh;
-	} else if (sw_eng_route(eng, dst, false, &ifidx, &nh) != 0) {
+	} else if (sw_eng_route(eng, dst, to_upstream, &ifidx, &nh) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_NO_ROUTE], 1);
 		rte_pktmbuf_free(pay);
 		return false;
@@ -261,10 +264,20 @@ sw_fwd_rechallenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_
 	sw_fwd_challenge(lc, m, msg, buf, v);
 }
 
-void
-sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-	     const char *buf, uint16_t status, enum sw_verdict v)
+/*
+ * An error response to the sender of @p msg.  With @p sa (the request
+ * verified) it is signed like every message to that client (PROTOCOL.md
+ * §1.4): written once plain, parsed back, signed over its own fields (the To
+ * tag we add is one of them), written again with the info header.
+ * @p limited: subject to the per-source answer limit (clients); answers to
+ * the upstream are not, since one upstream speaks for every caller.
+ */
+static void
+error_reply(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	    const char *buf, uint16_t status, enum sw_verdict v, struct sw_sa_rt *sa,
+	    bool limited)
 {
+	struct sw_engine *eng = lc->eng;
 	struct out_op op = { .kind = OP_ERROR, .msg = msg, .buf = buf, .status = status };
 	enum sw_drop why;
 	struct rte_mbuf *pay;
@@ -273,15 +286,65 @@ sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *m
 		sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
 		return;
 	}
-	if (!answer_allowed(lc, m))
+	if (limited && !answer_allowed(lc, m))
 		return;
 	pay = build(lc, &op, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
 		return;
 	}
+	if (sa != NULL) {
+		const char *name = eng->pol->info_hdr == SW_HDR_AUTHENTICATION_INFO
+					   ? "Authentication-Info: "
+					   : "Proxy-Authentication-Info: ";
+		struct sw_wbuf w;
+
+		if (sw_sip_parse(rte_pktmbuf_mtod(pay, const char *), rte_pktmbuf_data_len(pay),
+				 &lc->own_rsp) != SW_SIP_OK) {
+			rte_pktmbuf_free(pay);
+			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+			return;
+		}
+		sw_wbuf_init(&w, lc->info, sizeof(lc->info));
+		sw_wbuf_puts(&w, name);
+		if (sw_sa_sign_response(eng->pol, sa, &lc->own_rsp, &lc->rng, false,
+					lc->sign_scratch, &w) != 0) {
+			rte_pktmbuf_free(pay);
+			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+			return;
+		}
+		sw_wbuf_put(&w, "\r\n", 2);
+		rte_pktmbuf_free(pay);
+		if (!sw_wbuf_ok(&w)) {
+			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+			return;
+		}
+		/* The same response again (the To tag is derived, not random),
+		 * now with the signature. */
+		op.extra.p = lc->info;
+		op.extra.len = (uint16_t)w.len;
+		pay = build(lc, &op, &why);
+		if (pay == NULL) {
+			sw_ctr_add(&lc->st.drop[why], 1);
+			return;
+		}
+	}
 	if (reply(lc, m, msg, pay))
 		sw_ctr_add(&lc->st.verdict[v], 1);
+}
+
+void
+sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	     const char *buf, uint16_t status, enum sw_verdict v)
+{
+	error_reply(lc, m, msg, buf, status, v, NULL, true);
+}
+
+void
+sw_fwd_error_sa(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		const char *buf, uint16_t status, enum sw_verdict v, struct sw_sa_rt *sa)
+{
+	error_reply(lc, m, msg, buf, status, v, sa, true);
 }
 
 /*
@@ -359,9 +422,50 @@ looped(const struct sw_sip_msg *msg, const char *key, uint16_t key_len)
 	return false;
 }
 
+/* Append ";sw-loop=<key>" to our Via in @p w, or answer 482 if the request
+ * already carries it.  @return true to go on. */
+static bool
+loop_mark(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	  const char *buf, struct sw_sa_rt *sa, bool limited, struct sw_wbuf *w)
+{
+	char key[9 + SW_SA_OPAQUE_HEX + 1];
+	bool any_ours;
+
+	memcpy(key, ";sw-loop=", 9);
+	sw_sa_opaque_fmt(loop_key(msg, lc->eng->cfg->targetname, &any_ours), key + 9);
+	if (any_ours && looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
+		error_reply(lc, m, msg, buf, 482, SW_V_LOOP, sa, limited);
+		return false;
+	}
+	sw_wbuf_put(w, key, 9 + SW_SA_OPAQUE_HEX);
+	if (!sw_wbuf_ok(w)) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return false;
+	}
+	return true;
+}
+
+static void
+src_of(struct sw_sa_src *src, const struct sw_addr *a, uint16_t port)
+{
+	memset(src, 0, sizeof(*src));
+	src->af = a->af;
+	memcpy(src->addr, &a->u, a->af == AF_INET ? 4 : 16);
+	src->port = port;
+}
+
+static void
+addr_of(struct sw_addr *a, const struct sw_sa_src *src)
+{
+	memset(a, 0, sizeof(*a));
+	a->af = src->af;
+	a->prefix = src->af == AF_INET ? 32 : 128;
+	memcpy(&a->u, src->addr, src->af == AF_INET ? 4 : 16);
+}
+
 void
 sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-	       const char *buf, uint32_t len, const struct sw_sa_rt *sa, enum sw_verdict v)
+	       const char *buf, uint32_t len, struct sw_sa_rt *sa, enum sw_verdict v)
 {
 	struct sw_engine *eng = lc->eng;
 	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
@@ -372,38 +476,34 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	enum sw_drop why;
 
 	if (sw_sip_max_forwards(msg) == 0) {
-		sw_fwd_error(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS);
+		error_reply(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS, sa, true);
 		return;
 	}
-	memset(&src, 0, sizeof(src));
-	src.af = pm->src.af;
-	memcpy(src.addr, &pm->src.u, pm->src.af == AF_INET ? 4 : 16);
-	src.port = pm->sport;
+	src_of(&src, &pm->src, pm->sport);
 	sw_wbuf_init(&w, lc->via, sizeof(lc->via));
 	if (sw_sa_via_write(eng->pol, msg, sa != NULL ? sa->opaque : 0, &src, &w) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
 		return;
 	}
-	{
-		char key[9 + SW_SA_OPAQUE_HEX + 1];
-		bool any_ours;
-
-		memcpy(key, ";sw-loop=", 9);
-		sw_sa_opaque_fmt(loop_key(msg, eng->cfg->targetname, &any_ours), key + 9);
-		if (any_ours && looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
-			sw_fwd_error(lc, m, msg, buf, 482, SW_V_LOOP);
-			return;
-		}
-		sw_wbuf_put(&w, key, 9 + SW_SA_OPAQUE_HEX);
-		if (!sw_wbuf_ok(&w)) {
-			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
-			return;
-		}
-	}
+	if (!loop_mark(lc, m, msg, buf, sa, true, &w))
+		return;
 	op.fwd.push_via.p = lc->via;
 	op.fwd.push_via.len = (uint16_t)w.len;
 	op.fwd.dec_max_forwards = true;
 	op.fwd.info_hdr = SW_HDR_OTHER;
+	/* RFC 3327 §5.2: on the path of requests toward the client that this
+	 * verified REGISTER binds; the token is what brings them back to it. */
+	if (sa != NULL && sw_span_ieq(msg->method, "REGISTER")) {
+		struct sw_wbuf pw;
+
+		sw_wbuf_init(&pw, lc->path, sizeof(lc->path));
+		if (sw_sa_path_write(eng->pol, sa->opaque, &src, &pw) != 0) {
+			sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+			return;
+		}
+		op.fwd.push_path.p = lc->path;
+		op.fwd.push_path.len = (uint16_t)pw.len;
+	}
 	pay = build(lc, &op, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
@@ -411,6 +511,246 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	}
 	if (emit_routed(lc, pay, &eng->cfg->upstream, eng->cfg->upstream_port, true))
 		sw_ctr_add(&lc->st.verdict[v], 1);
+}
+
+/* Is @p sa usable for a message to its client now? */
+static bool
+sa_alive(const struct sw_sa_rt *sa, uint64_t now_ms)
+{
+	return sa != NULL && (__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & SW_SA_F_DEAD) == 0 &&
+	       now_ms < sa->expires_ms;
+}
+
+bool
+sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+	       const char *buf, uint32_t len)
+{
+	struct sw_engine *eng = lc->eng;
+	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
+	struct sw_sa_src client, self, from;
+	struct rte_ether_addr mac;
+	struct sw_addr dst, nh;
+	struct sw_sa_rt *sa;
+	struct rte_mbuf *pay;
+	enum sw_sa_route rr;
+	struct sw_wbuf w;
+	enum sw_drop why;
+	uint64_t opaque;
+	uint16_t ifidx;
+
+	rr = sw_sa_route_check(eng->pol, msg, &opaque, &client);
+	if (rr == SW_SA_ROUTE_NOT_OURS)
+		return false;
+	/* RFC 3261 §16.3 step 3 comes before any routing decision. */
+	if (sw_sip_max_forwards(msg) == 0) {
+		error_reply(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS, NULL, false);
+		return true;
+	}
+	/* RFC 5626 §5.3: a token that fails its check is 403, a flow that no
+	 * longer exists 430 (the registrar may then drop the binding). */
+	if (rr != SW_SA_ROUTE_OK) {
+		error_reply(lc, m, msg, buf, 403, SW_V_FLOW_BAD, NULL, false);
+		return true;
+	}
+	sa = sw_eng_sa_lookup(eng, opaque);
+	if (!sa_alive(sa, lc->now_ms)) {
+		sw_ctr_add(&lc->st.sa_rc[sa == NULL ? SW_SA_NO_SA : SW_SA_EXPIRED], 1);
+		error_reply(lc, m, msg, buf, 430, SW_V_FLOW_FAILED, NULL, false);
+		return true;
+	}
+	addr_of(&dst, &client);
+	if (sw_eng_route(eng, &dst, false, &ifidx, &nh) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_NO_ROUTE], 1);
+		return true;
+	}
+	src_of(&self, &eng->ifs[ifidx].own, eng->ifs[ifidx].cfg->sip_port);
+	src_of(&from, &pm->src, pm->sport);
+	sw_wbuf_init(&w, lc->via, sizeof(lc->via));
+	if (sw_sa_via_write_in(eng->pol, msg, sa->opaque, &self, &from, &w) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return true;
+	}
+	if (!loop_mark(lc, m, msg, buf, NULL, false, &w))
+		return true;
+	op.fwd.push_via.p = lc->via;
+	op.fwd.push_via.len = (uint16_t)w.len;
+	op.fwd.pop_route = true;
+	op.fwd.dec_max_forwards = true;
+	op.fwd.info_hdr = SW_HDR_OTHER;
+	/* The signed fields (sigbuf.h) are none of the ones we edit. */
+	sw_wbuf_init(&w, lc->info, sizeof(lc->info));
+	if (sw_sa_sign_request(eng->pol, sa, msg, &lc->rng, lc->sign_scratch, &w) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return true;
+	}
+	op.fwd.info_hdr = eng->pol->info_hdr;
+	op.fwd.info.p = lc->info;
+	op.fwd.info.len = (uint16_t)w.len;
+	pay = build(lc, &op, &why);
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return true;
+	}
+	if (!sw_neigh_lookup(eng->neigh, &nh, &mac)) {
+		sw_neigh_request(eng->neigh, &nh, eng->ifs[ifidx].port);
+		sw_ctr_add(&lc->st.drop[SW_DROP_NEIGH_MISS], 1);
+		rte_pktmbuf_free(pay);
+		return true;
+	}
+	if (emit(lc, pay, ifidx, &mac, &dst, client.port, NULL))
+		sw_ctr_add(&lc->st.verdict[SW_V_FWD_INBOUND], 1);
+	return true;
+}
+
+/*
+ * Where a response goes after our Via is popped: the next Via (RFC 3261
+ * §18.2.2: received, then the sent-by host if it is an address; rport's
+ * value, then the sent-by port, then 5060).  A sent-by name we cannot
+ * resolve on a polling lcore falls back to @p from, the transport address
+ * the request came from (what RFC 3581 would give).
+ */
+static void
+next_via_dst(const struct sw_sip_msg *msg, const struct sw_sa_src *from, struct sw_addr *dst,
+	     uint16_t *port)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA];
+	uint16_t pos = 0, i, hs, he, n;
+	struct sw_span v, host = { NULL, 0 }, p;
+	char ip[INET6_ADDRSTRLEN + 1];
+	uint32_t sent_port = 0, rport = 0;
+	struct sw_sa_src s = *from;
+
+	addr_of(dst, from);
+	*port = from->port;
+	if (idx == SW_HDR_NONE || !sw_sip_next_value(msg, &idx, &pos, &v) ||
+	    !sw_sip_next_value(msg, &idx, &pos, &v))
+		return;
+	/* "SIP/2.0/UDP" LWS sent-by */
+	for (i = 0; i < v.len && v.p[i] != ' ' && v.p[i] != '\t'; i++)
+		;
+	while (i < v.len && (v.p[i] == ' ' || v.p[i] == '\t'))
+		i++;
+	hs = i;
+	if (i < v.len && v.p[i] == '[') {
+		for (; i < v.len && v.p[i] != ']'; i++)
+			;
+		hs++;
+		he = i;
+		if (i < v.len)
+			i++;
+	} else {
+		for (; i < v.len && v.p[i] != ':' && v.p[i] != ';' && v.p[i] != ' '; i++)
+			;
+		he = i;
+	}
+	host.p = v.p + hs;
+	host.len = (uint16_t)(he - hs);
+	if (i < v.len && v.p[i] == ':')
+		for (i++; i < v.len && v.p[i] >= '0' && v.p[i] <= '9' && sent_port < 65536; i++)
+			sent_port = sent_port * 10 + (uint32_t)(v.p[i] - '0');
+	if (sw_sip_param_of(v, "received", &p) && p.len != 0)
+		host = p;
+	if (sw_sip_param_of(v, "rport", &p))
+		for (n = 0; n < p.len && p.p[n] >= '0' && p.p[n] <= '9' && rport < 65536; n++)
+			rport = rport * 10 + (uint32_t)(p.p[n] - '0');
+	if (host.len == 0 || host.len >= sizeof(ip))
+		return;
+	memcpy(ip, host.p, host.len);
+	ip[host.len] = '\0';
+	memset(s.addr, 0, sizeof(s.addr));
+	if (inet_pton(AF_INET, ip, s.addr) == 1)
+		s.af = AF_INET;
+	else if (inet_pton(AF_INET6, ip, s.addr) == 1)
+		s.af = AF_INET6;
+	else
+		return;
+	addr_of(dst, &s);
+	*port = (uint16_t)(rport != 0 && rport < 65536	    ? rport
+			   : sent_port != 0 && sent_port < 65536 ? sent_port
+								 : 5060);
+}
+
+/*
+ * A client's response to a request we relayed from upstream.  The client
+ * signs it (MS-SIPAE: every message of an SA; pidgin-sipe signs its
+ * responses with crand/cnum from the same counter as its requests), with
+ * the SA the request was signed for: the one our Via names.  Verified on
+ * its own (a one-job burst: these are rare next to requests), committed
+ * in the same replay window, relayed to the next Via.
+ */
+static void
+client_response(struct sw_lcore *lc, const struct sw_sip_msg *msg, const char *buf,
+		uint32_t len, uint64_t via_opaque, const struct sw_sa_src *from)
+{
+	struct sw_engine *eng = lc->eng;
+	const struct sw_sa_policy *pol = eng->pol;
+	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
+	struct sw_auth *cred = &lc->rcred;
+	struct sw_sa_rt *sa = NULL;
+	enum sw_auth_rc arc;
+	enum sw_sa_rc rc;
+	struct rte_mbuf *pay;
+	struct sw_addr dst;
+	enum sw_drop why;
+	uint32_t off, cnum, crand;
+	uint64_t opaque;
+	uint16_t port;
+	uint8_t ok = 0;
+
+	arc = sw_auth_select(msg, (enum sw_hdr)pol->cred_hdr, pol->realm, pol->targets,
+			     pol->n_targets, cred, &off);
+	if (arc == SW_AUTH_EABSENT) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_RSP_UNSIGNED], 1);
+		return;
+	}
+	rc = SW_SA_NO_SIG;
+	if (arc != SW_AUTH_OK || sw_auth_has(cred, SW_AUTH_P_GSSAPI_DATA))
+		goto bad;
+	rc = SW_SA_NO_SA;
+	if (!sw_auth_has(cred, SW_AUTH_P_OPAQUE) ||
+	    !sw_sa_opaque_parse(sw_auth_get(cred, SW_AUTH_P_OPAQUE), &opaque) ||
+	    opaque != via_opaque)
+		goto bad;
+	sa = sw_eng_sa_lookup(eng, opaque);
+	if (sa == NULL)
+		goto bad;
+	rc = sw_sa_check_cred(pol, sa, cred, lc->now_ms, &cnum, &crand);
+	if (rc != SW_SA_OK)
+		goto bad;
+	if (sw_sa_cnum_check(sa, cnum) != SW_SA_CNUM_NEW) {
+		rc = sw_sa_replay_verdict(pol, sa, buf, len, lc->now_ms);
+		if (rc != SW_SA_RETX)
+			goto bad;
+	} else {
+		rc = sw_sa_req_prep(sa, msg, cred, lc->rslot, lc->rtag, &lc->rjob);
+		if (rc != SW_SA_OK)
+			goto bad;
+		if (sw_mac_verify_burst(lc->mac, &lc->rjob, 1, &ok) != 1 || ok != 1 ||
+		    sw_sig_ckey_job_post_check(sw_sa_c2s(sa), &lc->rjob) != 0) {
+			rc = SW_SA_BAD_SIG;
+			goto bad;
+		}
+		sw_ctr_add(&lc->st.verified, 1);
+		rc = sw_sa_rsp_commit(pol, sa, buf, len, cnum, lc->now_ms);
+		if (rc == SW_SA_REPLAY)
+			goto bad;
+	}
+	sw_ctr_add(&lc->st.sa_rc[rc], 1);
+	op.fwd.pop_via = true;
+	op.fwd.info_hdr = SW_HDR_OTHER;
+	pay = build(lc, &op, &why);
+	if (pay == NULL) {
+		sw_ctr_add(&lc->st.drop[why], 1);
+		return;
+	}
+	next_via_dst(msg, from, &dst, &port);
+	if (emit_routed(lc, pay, &dst, port, true))
+		sw_ctr_add(&lc->st.verdict[SW_V_RESP_UPSTREAM], 1);
+	return;
+bad:
+	sw_ctr_add(&lc->st.sa_rc[rc], 1);
+	sw_ctr_add(&lc->st.drop[SW_DROP_RSP_UNVERIFIED], 1);
 }
 
 bool
@@ -427,7 +767,10 @@ sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg
 	uint64_t opaque;
 
 	if (!sw_sa_via_parse(msg, &opaque, &src)) {
-		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
+		if (sw_sa_via_parse_in(msg, &opaque, &src) && src.af != 0)
+			client_response(lc, msg, buf, len, opaque, &src);
+		else
+			sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
 		return false;
 	}
 	if (src.af != AF_INET && src.af != AF_INET6) {
@@ -460,10 +803,7 @@ sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg
 		sw_ctr_add(&lc->st.drop[why], 1);
 		return false;
 	}
-	memset(&dst, 0, sizeof(dst));
-	dst.af = src.af;
-	dst.prefix = src.af == AF_INET ? 32 : 128;
-	memcpy(&dst.u, src.addr, src.af == AF_INET ? 4 : 16);
+	addr_of(&dst, &src);
 	if (emit_routed(lc, pay, &dst, src.port, false))
 		sw_ctr_add(&lc->st.verdict[sa != NULL ? SW_V_RESP_SIGNED : SW_V_RESP_PLAIN], 1);
 	return false;
@@ -479,10 +819,27 @@ sw_fwd_to_cp(struct sw_lcore *lc, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
+	/* The control thread drops what waited too long ([limits] cp_max_wait). */
+	sw_pkt_meta(m)->cp_ms = (uint32_t)lc->now_ms;
 	if (rte_ring_enqueue(eng->to_cp, m) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_CP_RING_FULL], 1);
 		rte_pktmbuf_free(m);
 		return;
 	}
 	sw_ctr_add(&lc->st.verdict[SW_V_TO_CP], 1);
+}
+
+void
+sw_fwd_handshake(struct sw_lcore *lc, struct rte_mbuf *m)
+{
+	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	uint64_t h = sw_rl_hash(&lc->hs_rl, &pm->src.u, pm->src.af == AF_INET ? 4u : 16u);
+
+	/* Before the ring: one source's flood must not fill it for everyone. */
+	if (!sw_rl_take(&lc->hs_rl, h, lc->now_ms)) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_HANDSHAKE_RATE], 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	sw_fwd_to_cp(lc, m);
 }

@@ -30,15 +30,32 @@ extern "C" {
 struct sw_lcore;
 
 /** Forward request @p msg upstream (Max-Forwards, loop check, our Via with
- *  @p sa's opaque or 0).  Counts @p v, or 483/482/a drop. */
+ *  @p sa's opaque or 0; a REGISTER with an SA also gets our Path with its
+ *  flow token).  Counts @p v, or 483/482 (signed when @p sa) or a drop. */
 void sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-		    const char *buf, uint32_t len, const struct sw_sa_rt *sa, enum sw_verdict v);
+		    const char *buf, uint32_t len, struct sw_sa_rt *sa, enum sw_verdict v);
 
 /** Relay a response from upstream to the client named in our Via, signed if
- *  the client has an SA.  @return true if @p m was consumed (handed to the
- *  control plane), false if the caller still owns it. */
+ *  the client has an SA; or a client's response to a request we relayed
+ *  from upstream (our z9hG4bK-si Via on top): its signature is verified
+ *  (MS-SIPAE clients sign every message, pidgin-sipe its responses too)
+ *  and it goes to the next Via.  Unsigned or unverified: counted drop.
+ *  @return true if @p m was consumed (handed to the control plane), false
+ *  if the caller still owns it. */
 bool sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 		     const char *buf, uint32_t len);
+
+/**
+ * A request from upstream: if its top Route is our Path URI, check the flow
+ * token, find the SA, and relay it to the client the token names with our
+ * Via, Max-Forwards decremented, the Route popped and our signature
+ * (sw_sa_sign_request()).  Answers upstream: 483 (Max-Forwards 0), 482
+ * (loop), 403 (token not authentic, RFC 5626 §5.3), 430 Flow Failed (SA gone
+ * or expired); ACK gets no answer.  @return false if the top Route is not
+ * ours (nothing done, nothing counted), true otherwise.
+ */
+bool sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		    const char *buf, uint32_t len);
 
 /** Stateless challenge to the sender.  Counts @p v. */
 void sw_fwd_challenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
@@ -52,8 +69,18 @@ void sw_fwd_rechallenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw
 void sw_fwd_error(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 		  const char *buf, uint16_t status, enum sw_verdict v);
 
+/** sw_fwd_error() to a client whose request verified with @p sa: the
+ *  response carries our signature (PROTOCOL.md §1.4).  @p sa NULL: as
+ *  sw_fwd_error(). */
+void sw_fwd_error_sa(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		     const char *buf, uint16_t status, enum sw_verdict v, struct sw_sa_rt *sa);
+
 /** Hand @p m (consumed) to the control plane's ring. */
 void sw_fwd_to_cp(struct sw_lcore *lc, struct rte_mbuf *m);
+
+/** Hand the handshake leg @p m (consumed) to the control plane's ring, or
+ *  drop it (counted) if its source is over `[limits] handshake_rate`. */
+void sw_fwd_handshake(struct sw_lcore *lc, struct rte_mbuf *m);
 
 /** Queue frames for transmission on @p port (consumed). */
 void sw_lcore_txq(struct sw_lcore *lc, uint16_t port, struct rte_mbuf **m, uint16_t n);

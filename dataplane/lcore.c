@@ -51,6 +51,8 @@ sw_lcore_create(struct sw_engine *eng, unsigned int idx, unsigned int lcore_id,
 		goto fail;
 	sw_rl_init(&lc->rl, eng->cfg->challenge_rate, eng->cfg->challenge_burst,
 		   (uint64_t)sw_sa_rng_next(&lc->rng) << 32 | sw_sa_rng_next(&lc->rng));
+	sw_rl_init(&lc->hs_rl, eng->cfg->handshake_rate, eng->cfg->handshake_burst,
+		   (uint64_t)sw_sa_rng_next(&lc->rng) << 32 | sw_sa_rng_next(&lc->rng));
 	lc->frag = rte_ip_frag_table_create(eng->cfg->reassembly / 4, 4, eng->cfg->reassembly,
 					    frag_cycles, socket);
 	if (lc->frag == NULL) {
@@ -214,11 +216,13 @@ verify_commit(struct sw_lcore *lc)
 		case SW_SA_RETX:
 			sw_fwd_request(lc, p->m, msg, p->buf, p->len, p->sa, SW_V_FWD_RETX);
 			break;
+		/* The request verified: our answer is signed like any message
+		 * to this client (PROTOCOL.md §1.4). */
 		case SW_SA_IDENTITY:
-			sw_fwd_error(lc, p->m, msg, p->buf, 403, SW_V_FORBIDDEN);
+			sw_fwd_error_sa(lc, p->m, msg, p->buf, 403, SW_V_FORBIDDEN, p->sa);
 			break;
 		case SW_SA_CSEQ:
-			sw_fwd_error(lc, p->m, msg, p->buf, 400, SW_V_BAD_REQUEST);
+			sw_fwd_error_sa(lc, p->m, msg, p->buf, 400, SW_V_BAD_REQUEST, p->sa);
 			break;
 		default: /* SW_SA_REPLAY: the same cnum twice in one batch */
 			sw_fwd_rechallenge(lc, p->m, msg, p->buf, p->ack_cancel, SW_V_REPLAY);
@@ -321,11 +325,25 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 		return;
 	}
 
-	if (eng->ifs[pm->in_port].cfg->role == SW_ROLE_UPSTREAM) {
-		lin_release(lc, lin);
-		msg_put(lc, mi);
-		drop(lc, m, SW_DROP_REQ_FROM_UPSTREAM);
-		return;
+	/*
+	 * A request from upstream for a client (README "Incoming requests"):
+	 * its top Route is our Path URI.  On a 'both' port only the configured
+	 * upstream may take this path, so a client cannot use a token it saw
+	 * to have us sign requests toward another client.
+	 */
+	{
+		uint8_t role = eng->ifs[pm->in_port].cfg->role;
+
+		if ((role == SW_ROLE_UPSTREAM ||
+		     (role == SW_ROLE_BOTH && sw_addr_eq(&pm->src, &eng->cfg->upstream))) &&
+		    sw_fwd_inbound(lc, m, msg, buf, len))
+			goto done;
+		if (role == SW_ROLE_UPSTREAM) {
+			lin_release(lc, lin);
+			msg_put(lc, mi);
+			drop(lc, m, SW_DROP_REQ_FROM_UPSTREAM);
+			return;
+		}
 	}
 
 	/* Warm the kernel's neighbour entry for the client now: the response
@@ -367,7 +385,7 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 	if (sw_auth_has(cred, SW_AUTH_P_GSSAPI_DATA)) {
 		lin_release(lc, lin);
 		msg_put(lc, mi);
-		sw_fwd_to_cp(lc, m);
+		sw_fwd_handshake(lc, m);
 		return;
 	}
 	if (!sw_auth_has(cred, SW_AUTH_P_OPAQUE) ||
@@ -482,6 +500,59 @@ stage_flush(struct sw_lcore *lc)
 	lc->n_stage = 0;
 }
 
+/* The counter of a fragment that could not be reassembled, by family. */
+static inline enum sw_drop
+frag_drop(struct sw_pkt_meta *pm)
+{
+	return pm->src.af == AF_INET6 ? SW_DROP_IPV6_FRAG : SW_DROP_FRAG_TABLE;
+}
+
+/*
+ * Hand a fragment to rte_ip_frag (one table and one death row for both
+ * families, [limits] reassembly entries, 2 s per datagram).  @return the
+ * reassembled datagram, or NULL: the fragment is held (frag_pending) or was
+ * discarded (frag_table / ipv6_frag).  The library discards through the
+ * death row: a full table, a timed-out or evicted set, more than
+ * RTE_LIBRTE_IP_FRAG_MAX_FRAG fragments, a duplicate first or last,
+ * overlaps or holes once the sizes add up.  Every frame is counted once on
+ * arrival; held ones discarded later are frag_expired as well.  The row is
+ * emptied at once: one call can put 2 * MAX_FRAG + 1 mbufs on it and it has
+ * no bound check of its own.
+ */
+static struct rte_mbuf *
+reassemble(struct sw_lcore *lc, struct rte_mbuf *m, enum sw_net_class cls)
+{
+	struct sw_pkt_meta *pm = sw_pkt_meta(m);
+	void *l3 = rte_pktmbuf_mtod_offset(m, void *, pm->l2_len);
+	enum sw_drop why = frag_drop(pm); /* m may be freed below */
+	uint32_t i, before = lc->dr.cnt;
+	struct rte_mbuf *r;
+	bool lost = false;
+
+	m->l2_len = pm->l2_len;
+	m->l3_len = pm->l3_len;
+	if (cls == SW_NET_V4_FRAG) {
+		r = rte_ipv4_frag_reassemble_packet(lc->frag, &lc->dr, m, rte_rdtsc(), l3);
+	} else {
+		/* sw_net_classify() saw the Fragment header right after the
+		 * fixed one, the only place rte_ip_frag handles. */
+		struct rte_ipv6_hdr *ih = l3;
+
+		r = rte_ipv6_frag_reassemble_packet(lc->frag, &lc->dr, m, rte_rdtsc(), ih,
+						    rte_ipv6_frag_get_ipv6_fragment_header(ih));
+	}
+	for (i = before; i < lc->dr.cnt; i++)
+		lost |= lc->dr.row[i] == m;
+	if (lc->dr.cnt - before > (lost ? 1u : 0u))
+		sw_ctr_add(&lc->st.drop[SW_DROP_FRAG_EXPIRED], lc->dr.cnt - before - lost);
+	rte_ip_frag_free_death_row(&lc->dr, 0);
+	if (lost)
+		sw_ctr_add(&lc->st.drop[why], 1);
+	else if (r == NULL)
+		sw_ctr_add(&lc->st.drop[SW_DROP_FRAG_PENDING], 1);
+	return r;
+}
+
 /* Classify one frame; SIP datagrams go to dispatch(). */
 static void
 handle(struct sw_lcore *lc, struct rte_mbuf *m, uint16_t in_port, bool distributed)
@@ -494,36 +565,30 @@ handle(struct sw_lcore *lc, struct rte_mbuf *m, uint16_t in_port, bool distribut
 
 	cls = sw_net_classify(m, in_port);
 	pm = sw_pkt_meta(m);
-	if (cls == SW_NET_V4_FRAG) {
-		struct rte_ipv4_hdr *ih;
-		struct rte_mbuf *r;
-
-		m->l2_len = pm->l2_len;
-		m->l3_len = pm->l3_len;
-		ih = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, pm->l2_len);
-		if (!(pm->dst.af == AF_INET && sw_addr_eq(&pm->dst, &eng->ifs[in_port].own))) {
+	if (cls == SW_NET_V4_FRAG || cls == SW_NET_V6_FRAG || cls == SW_NET_BAD_FRAG) {
+		/* Fragments for another address are the kernel's (it routes). */
+		if (!sw_addr_eq(&pm->dst, &eng->ifs[in_port].own)) {
 			exception(lc, m, in_port);
 			return;
 		}
-		r = rte_ipv4_frag_reassemble_packet(lc->frag, &lc->dr, m, rte_rdtsc(), ih);
-		if (r == NULL) {
-			sw_ctr_add(&lc->st.drop[SW_DROP_FRAG_PENDING], 1);
+		if (cls == SW_NET_BAD_FRAG) {
+			drop(lc, m, frag_drop(pm));
 			return;
 		}
-		m = r;
+		m = reassemble(lc, m, cls);
+		if (m == NULL)
+			return;
 		cls = sw_net_classify(m, in_port);
 		pm = sw_pkt_meta(m);
-		if (cls == SW_NET_V4_FRAG) {
-			drop(lc, m, SW_DROP_FRAG_TABLE);
+		/* A fragment inside the reassembled datagram. */
+		if (cls == SW_NET_V4_FRAG || cls == SW_NET_V6_FRAG || cls == SW_NET_BAD_FRAG) {
+			drop(lc, m, frag_drop(pm));
 			return;
 		}
 	}
 	switch (cls) {
 	case SW_NET_UDP:
 		break;
-	case SW_NET_V6_FRAG:
-		drop(lc, m, SW_DROP_IPV6_FRAG);
-		return;
 	case SW_NET_OTHER:
 		exception(lc, m, in_port);
 		return;

@@ -9,9 +9,43 @@
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
+#include <rte_random.h>
 #include <rte_udp.h>
 
 #include "dataplane/net.h"
+
+/*
+ * A fragment that no reassembly can use gets a defined answer now rather
+ * than a table slot: empty, a non-last one whose length is not a multiple
+ * of 8 (RFC 791, RFC 8200 §4.5), or data ending past @p max.
+ */
+static enum sw_net_class
+frag_class(uint32_t ofs, uint32_t len, bool more, uint32_t max, enum sw_net_class ok)
+{
+	if (len == 0 || (more && (len & 7) != 0) || ofs + len > max)
+		return SW_NET_BAD_FRAG;
+	return ok;
+}
+
+/*
+ * An atomic fragment (RFC 6946 §4): the whole datagram behind a Fragment
+ * header with offset 0 and no M flag.  It is processed in isolation, never
+ * mixed with fragments in the table: drop the header (move L2 + the fixed
+ * header over it) and take the next header from it.
+ */
+static void
+unfrag_atomic(struct rte_mbuf *m, uint16_t l3_off)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)(p + l3_off);
+	const struct rte_ipv6_fragment_ext *fh = (const struct rte_ipv6_fragment_ext *)(ih + 1);
+
+	ih->proto = fh->next_header;
+	ih->payload_len = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(ih->payload_len) -
+						       sizeof(*fh)));
+	memmove(p + sizeof(*fh), p, (size_t)l3_off + sizeof(*ih));
+	rte_pktmbuf_adj(m, sizeof(*fh));
+}
 
 enum sw_net_class
 sw_net_classify(struct rte_mbuf *m, uint16_t in_port)
@@ -65,8 +99,13 @@ sw_net_classify(struct rte_mbuf *m, uint16_t in_port)
 		pm->dst.u.v4.s_addr = ih->dst_addr;
 		if (ih->next_proto_id != IPPROTO_UDP)
 			return SW_NET_OTHER;
-		if (rte_ipv4_frag_pkt_is_fragmented(ih))
-			return SW_NET_V4_FRAG;
+		if (rte_ipv4_frag_pkt_is_fragmented(ih)) {
+			uint16_t fo = rte_be_to_cpu_16(ih->fragment_offset);
+
+			return frag_class((uint32_t)(fo & RTE_IPV4_HDR_OFFSET_MASK) * 8,
+					  (uint32_t)tot - ihl, (fo & RTE_IPV4_HDR_MF_FLAG) != 0,
+					  SW_NET_DGRAM_MAX - ihl, SW_NET_V4_FRAG);
+		}
 		/* Trim Ethernet padding so the mbuf holds exactly the IP packet. */
 		if (rte_pktmbuf_pkt_len(m) > (uint32_t)off + tot)
 			rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - off - tot));
@@ -88,8 +127,28 @@ sw_net_classify(struct rte_mbuf *m, uint16_t in_port)
 		pm->dst.af = AF_INET6;
 		memcpy(&pm->src.u.v6, ih->src_addr, 16);
 		memcpy(&pm->dst.u.v6, ih->dst_addr, 16);
-		if (ih->proto == IPPROTO_FRAGMENT)
-			return SW_NET_V6_FRAG;
+		if (ih->proto == IPPROTO_FRAGMENT) {
+			const struct rte_ipv6_fragment_ext *fh;
+			uint16_t fd;
+
+			if (len < (uint32_t)off + 40 + sizeof(*fh) || plen < sizeof(*fh))
+				return SW_NET_BAD_L3;
+			fh = (const struct rte_ipv6_fragment_ext *)(ih + 1);
+			/* Every fragment carries the next header of the
+			 * fragmentable part (RFC 8200 §4.5): not UDP is the
+			 * kernel's, as an unfragmented one would be. */
+			if (fh->next_header != IPPROTO_UDP)
+				return SW_NET_OTHER;
+			fd = rte_be_to_cpu_16(fh->frag_data);
+			if ((fd & RTE_IPV6_FRAG_USED_MASK) == 0) {
+				unfrag_atomic(m, off);
+				return sw_net_classify(m, in_port);
+			}
+			pm->l3_len = 40 + sizeof(*fh);
+			return frag_class(fd & RTE_IPV6_EHDR_FO_MASK, plen - (uint32_t)sizeof(*fh),
+					  RTE_IPV6_GET_MF(fd) != 0, SW_NET_DGRAM_MAX,
+					  SW_NET_V6_FRAG);
+		}
 		if (ih->proto != IPPROTO_UDP)
 			return SW_NET_OTHER;
 		if (rte_pktmbuf_pkt_len(m) > (uint32_t)off + 40 + plen)
@@ -122,7 +181,8 @@ push(struct rte_mbuf *m, const struct sw_net_dst *d, bool check_mtu)
 	struct rte_udp_hdr *uh;
 	uint8_t *p;
 
-	if (plen + 8 > (uint32_t)(UINT16_MAX - l3))
+	/* IPv4 Total Length counts its header, IPv6 Payload Length does not. */
+	if (plen + 8 > SW_NET_DGRAM_MAX - (d->dst.af == AF_INET ? l3 : 0u))
 		return -EMSGSIZE;
 	if (check_mtu && plen + 8 + l3 > d->mtu)
 		return -EMSGSIZE;
@@ -191,55 +251,57 @@ sw_net_push_headers_nomtu(struct rte_mbuf *m, const struct sw_net_dst *d)
 	return push(m, d, false);
 }
 
-int
-sw_net_fragment4(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
-		 struct rte_mbuf **out, uint16_t out_max)
+/*
+ * Cut the IP packet @p m (L2 + one IP header of @p l3 bytes + the datagram)
+ * into single-segment fragments: each a copy of L2 and of the IP header,
+ * then @p fh bytes of Fragment header (IPv6: 8, IPv4: 0), then its part of
+ * the data.  fix() completes each fragment's IP header.
+ */
+typedef void (*frag_fix_t)(uint8_t *l3, uint32_t this_len, uint32_t ofs, bool more,
+			   uint32_t id);
+
+static int
+fragment(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
+	 struct rte_mbuf **out, uint16_t out_max, uint16_t l3, uint16_t fh, uint32_t id,
+	 frag_fix_t fix)
 {
 	uint16_t l2 = m->l2_len, n = 0, i;
-	const struct rte_ipv4_hdr *ih;
 	const uint8_t *src;
-	uint32_t data_len, off, chunk;
-	static uint16_t ip_id;	/* per-process; a race only reuses an id */
+	uint32_t data_len, off, chunk, room;
+	int ret = -ENOBUFS;
 
-	if (d->dst.af != AF_INET || m->nb_segs != 1) {
+	src = rte_pktmbuf_mtod_offset(m, const uint8_t *, l2 + l3);
+	data_len = rte_pktmbuf_pkt_len(m) - l2 - l3;
+	/* Fragments may be smaller than the MTU (a jumbo MTU with
+	 * standard mbufs): never larger than one mbuf of the pool. */
+	room = rte_pktmbuf_data_room_size(pool) - RTE_PKTMBUF_HEADROOM;
+	chunk = RTE_MIN((uint32_t)d->mtu, room - l2);
+	chunk = chunk > (uint32_t)l3 + fh ? (chunk - l3 - fh) & ~7u : 0;
+	if (chunk == 0) {
 		rte_pktmbuf_free(m);
-		return -ENOSPC;
+		return -EINVAL;
 	}
-	ih = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l2);
-	src = rte_pktmbuf_mtod_offset(m, const uint8_t *, l2 + 20);
-	data_len = rte_pktmbuf_pkt_len(m) - l2 - 20u;
-	chunk = ((uint32_t)d->mtu - 20u) & ~7u;
-	ip_id++;
 	for (off = 0; off < data_len; off += chunk) {
 		uint32_t this_len = RTE_MIN(chunk, data_len - off);
 		struct rte_mbuf *f;
-		struct rte_ipv4_hdr *fh;
 		uint8_t *p;
-		uint16_t fo;
 
-		if (n == out_max)
+		if (n == out_max) {
+			ret = -ENOSPC;
 			goto fail;
+		}
 		f = rte_pktmbuf_alloc(pool);
 		if (f == NULL)
 			goto fail;
 		out[n++] = f;
-		p = (uint8_t *)rte_pktmbuf_append(f, (uint16_t)(l2 + 20 + this_len));
+		p = (uint8_t *)rte_pktmbuf_append(f, (uint16_t)(l2 + l3 + fh + this_len));
 		if (p == NULL)
 			goto fail;
-		memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), l2);
-		fh = (struct rte_ipv4_hdr *)(p + l2);
-		memcpy(fh, ih, 20);
-		memcpy(p + l2 + 20, src + off, this_len);
-		fo = (uint16_t)(off / 8);
-		if (off + this_len < data_len)
-			fo |= RTE_IPV4_HDR_MF_FLAG;
-		fh->fragment_offset = rte_cpu_to_be_16(fo);
-		fh->total_length = rte_cpu_to_be_16((uint16_t)(20 + this_len));
-		fh->packet_id = rte_cpu_to_be_16(ip_id);
-		fh->hdr_checksum = 0;
-		fh->hdr_checksum = rte_ipv4_cksum(fh);
+		memcpy(p, rte_pktmbuf_mtod(m, const uint8_t *), (size_t)l2 + l3);
+		memcpy(p + l2 + l3 + fh, src + off, this_len);
+		fix(p + l2, this_len, off, off + this_len < data_len, id);
 		f->l2_len = l2;
-		f->l3_len = 20;
+		f->l3_len = (uint16_t)(l3 + fh);
 	}
 	rte_pktmbuf_free(m);
 	return n;
@@ -247,7 +309,69 @@ fail:
 	for (i = 0; i < n; i++)
 		rte_pktmbuf_free(out[i]);
 	rte_pktmbuf_free(m);
-	return -ENOBUFS;
+	return ret;
+}
+
+static void
+fix4(uint8_t *l3, uint32_t this_len, uint32_t ofs, bool more, uint32_t id)
+{
+	struct rte_ipv4_hdr *fh = (struct rte_ipv4_hdr *)l3;
+	uint16_t fo = (uint16_t)(ofs / 8);
+
+	if (more)
+		fo |= RTE_IPV4_HDR_MF_FLAG;
+	fh->fragment_offset = rte_cpu_to_be_16(fo);
+	fh->total_length = rte_cpu_to_be_16((uint16_t)(20 + this_len));
+	fh->packet_id = rte_cpu_to_be_16((uint16_t)id);
+	fh->hdr_checksum = 0;
+	fh->hdr_checksum = rte_ipv4_cksum(fh);
+}
+
+static void
+fix6(uint8_t *l3, uint32_t this_len, uint32_t ofs, bool more, uint32_t id)
+{
+	struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)l3;
+	struct rte_ipv6_fragment_ext *fh = (struct rte_ipv6_fragment_ext *)(ih + 1);
+
+	fh->next_header = ih->proto;
+	fh->reserved = 0;
+	fh->frag_data = rte_cpu_to_be_16((uint16_t)RTE_IPV6_SET_FRAG_DATA(ofs, more ? 1 : 0));
+	fh->id = rte_cpu_to_be_32(id);
+	ih->proto = IPPROTO_FRAGMENT;
+	ih->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*fh) + this_len));
+}
+
+int
+sw_net_fragment4(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
+		 struct rte_mbuf **out, uint16_t out_max)
+{
+	static uint16_t ip_id;	/* per-process; a race only reuses an id */
+
+	if (d->dst.af != AF_INET || m->nb_segs != 1) {
+		rte_pktmbuf_free(m);
+		return -ENOSPC;
+	}
+	ip_id++;
+	return fragment(m, d, pool, out, out_max, 20, 0, ip_id, fix4);
+}
+
+int
+sw_net_fragment6(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
+		 struct rte_mbuf **out, uint16_t out_max)
+{
+	if (d->dst.af != AF_INET6 || d->mtu < SW_NET_V6_MTU_MIN) {
+		rte_pktmbuf_free(m);
+		return -EINVAL;
+	}
+	if (m->nb_segs != 1) {
+		rte_pktmbuf_free(m);
+		return -ENOSPC;
+	}
+	/* An unpredictable Identification (RFC 7739 §5): a counter would let
+	 * an off-path sender plant a fragment in our next datagram.
+	 * rte_rand() keeps per-lcore state and makes no system call. */
+	return fragment(m, d, pool, out, out_max, 40, sizeof(struct rte_ipv6_fragment_ext),
+			(uint32_t)rte_rand(), fix6);
 }
 
 bool

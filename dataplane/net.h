@@ -28,7 +28,7 @@ struct sw_pkt_meta {
 	uint16_t sport;            /**< host order */
 	uint16_t dport;
 	uint16_t l2_len;           /**< Ethernet (+ VLAN) header bytes */
-	uint16_t l3_len;           /**< IP header bytes (IPv6: fixed 40) */
+	uint16_t l3_len;           /**< IP header bytes (IPv6: 40, 48 with a Fragment header) */
 	uint16_t vlan_tci;         /**< host order; valid if has_vlan */
 	uint8_t has_vlan;
 	uint8_t in_port;           /**< DPDK port it arrived on */
@@ -36,6 +36,7 @@ struct sw_pkt_meta {
 	uint32_t payload_len;      /**< UDP payload bytes */
 	struct rte_ether_addr src_mac;
 	struct rte_ether_addr dst_mac;
+	uint32_t cp_ms;            /**< when handed to the control plane (now_ms, low bits) */
 };
 
 static inline struct sw_pkt_meta *
@@ -46,17 +47,32 @@ sw_pkt_meta(struct rte_mbuf *m)
 
 enum sw_net_class {
 	SW_NET_UDP = 0,  /**< UDP datagram, meta filled */
-	SW_NET_V4_FRAG,  /**< IPv4 fragment: reassemble first (meta: l2/l3 only) */
-	SW_NET_V6_FRAG,  /**< IPv6 fragment header */
+	SW_NET_V4_FRAG,  /**< IPv4 fragment of UDP: reassemble first (meta: l2/l3, addresses) */
+	SW_NET_V6_FRAG,  /**< IPv6 fragment of UDP, Fragment header right after the fixed
+			  *   header (l3_len 48): reassemble first (meta: l2/l3, addresses) */
+	SW_NET_BAD_FRAG, /**< IPv4/IPv6 fragment of UDP that can never be reassembled: no
+			  *   data, a non-last fragment whose length is not a multiple of 8,
+			  *   or data past SW_NET_DGRAM_MAX (meta: l2/l3, addresses) */
 	SW_NET_OTHER,    /**< valid, but not UDP (ARP, ICMP, TCP, ...) */
 	SW_NET_BAD_L2,
 	SW_NET_BAD_L3,
 };
 
 /**
+ * Largest fragmentable part (UDP header + payload) of a datagram we
+ * reassemble or send: the 16-bit IPv6 Payload Length and UDP Length
+ * (RFC 8200 §3, RFC 768).  IPv4 subtracts its header (Total Length).  A
+ * fragment whose data would end past it is SW_NET_BAD_FRAG: DPDK 22.11's
+ * reassembler would truncate the length field of the result.
+ */
+#define SW_NET_DGRAM_MAX 65535u
+
+/**
  * Classify @p m (first segment must hold the L2-L4 headers, which every PMD
- * and rte_ip_frag output guarantee) and fill its sw_pkt_meta.
- * Does not allocate, lock or log.
+ * and rte_ip_frag output guarantee) and fill its sw_pkt_meta.  IPv6 atomic
+ * fragments (offset 0, no M flag: RFC 6946) lose their Fragment header here
+ * and classify as the datagram they hold.  Fragments of other protocols than
+ * UDP are SW_NET_OTHER (the kernel's).  Does not allocate, lock or log.
  */
 enum sw_net_class sw_net_classify(struct rte_mbuf *m, uint16_t in_port);
 
@@ -80,19 +96,40 @@ struct sw_net_dst {
  * Prepend Ethernet [+ VLAN] + IPv4/IPv6 + UDP headers in front of the UDP
  * payload that @p m holds (single segment, payload at data_off), with
  * checksums.  @return 0, -ENOSPC (no headroom), -EMSGSIZE (IP packet above
- * the MTU: use sw_net_fragment4()).
+ * the MTU: use sw_net_fragment4() / sw_net_fragment6(); or UDP datagram
+ * above SW_NET_DGRAM_MAX, IPv4: minus its 20-byte header).
  */
 int sw_net_push_headers(struct rte_mbuf *m, const struct sw_net_dst *d);
 
 /**
  * Fragment the IPv4 packet @p m (built by sw_net_push_headers_nomtu) into
- * single-segment fragments of at most @p d->mtu IP bytes, allocated from
- * @p pool.  @p m is consumed (freed) in every case.  Single-segment output
- * because af_xdp transmits only the first segment of a chain.
- * @return number of fragments in out[], or -ENOBUFS / -ENOSPC (none kept).
+ * single-segment fragments of at most @p d->mtu IP bytes (and what one mbuf
+ * of @p pool holds), allocated from @p pool.  @p m is consumed (freed) in
+ * every case.  Single-segment output because af_xdp transmits only the
+ * first segment of a chain.
+ * @return number of fragments in out[], or -ENOBUFS (no mbuf), -ENOSPC (not
+ * IPv4, @p m chained, more than @p out_max fragments), -EINVAL (no room for
+ * data in a fragment); none kept.
  */
 int sw_net_fragment4(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
 		     struct rte_mbuf **out, uint16_t out_max);
+
+/**
+ * Fragment the IPv6 packet @p m (built by sw_net_push_headers_nomtu) as its
+ * source (RFC 8200 §4.5): a Fragment header after the fixed header, every
+ * fragment at most @p d->mtu IP bytes (and what one mbuf of @p pool holds),
+ * data in multiples of 8 but the last, a random Identification (RFC 7739).
+ * @p m is consumed (freed) in every case; single-segment output as for
+ * sw_net_fragment4().
+ * @return number of fragments in out[], -EINVAL (not IPv6, or an MTU below
+ * the IPv6 minimum of 1280), -ENOBUFS (no mbuf), -ENOSPC (@p m chained, more
+ * than @p out_max fragments); none kept.
+ */
+int sw_net_fragment6(struct rte_mbuf *m, const struct sw_net_dst *d, struct rte_mempool *pool,
+		     struct rte_mbuf **out, uint16_t out_max);
+
+/** IPv6 minimum link MTU (RFC 8200 §5). */
+#define SW_NET_V6_MTU_MIN 1280u
 
 /** As sw_net_push_headers() but without the MTU check (for fragmenting). */
 int sw_net_push_headers_nomtu(struct rte_mbuf *m, const struct sw_net_dst *d);

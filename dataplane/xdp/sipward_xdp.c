@@ -7,8 +7,8 @@
  *
  * Redirected: UDP over IPv4/IPv6 (one optional 802.1Q tag) whose destination
  * port is in sip_ports (filled by sipwardd at start from its configuration),
- * and IPv4 fragments of UDP datagrams (only the first fragment carries the
- * port; the engine reassembles and drops what turns out not to be SIP).
+ * and IPv4/IPv6 fragments of UDP datagrams (only the first fragment carries
+ * the port; the engine reassembles and drops what turns out not to be SIP).
  *
  * The PMD requires the XSKMAP to be called xsks_map (DPDK af_xdp guide,
  * "xdp_prog").  Built with clang -target bpf by meson.
@@ -98,7 +98,18 @@ sipward_xdp(struct xdp_md *ctx)
 	if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ih = l3;
 
-		if ((void *)(ih + 1) > end || ih->nexthdr != IPPROTO_UDP)
+		if ((void *)(ih + 1) > end)
+			return XDP_PASS;
+		/* Fragments of UDP datagrams, as for IPv4: the Fragment
+		 * header right after the fixed one names the next header. */
+		if (ih->nexthdr == IPPROTO_FRAGMENT) {
+			__u8 *fh = (__u8 *)(ih + 1);
+
+			if ((void *)(fh + 8) > end || fh[0] != IPPROTO_UDP)
+				return XDP_PASS;
+			return to_engine(ctx);
+		}
+		if (ih->nexthdr != IPPROTO_UDP)
 			return XDP_PASS;
 		if (udp_port_is_sip(ih + 1, end))
 			return to_engine(ctx);

@@ -12,7 +12,15 @@
  *           < request > signed-request
  *
  * The request on stdin has CRLF line ends and no credentials of ours; the
- * credentials header is inserted as the last header line.
+ * credentials header is inserted as the last header line.  Responses are
+ * signed the same way (the buffer then ends with the status code).
+ *
+ *   sw_sign --verify --scheme S --key HEX [--enctype N] [--version V] [--hdr NAME] < message
+ *
+ * checks, as the client does (MS-SIPAE §3.2.5.2), the server's signature in
+ * the message's NAME header (default Proxy-Authentication-Info): signed
+ * buffer with its srand/snum/realm/targetname, server-direction key.  Exit
+ * 0 valid, 1 not (reason on stderr), 2 usage.
  */
 
 #include <errno.h>
@@ -24,6 +32,7 @@
 #include "crypto/sig.h"
 #include "crypto/sigbuf.h"
 #include "crypto/wbuf.h"
+#include "dataplane/sip_auth.h"
 #include "dataplane/sip_parse.h"
 
 static struct sw_span
@@ -32,6 +41,55 @@ span_of(const char *s)
 	struct sw_span sp = { s, (uint16_t)strlen(s) };
 
 	return sp;
+}
+
+/* --verify: the server signature in header @p hdr of @p msg under @p k. */
+static int
+verify(const struct sw_sip_msg *msg, const char *hdr, const struct sw_sig_key *k,
+       unsigned int version)
+{
+	static uint8_t sb[SW_SIGBUF_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_auth info;
+	struct sw_wbuf w;
+	struct sw_span rsp;
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	uint32_t off;
+	uint16_t i;
+	int n;
+
+	for (i = 0; i < msg->n_hdr; i++)
+		if (sw_span_ieq(msg->hdr[i].name, hdr))
+			break;
+	if (i == msg->n_hdr) {
+		fprintf(stderr, "sw_sign: no %s header\n", hdr);
+		return 1;
+	}
+	if (sw_auth_parse(msg->hdr[i].value, &info, &off) != SW_AUTH_OK) {
+		fprintf(stderr, "sw_sign: %s does not parse (offset %u)\n", hdr, off);
+		return 1;
+	}
+	a.scheme = info.scheme;
+	a.rand = sw_auth_get(&info, SW_AUTH_P_SRAND);
+	a.num = sw_auth_get(&info, SW_AUTH_P_SNUM);
+	a.realm = sw_auth_get(&info, SW_AUTH_P_REALM);
+	a.targetname = sw_auth_get(&info, SW_AUTH_P_TARGETNAME);
+	a.version = version;
+	rsp = sw_auth_get(&info, SW_AUTH_P_RSPAUTH);
+	if (a.rand.len == 0 || a.num.len == 0 || rsp.len == 0) {
+		fprintf(stderr, "sw_sign: srand, snum or rspauth missing\n");
+		return 1;
+	}
+	n = sw_hex_decode(rsp.p, rsp.len, tok, sizeof(tok));
+	sw_wbuf_init(&w, sb, sizeof(sb));
+	if (n <= 0 || sw_sigbuf_build(msg, &a, &w) != 0 || !sw_wbuf_ok(&w))
+		return 1;
+	if (sw_sig_verify(k, w.p, w.len, tok, (size_t)n) != 0) {
+		fprintf(stderr, "sw_sign: server signature does not verify\n");
+		return 1;
+	}
+	printf("server signature ok: snum %.*s\n", (int)a.num.len, a.num.p);
+	return 0;
 }
 
 int
@@ -43,7 +101,7 @@ main(int argc, char **argv)
 	const char *scheme = NULL, *keyhex = NULL, *opaque = NULL, *realm = NULL, *target = NULL;
 	const char *crand = "0a1b2c3d", *hdr = "Proxy-Authorization";
 	unsigned long long seq = 0, cnum = 1;
-	int enctype = 0, version = 3, no_version = 0, acc = 0, c, n;
+	int enctype = 0, version = 3, no_version = 0, acc = 0, do_verify = 0, c, n;
 	uint8_t key[64], tok[SW_SIG_TOKEN_MAX];
 	char hex[2 * SW_SIG_TOKEN_MAX + 1], cnum_s[24];
 	struct sw_sigbuf_auth a;
@@ -58,7 +116,8 @@ main(int argc, char **argv)
 		{ "targetname", 1, NULL, 't' }, { "version", 1, NULL, 'v' },
 		{ "cnum", 1, NULL, 'n' }, { "crand", 1, NULL, 'c' },
 		{ "hdr", 1, NULL, 'h' }, { "no-version", 0, NULL, 'V' },
-		{ "acceptor-subkey", 0, NULL, 'A' }, { NULL, 0, NULL, 0 },
+		{ "acceptor-subkey", 0, NULL, 'A' }, { "verify", 0, NULL, 'C' },
+		{ NULL, 0, NULL, 0 },
 	};
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -76,10 +135,16 @@ main(int argc, char **argv)
 		case 'h': hdr = optarg; break;
 		case 'V': no_version = 1; break;
 		case 'A': acc = 1; break;
+		case 'C': do_verify = 1; break;
 		default: return 2;
 		}
 	}
-	if (scheme == NULL || keyhex == NULL || opaque == NULL || realm == NULL || target == NULL) {
+	if (do_verify && (scheme == NULL || keyhex == NULL)) {
+		fprintf(stderr, "sw_sign: --verify needs --scheme --key\n");
+		return 2;
+	}
+	if (!do_verify && (scheme == NULL || keyhex == NULL || opaque == NULL || realm == NULL ||
+			   target == NULL)) {
 		fprintf(stderr, "sw_sign: --scheme --key --opaque --realm --targetname needed\n");
 		return 2;
 	}
@@ -91,15 +156,29 @@ main(int argc, char **argv)
 	klen = sw_hex_decode(keyhex, strlen(keyhex), key, sizeof(key));
 	if (klen < 0)
 		return 1;
-	if (sw_scheme_from(scheme, strlen(scheme)) == SW_SCHEME_NTLM)
-		n = sw_sig_key_init_ntlm(&k, key, SW_DIR_C2S);
-	else
-		n = sw_sig_key_init_krb(&k, enctype, key, (size_t)klen, SW_DIR_C2S);
+	{
+		enum sw_dir dir = do_verify ? SW_DIR_S2C : SW_DIR_C2S;
+
+		if (sw_scheme_from(scheme, strlen(scheme)) == SW_SCHEME_NTLM)
+			n = sw_sig_key_init_ntlm(&k, key, dir);
+		else
+			n = sw_sig_key_init_krb(&k, enctype, key, (size_t)klen, dir);
+	}
 	if (n == 0 && acc)
 		n = sw_sig_key_set_acceptor_subkey(&k, 1);
 	if (n != 0) {
 		fprintf(stderr, "sw_sign: key: %d\n", n);
 		return 1;
+	}
+	if (do_verify) {
+		/* The credentials header names the family: its info header. */
+		const char *ih = strcmp(hdr, "Proxy-Authorization") == 0
+					 ? "Proxy-Authentication-Info"
+					 : strcmp(hdr, "Authorization") == 0 ? "Authentication-Info" : hdr;
+
+		n = verify(&msg, ih, &k, (unsigned int)version);
+		sw_sig_key_wipe(&k);
+		return n;
 	}
 	snprintf(cnum_s, sizeof(cnum_s), "%llu", cnum);
 	a.scheme = span_of(scheme);

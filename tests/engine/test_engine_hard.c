@@ -10,6 +10,11 @@
  *  - the per-source answer limit ([limits] challenge_rate/burst): a source
  *    over it gets nothing and each drop is counted; other sources and
  *    signed traffic from the limited source are unaffected;
+ *  - the per-source handshake-leg limit ([limits] handshake_rate/burst):
+ *    exactly the burst goes on towards the control plane, the next leg is
+ *    dropped and counted; other sources, the limited source's signed
+ *    traffic and its challenges are unaffected (this engine has no control
+ *    plane, so a leg that passes the limit ends as cp_down);
  *  - counters account for every packet: rx = verdicts + drops.
  */
 
@@ -41,6 +46,8 @@
 #include "dataplane/sa_glue.h"
 #include "tests/ctrlplane/cp_eal.h"
 
+#define HS_BURST   6
+#define HS_BURST_S "6"
 #define CONF                                                                                       \
 	"[engine]\nlcores = 1\nidle_sleep_us = 0\n"                                                \
 	"[interface.0]\naddress = 10.1.1.1/24\nrole = clients\n"                                   \
@@ -48,7 +55,8 @@
 	"[upstream]\naddress = 10.1.2.2\nport = 5060\n"                                            \
 	"[auth]\ntargetname = proxy.example.test\nschemes = NTLM\nversion = 3\n"                   \
 	"[ntlm]\nusers = /dev/null\n"                                                              \
-	"[limits]\nchallenge_rate = 10\nchallenge_burst = 8\n"
+	"[limits]\nchallenge_rate = 10\nchallenge_burst = 8\n"                                \
+	"handshake_rate = 10\nhandshake_burst = " HS_BURST_S "\n"
 
 #define OPAQUE "00000000DEADBEEF"
 #define REALM  "SIP Communications Service"
@@ -363,6 +371,76 @@ test_hard_challenge_rate(void **state)
 	assert_int_equal(n0, 1);
 }
 
+/* An NTLM first leg (empty gssapi-data) from the current source. */
+static void
+leg(char *out, size_t cap, unsigned int i)
+{
+	char cid[32];
+	int n;
+
+	snprintf(cid, sizeof(cid), "leg-%u@h", i);
+	n = req(out, cap, "REGISTER", i + 1, cid);
+	assert_true(n > 0 && (size_t)n + 200 < cap);
+	snprintf(out + n - 2, cap - (size_t)n + 2,
+		 "Proxy-Authorization: NTLM qop=\"auth\", realm=\"" REALM "\", targetname=\"" TARGET
+		 "\", gssapi-data=\"\", version=3\r\n\r\n");
+}
+
+/* The per-source handshake-leg limit through the loop, at the edge and one
+ * past it. */
+static void
+test_hard_handshake_rate(void **state)
+{
+	const struct sw_dp_stats *st = &eng.lc[0]->st;
+	uint64_t down0 = st->drop[SW_DROP_CP_DOWN], lim0 = st->drop[SW_DROP_HANDSHAKE_RATE];
+	uint64_t t0, ms;
+	char m[2048];
+	unsigned int n0, n1, i;
+
+	(void)state;
+	src_host = 12;
+	t0 = rte_rdtsc();
+	for (i = 0; i < HS_BURST; i++) { /* the edge: every one passes */
+		leg(m, sizeof(m), i);
+		send_one(m, &n0, &n1, NULL, 0);
+		assert_int_equal(n1, 0);
+	}
+	assert_int_equal(st->drop[SW_DROP_CP_DOWN] - down0, HS_BURST);
+	assert_int_equal(st->drop[SW_DROP_HANDSHAKE_RATE] - lim0, 0);
+	leg(m, sizeof(m), i++); /* one past */
+	send_one(m, &n0, &n1, NULL, 0);
+	ms = (rte_rdtsc() - t0) / eng.tsc_per_ms;
+	if (ms < 100) { /* 10/s: no token refilled yet */
+		assert_int_equal(st->drop[SW_DROP_HANDSHAKE_RATE] - lim0, 1);
+		assert_int_equal(st->drop[SW_DROP_CP_DOWN] - down0, HS_BURST);
+	}
+	for (; i < 40; i++) {
+		leg(m, sizeof(m), i);
+		send_one(m, &n0, &n1, NULL, 0);
+		assert_int_equal(n0 + n1, 0);
+	}
+	ms = (rte_rdtsc() - t0) / eng.tsc_per_ms;
+	/* Every leg is either on its way (here: cp_down) or counted. */
+	assert_int_equal(st->drop[SW_DROP_CP_DOWN] - down0 +
+				 st->drop[SW_DROP_HANDSHAKE_RATE] - lim0,
+			 40);
+	assert_true(st->drop[SW_DROP_CP_DOWN] - down0 <= HS_BURST + 10 * ms / 1000);
+	/* The limited source is still challenged and its signed traffic passes. */
+	req(m, sizeof(m), "INVITE", 1, "plain-while-hs-limited@h");
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(n0, 1);
+	req(m, sizeof(m), "INVITE", 2, "signed-while-hs-limited@h");
+	sign(m, sizeof(m), OPAQUE, 5500, false, false);
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(n1, 1);
+	/* Another source's leg goes on. */
+	src_host = 13;
+	down0 = st->drop[SW_DROP_CP_DOWN];
+	leg(m, sizeof(m), 99);
+	send_one(m, &n0, &n1, NULL, 0);
+	assert_int_equal(st->drop[SW_DROP_CP_DOWN] - down0, 1);
+}
+
 /* Every received frame ends as exactly one verdict or one drop. */
 static void
 test_hard_counters_account(void **state)
@@ -414,6 +492,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hard_uniform_challenges),
 		cmocka_unit_test(test_hard_challenge_rate),
+		cmocka_unit_test(test_hard_handshake_rate),
 		cmocka_unit_test(test_hard_counters_account),
 	};
 	int ret;

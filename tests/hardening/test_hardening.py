@@ -1,20 +1,26 @@
 #!/usr/bin/env python3
 """Hostile traffic against sipwardd (issue 7), in the namespaces of tests/engine.
 
-    test_hardening.py BUILD_DIR [--pmd af_xdp|af_packet] [--keep] [-k SUBSTRING]
+    test_hardening.py BUILD_DIR [--pmd af_xdp|af_packet] [--keep] [-k SUBSTRING[,...]]
 
 Reuses tests/engine/test_engine.py's topology, realm, SIPp upstream and helpers
 (imported as a module; its own cases are not run).  The engine runs with a
 small per-source answer limit ([limits] challenge_rate = 20, challenge_burst
-= 20).  Every loop is bounded in count and time; the whole run takes a
-couple of minutes.  Each case asserts what the client gets, what reaches the
-SIPp upstream (by Call-ID) and the engine's counters:
+= 20), a per-source handshake-leg limit (handshake_rate = 100,
+handshake_burst = 200) and the default control-plane ring (1024).  Every loop is bounded
+in count and time; the whole run takes a few minutes.  Each case asserts
+what the client gets, what reaches the SIPp upstream (by Call-ID) and the
+engine's counters:
 
   - unauthenticated flood from one source: answers stay within the limit
     (challenge bytes out <= 2 x request bytes in), every suppressed answer is
     counted, no memory growth (mbufs in use, RSS);
   - malformed flood mixed with signed traffic: every signed request is
     forwarded (>= 99.9 %), counters account for every frame, memory bounded;
+  - fragment attacks (IPv4, and IPv6 in the IPv6 rerun): overlapping,
+    duplicate-first and oversized (past 65535) fragments: nothing upstream,
+    each frame counted once on arrival (frag_pending / frag_table /
+    ipv6_frag), the held rest of each failed set frag_expired;
   - signature attacks: stripped signature, another user's opaque, duplicated
     credentials, compact/full duplicate From, NUL bytes, Content-Length lies,
     truncated datagrams: the defined answer and nothing upstream;
@@ -22,7 +28,17 @@ SIPp upstream (by Call-ID) and the engine's counters:
     established SAs keep working, handshakes resume after the flood;
   - engine restart: an old SA is re-challenged, a new one is established;
   - keytab rotated to a new kvno + SIGHUP: SAs kept, old and new tickets work;
-  - downgrade: with schemes = Kerberos, NTLM offers get no NTLM handshake.
+  - downgrade: with schemes = Kerberos, NTLM offers get no NTLM handshake;
+  - handshake-leg flood from one source: at most burst + rate x seconds of
+    its legs reach the control plane (the rest counted handshake_rate), it
+    gets fewer answer bytes than it sends, and another source's Kerberos
+    handshake completes meanwhile;
+  - control plane stalled (the keytab turned into a FIFO, as on a hung
+    network filesystem: MIT's acceptor opens it per AP-REQ and blocks):
+    signed traffic of established SAs is still served (>= 99.9 %), the lcore
+    keeps polling, legs over the ring are counted (cp_ring_full), the
+    backlog is dropped as stale ([limits] cp_max_wait) when the stall ends,
+    mbufs return to the baseline and a fresh handshake completes within 1 s.
 """
 
 import importlib.util
@@ -30,9 +46,11 @@ import os
 import re
 import resource  # noqa: F401  (kept for ad-hoc RSS checks)
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import atexit
 import shutil
@@ -49,8 +67,18 @@ sip_msg, Client, status_of, upstream_received = (te.sip_msg, te.Client, te.statu
                                                  te.upstream_received)
 
 RATE, BURST = 20, 20
+HS_RATE, HS_BURST = 100, 200
+RING = 1024  # [limits] ring_size: the default, so a stall leaves a real backlog
+CP_MAX_WAIT = 1.0  # the default [limits] cp_max_wait
 SA_MAX, HS_MAX, HS_TIMEOUT = 12, 64, 2
+HS_PER_SRC = 16  # [limits] handshakes_per_source default: max(16, HS_MAX / 64)
 KRB_ONLY = False  # set for the downgrade case: [auth] schemes = Kerberos
+V6 = False  # set for the IPv6 / two-lcore rerun of the flood cases
+
+
+def me():
+    """The client address the flood cases send from."""
+    return E.client6 if V6 else E.client4
 
 _orig_write_config = te.write_config
 
@@ -61,6 +89,10 @@ def write_config(path, **kw):
     with open(path) as f:
         text = f.read()
     assert "challenge_rate = 0\n" in text and "sa_max = 1000\n" in text
+    assert "handshake_rate = 0\n" in text and "ring_size = 64\n" in text
+    text = text.replace("ring_size = 64\n", "ring_size = %d\n" % RING)
+    text = text.replace("handshake_rate = 0\n", "handshake_rate = %d\nhandshake_burst = %d\n"
+                        % (HS_RATE, HS_BURST))
     with open(path, "w") as f:
         if KRB_ONLY:
             text = text.replace("schemes = Kerberos, NTLM\n", "schemes = Kerberos\n")
@@ -89,12 +121,15 @@ def rss_kb():
 
 
 def accounted(s0, s1):
-    """rx delta minus (verdicts + drops) delta: 0 when every frame is counted once."""
+    """rx delta minus (verdicts + drops) delta: 0 when every frame is counted once.
+    drop_frag_expired is left out: it counts held fragments discarded later,
+    each already counted on arrival as drop_frag_pending."""
     names = ("fwd_unauth", "fwd_signed", "fwd_retx", "challenge", "rechallenge", "replay",
              "to_cp", "forbidden", "too_many_hops", "loop", "bad_request", "resp_signed",
              "resp_plain", "exception")
     out = sum(delta(s0, s1, k) for k in names)
-    out += sum(s1[k] - s0.get(k, 0) for k in s1 if k.startswith("drop_"))
+    out += sum(s1[k] - s0.get(k, 0) for k in s1
+               if k.startswith("drop_") and k != "drop_frag_expired")
     return delta(s0, s1, "rx") - out
 
 
@@ -103,7 +138,8 @@ def settle_mbufs(base, what):
     for i in range(5):
         if used[-1] <= base + 4:
             break
-        te.exchange(sip_msg("OPTIONS", "settle-%s-%d@t" % (what, i)), wait=0.3)
+        te.exchange(sip_msg("OPTIONS", "settle-%s-%d@t" % (what, i), lhost=me()), wait=0.3,
+                    v6=V6)
         used.append(tel("/sipward/rings")["mbuf_in_use"])
     return used
 
@@ -112,11 +148,11 @@ def settle_mbufs(base, what):
 def unauthenticated_flood_is_no_reflector():
     N = 3000
     rings0, s0, rss0 = tel("/sipward/rings"), stats(), rss_kb()
-    c = Client(port=5111)
+    c = Client(port=5111, v6=V6)
     sent_bytes = 0
     t0 = time.time()
     for i in range(N):
-        m = sip_msg("INVITE", "refl-%d@t" % i, lport=5111)
+        m = sip_msg("INVITE", "refl-%d@t" % i, lport=5111, lhost=me())
         c.send(m)
         sent_bytes += len(m)
     rx = c.recv_all(1.5)
@@ -143,12 +179,13 @@ def unauthenticated_flood_is_no_reflector():
     expect(used[-1] <= rings0["mbuf_in_use"] + 4, "stateless: no mbuf growth")
     expect(rss1 <= rss0 + 8192, "RSS under a fixed ceiling (+8 MB)")
     # Another source is not affected by the first one's limit.
-    rx = te.exchange(sip_msg("INVITE", "refl-other@t", lport=5112), port=5112)
+    rx = te.exchange(sip_msg("INVITE", "refl-other@t", lport=5112, lhost=me()), port=5112,
+                     v6=V6)
     expect([status_of(d) for d in rx] == [407], "another port/source still challenged")
 
 
 def malformed(i):
-    base = sip_msg("MESSAGE", "junk-%d@t" % i, lport=5121)
+    base = sip_msg("MESSAGE", "junk-%d@t" % i, lport=5121, lhost=me())
     k = i % 8
     if k == 0:
         return os.urandom(40 + i % 400)
@@ -174,10 +211,10 @@ def malformed_flood_with_signed_traffic():
     good = []
     for j in range(N_GOOD):
         cid = "mixgood-%d@t" % j
-        good.append((cid, te.sign(sip_msg("MESSAGE", cid, cseq=j + 1, lport=5121), sa,
-                                  te.next_cnum(sa))))
+        good.append((cid, te.sign(sip_msg("MESSAGE", cid, cseq=j + 1, lport=5121, lhost=me()),
+                                  sa, te.next_cnum(sa))))
     rings0, s0, rss0 = tel("/sipward/rings"), stats(), rss_kb()
-    c = Client(port=5121)
+    c = Client(port=5121, v6=V6)
     every = N_BAD // N_GOOD
     for i in range(N_BAD):
         c.send(malformed(i))
@@ -348,43 +385,76 @@ def bad_handshake_flood_logs_summaries_only():
 
 @case
 def oversized_and_overlapping_fragments():
-    """Raw IPv4 fragments from the client namespace: overlapping offsets and a
-    datagram over 64 KiB never reach the upstream; counters account for them."""
+    """Raw IPv4 (IPv6 in the IPv6 rerun) fragments from the client namespace:
+    overlapping offsets, a duplicate first fragment and data past 65535
+    bytes never reach the upstream; each frame is counted once on arrival
+    (frag_pending, or frag_table / ipv6_frag when it cannot be reassembled)
+    and the held fragments of the failed sets as frag_expired."""
     import socket
     import struct
     s0 = stats()
+    rounds = 50
 
     def frags():
-        s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        src = socket.inet_aton(E.client4)
-        dst = socket.inet_aton(E.engine4_c)
-        payload = sip_msg("MESSAGE", "frag-ovl@t")
+        payload = sip_msg("MESSAGE", "frag-ovl@t", lhost=me())
         udp = struct.pack("!HHHH", 5141, 5060, 8 + len(payload), 0) + payload
+        if V6:
+            s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_RAW)
+            src = socket.inet_pton(socket.AF_INET6, E.client6)
+            dst = socket.inet_pton(socket.AF_INET6, E.engine6_c)
+            to = (E.engine6_c, 0)
 
-        def ip(ident, off, mf, data):
-            flags = (0x2000 if mf else 0) | (off // 8)
-            hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, flags, 64, 17, 0,
-                              src, dst)
-            return hdr + data
+            def ip(ident, off, mf, data):
+                # Fixed header (next header 44) + Fragment header (RFC 8200 §4.5).
+                fh = struct.pack("!BBHI", 17, 0, off | (1 if mf else 0), ident)
+                return struct.pack("!IHBB16s16s", 6 << 28, 8 + len(data), 44, 64,
+                                   src, dst) + fh + data
+            top = 65535
+        else:
+            s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+            src = socket.inet_aton(E.client4)
+            dst = socket.inet_aton(E.engine4_c)
+            to = (E.engine4_c, 0)
+
+            def ip(ident, off, mf, data):
+                flags = (0x2000 if mf else 0) | (off // 8)
+                hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(data), ident, flags, 64,
+                                  17, 0, src, dst)
+                return hdr + data
+            top = 65535 - 20
         n = 0
-        for k in range(50):
+        for k in range(rounds):
             ident = 0x4000 + k
             # Overlapping: second fragment starts inside the first.
-            s.sendto(ip(ident, 0, True, udp[:64]), (E.engine4_c, 0))
-            s.sendto(ip(ident, 32, False, udp[32:]), (E.engine4_c, 0))
-            # Oversized: offset near the top, length pushing past 65535.
-            s.sendto(ip(ident + 1000, 65528 - 8, False, b"A" * 64), (E.engine4_c, 0))
-            n += 3
+            s.sendto(ip(ident, 0, True, udp[:64]), to)
+            s.sendto(ip(ident, 32, False, udp[32:]), to)
+            # Oversized: offset near the top, length pushing past the limit.
+            s.sendto(ip(ident + 1000, 65528 - 8, False, b"A" * 64), to)
+            # Duplicate first fragment.
+            s.sendto(ip(ident + 2000, 0, True, udp[:64]), to)
+            s.sendto(ip(ident + 2000, 0, True, udp[:64]), to)
+            n += 5
+        assert 65520 + 64 > top
         s.close()
         return n
     n = te.in_ns(E.ns_client, frags)
     time.sleep(1.0)
     s1 = stats()
-    log("    %d hostile fragments: frag_pending %d, frag_table %d, malformed %d, l3 %d" % (
-        n, delta(s0, s1, "drop_frag_pending"), delta(s0, s1, "drop_frag_table"),
-        delta(s0, s1, "drop_malformed"), delta(s0, s1, "drop_bad_l3")))
+    lost = "drop_ipv6_frag" if V6 else "drop_frag_table"
+    log("    %d hostile fragments: frag_pending %d, %s %d, frag_expired %d, malformed %d, "
+        "l3 %d" % (n, delta(s0, s1, "drop_frag_pending"), lost[5:], delta(s0, s1, lost),
+                   delta(s0, s1, "drop_frag_expired"), delta(s0, s1, "drop_malformed"),
+                   delta(s0, s1, "drop_bad_l3")))
     expect(upstream_received("frag-ovl@t") == [], "nothing upstream")
     expect(accounted(s0, s1) == 0, "counters account for every fragment (%d)" % accounted(s0, s1))
+    # Per round: the overlap's second and the duplicate's second dropped on
+    # arrival, the oversized one too; their held firsts expire.
+    expect(delta(s0, s1, lost) == 3 * rounds, "%s %d, want %d" % (lost, delta(s0, s1, lost),
+                                                                 3 * rounds))
+    expect(delta(s0, s1, "drop_frag_pending") == 2 * rounds, "frag_pending %d, want %d" % (
+        delta(s0, s1, "drop_frag_pending"), 2 * rounds))
+    expect(delta(s0, s1, "drop_frag_expired") == 2 * rounds, "frag_expired %d, want %d" % (
+        delta(s0, s1, "drop_frag_expired"), 2 * rounds))
 
 
 def signed_ok(sa, cid, port):
@@ -395,9 +465,12 @@ def signed_ok(sa, cid, port):
 
 @case
 def half_open_ntlm_flood():
-    """NTLM NEGOTIATE legs that never complete, from many source ports: the
-    pending-handshake cap holds (503 / cap_hs), established SAs keep working,
-    and new handshakes succeed once the flood's handshakes time out."""
+    """NTLM NEGOTIATE legs that never complete, from many source ports of one
+    address: that address's share of the pending table holds (503 /
+    cap_hs_src; [limits] handshakes_per_source, 16 with handshakes_max = 64),
+    another address still completes an NTLM handshake during the flood,
+    established SAs keep working, and the flooding address handshakes again
+    once its pending ones time out."""
     N = 600
     c0 = tel("/sipward/cp")
     socks = [Client(port=6000 + k) for k in range(20)]
@@ -409,6 +482,15 @@ def half_open_ntlm_flood():
         socks[i % 20].send(m)
         if i % 100 == 99:
             time.sleep(0.05)
+    # While the flood's handshakes are still pending (HS_TIMEOUT s): another
+    # address is not affected by the flooder's share.
+    other = extra_source(9)
+    t0 = time.monotonic()
+    r = te.client_cmd("ntlm", "--local", "%s:5162" % other, "register", preauth=False)
+    during = time.monotonic() - t0 < HS_TIMEOUT
+    expect(r.returncode == 0 and during, "another address's NTLM handshake during the flood "
+           "(%.2f s): %s" % (time.monotonic() - t0, r.stderr.decode()[-400:]))
+    expect(signed_ok(E.sa_krb, "during-halfopen@t", 5161), "established SA works during the flood")
     answers = []
     for c in socks:
         answers += c.recv_all(0.3)
@@ -416,13 +498,318 @@ def half_open_ntlm_flood():
     time.sleep(0.5)
     c1 = tel("/sipward/cp")
     st = [status_of(d) for d in answers]
+    pend = c1["ntlm_challenge"] - c0["ntlm_challenge"] - 1  # the other address's
+    log("    %d NEGOTIATEs: %d CHALLENGEs (407), %d x 503 (cap_hs_src %d, cap_hs %d), others %d"
+        % (N, st.count(407), st.count(503), c1["cap_hs_src"] - c0["cap_hs_src"],
+           c1["cap_hs"] - c0["cap_hs"], len(st) - st.count(407) - st.count(503)))
+    expect(pend <= HS_PER_SRC, "one address holds at most %d (%d)" % (HS_PER_SRC, pend))
+    expect(c1["cap_hs_src"] - c0["cap_hs_src"] > 0, "per-source cap counted")
+    expect(c1["cap_hs"] == c0["cap_hs"], "the table itself never filled")
+    time.sleep(HS_TIMEOUT + 1.5)
+    r = te.client_cmd("ntlm", "register", preauth=False)
+    expect(r.returncode == 0, "NTLM handshake after the flood: " + r.stderr.decode()[-400:])
+
+
+def extra_source(k):
+    """Client address 10.<id>.1.<k> on c0 (the client namespace's link to the
+    engine), added once: another source for the per-source limits."""
+    a = E.client4.rsplit(".", 1)[0] + ".%d" % k
+    if a not in E.extra_src:
+        subprocess.run(["ip", "-n", E.ns_client, "addr", "add", a + "/24", "dev", "c0"],
+                       check=True)
+        E.extra_src.add(a)
+    return a
+
+
+class SrcClient(Client):
+    """A Client bound to another client address."""
+
+    def __init__(self, addr, port):  # noqa: super().__init__ binds to client4
+        self.addr, self.dst, self.port = addr, (E.engine4_c, 5060), port
+        self.s = te.in_ns(E.ns_client, lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM))
+        self.s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # SO_RCVBUFFORCE
+        self.s.bind((addr, port))
+
+
+KRB_JUNK = "YCgGCSqGSIb3EgECAgEAbhkwF6ADAgEFoQMCAQ6iBwMFACAAAACjAgQA"  # framed AP-REQ, bad ticket
+
+
+def hs_leg(i, cid, lhost, lport):
+    """Handshake leg i: an NTLM first leg (even) or a Kerberos AP-REQ (odd)."""
+    if i % 2 == 0:
+        cred = ('Proxy-Authorization: NTLM qop="auth", realm="%s", targetname="%s", '
+                'gssapi-data="", version=3' % (te.REALM_NAME, te.FQDN))
+    else:
+        cred = ('Proxy-Authorization: Kerberos qop="auth", realm="%s", targetname="sip/%s", '
+                'gssapi-data="%s", version=3' % (te.REALM_NAME, te.FQDN, KRB_JUNK))
+    return sip_msg("REGISTER", cid, ruri="sip:domainb.test", lhost=lhost, lport=lport,
+                   extra=[cred])
+
+
+def upstream_count(prefix):
+    """How many distinct Call-IDs starting with prefix reached SIPp (one pass)."""
+    try:
+        with open(E.uas_log, "rb") as f:
+            text = f.read()
+    except FileNotFoundError:
+        return 0
+    pat = rb"(?im)^(?:Call-ID|i)\s*:\s*(" + re.escape(prefix.encode()) + rb"[^\r\n]*?)\s*$"
+    return len(set(re.findall(pat, text)))
+
+
+def krb_register(local, timeout=6):
+    """A real Kerberos handshake (pre-auth REGISTER) from address:port local;
+    returns (exit code, seconds, stderr)."""
+    t = time.time()
+    r = te.client_cmd("kerberos", "--local", local, "register")
+    return r.returncode, time.time() - t, r.stderr.decode(errors="replace")
+
+
+@case
+def handshake_flood_one_source_is_limited():
+    """2000 handshake legs (NTLM first legs and Kerberos AP-REQs) from one
+    source in ~2 s: at most burst + rate x seconds of them reach the control
+    plane, every other one is counted (handshake_rate), the source gets fewer
+    bytes back than it sent, and another source's Kerberos handshake
+    completes in the middle of the flood."""
+    other = extra_source(3)
+    N = 2000
+    s0, c0 = stats(), tel("/sipward/cp")
+    res = {}
+
+    def other_handshake():
+        time.sleep(0.5)
+        res["rc"], res["took"], res["err"] = krb_register("%s:5212" % other)
+
+    th = threading.Thread(target=other_handshake)
+    c = Client(port=5211)
+    sent_bytes = 0
+    t0 = time.time()
+    th.start()
+    for i in range(N):
+        m = hs_leg(i, "hsflood-%d@t" % i, E.client4, 5211)
+        c.send(m)
+        sent_bytes += len(m)
+        if i % 50 == 49:
+            time.sleep(0.05)
+    took = time.time() - t0
+    th.join(60)
+    rx = c.recv_all(1.0)
+    c.close()
+    time.sleep(0.5)
+    s1, c1 = stats(), tel("/sipward/cp")
+    limited = delta(s0, s1, "drop_handshake_rate")
+    passed = N - limited
+    got_bytes = sum(len(d) for d in rx)
+    bound = HS_BURST + HS_RATE * (took + 1.5) + 2
+    log("    %d legs (%d B) in %.2fs from one source: %d went on (bound %d), %d limited; "
+        "%d answers (%d B, %.3f x); other source's Kerberos handshake: exit %s in %.2fs" % (
+            N, sent_bytes, took, passed, bound, limited, len(rx), got_bytes,
+            got_bytes / max(1, sent_bytes), res.get("rc"), res.get("took", -1)))
+    log("    control plane: krb_ok +%d, krb_fail +%d, cap_hs +%d, ctl_out +%d, ctl_tx_drop +%d"
+        % tuple(c1[k] - c0[k] for k in ("krb_ok", "krb_fail", "cap_hs", "ctl_out",
+                                        "ctl_tx_drop")))
+    if res.get("rc") != 0:
+        log("    nonzero deltas: %s" % ", ".join(
+            "%s +%d" % (k, s1[k] - s0.get(k, 0)) for k in sorted(s1)
+            if isinstance(s1[k], int) and s1[k] != s0.get(k, 0)))
+    expect(res.get("rc") == 0, "another source's handshake completed during the flood: %s"
+           % res.get("err", "(no result)")[-400:])
+    expect(passed <= bound, "legs that went on within burst + rate x s (%d > %d)" % (passed,
+                                                                                      bound))
+    expect(limited >= N - bound, "the rest counted as handshake_rate (%d)" % limited)
+    expect(got_bytes < sent_bytes, "answer bytes < request bytes (%d vs %d)" % (got_bytes,
+                                                                                sent_bytes))
+    expect(accounted(s0, s1) == 0, "counters account for every frame (%d)" % accounted(s0, s1))
+    expect(upstream_received("hsflood-1@t") == [], "nothing upstream")
+    time.sleep(HS_TIMEOUT + 0.5)  # the flood's pending NTLM handshakes expire
+
+
+def ctl_thread_state():
+    """(syscall number, wchan) of sipwardd's control thread (the main thread:
+    the EAL main lcore runs the control loop)."""
+    base = "/proc/%d/task/%d/" % (E.engine.pid, E.engine.pid)
+    try:
+        with open(base + "syscall") as f:
+            nr = f.read().split()[0]
+        with open(base + "wchan") as f:
+            wchan = f.read().strip()
+    except OSError:
+        return None, None
+    return nr, wchan
+
+
+@case
+def control_plane_stalled():
+    """The control thread blocks in open() of a keytab that became a FIFO (a
+    keytab on a hung network filesystem: MIT's acceptor opens it per AP-REQ).
+    Meanwhile signed traffic of an established SA is served, handshake legs
+    from six sources fill the ring (1024; the rest counted cp_ring_full, or
+    handshake_rate over a source's limit), the lcore keeps polling; when the
+    stall ends the backlog is dropped as stale, mbufs return to the baseline
+    and a fresh handshake from another source completes within 1 s."""
+    sa = E.sa_krb
+    srcs = [E.client4] + [extra_source(k) for k in (3, 5, 6, 7, 8)]
+    fresh = extra_source(4)
+    N_GOOD, N_LEGS = 1000, 230 * len(srcs)
+    good = [te.sign(sip_msg("MESSAGE", "stallgood-%d@t" % j, cseq=j + 1, lport=5221), sa,
+                    te.next_cnum(sa)) for j in range(N_GOOD)]
+    rc, base_took, err = krb_register("%s:5223" % fresh)
+    expect(rc == 0, "baseline handshake: " + err[-300:])
+    kt = E.realm["SW_KEYTAB"]
+    real, fifo = kt + ".real", kt + ".fifo"
+    os.mkfifo(fifo)
+    os.rename(kt, real)
+    os.link(fifo, kt)
+    stalled, trigger = True, None
+    try:
+        rings0, s0, c0 = tel("/sipward/rings"), stats(), tel("/sipward/cp")
+        t_stall = time.time()
+        argv = [E.client, "--proxy", "%s:5060" % E.engine4_c, "--user", "bob@DOMAINB.TEST",
+                "--mech", "kerberos", "--password-file", os.path.join(E.dir, "pw-bob"),
+                "--timeout", "3", "--preauth", "--realm", te.REALM_NAME, "--targetname",
+                "sip/" + te.FQDN, "--family", "407", "--version", "3", "--local",
+                "%s:5224" % E.client4, "register"]
+        env = dict(os.environ)
+        env.update(E.realm)
+        trigger = te.spawn(E.ns_client, argv, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        # Verify the stall is real: the control thread sits in open() of the FIFO
+        # and stops taking messages off its ring.
+        nr = wchan = None
+        for _ in range(50):
+            time.sleep(0.1)
+            nr, wchan = ctl_thread_state()
+            if nr in ("2", "257"):
+                break
+        rx_a = tel("/sipward/cp")["ctl_rx"]
+        log("    control thread: syscall %s, wchan %s (%.1fs after the trigger)" % (
+            nr, wchan, time.time() - t_stall))
+        expect(nr in ("2", "257"), "control thread blocked in open() (syscall %s)" % nr)
+        # Signed traffic with handshake legs from two sources, while stalled.
+        good_c = Client(port=5221)
+        flood = [SrcClient(a, 5222) for a in srcs]
+        t0 = time.time()
+        for j in range(max(N_GOOD, N_LEGS)):
+            if j < N_GOOD:
+                good_c.send(good[j])
+            if j < N_LEGS:
+                k = j % len(srcs)
+                flood[k].send(hs_leg(j // len(srcs), "stall-leg-%d@t" % j, srcs[k], 5222))
+            if j % 20 == 19:
+                time.sleep(0.01)
+        sent_took = time.time() - t0
+        good_c.recv_all(1.0)
+        for c in flood:
+            c.recv_all(0.1)
+        time.sleep(0.5)
+        s_mid, c_mid, rings_mid = stats(), tel("/sipward/cp"), tel("/sipward/rings")
+        nr2, _ = ctl_thread_state()
+        served = upstream_count("stallgood-")
+        fwd = delta(s0, s_mid, "fwd_signed")
+        polls = delta(s0, s_mid, "polls")
+        log("    stalled %.1fs: %d signed sent in %.2fs, %d forwarded (fwd_signed %d), "
+            "lcore polls +%d; legs: to_cp %d, cp_ring_full %d, handshake_rate %d; "
+            "ring %d/%d, ctl_rx +%d" % (
+                time.time() - t_stall, N_GOOD, sent_took, served, fwd, polls,
+                delta(s0, s_mid, "to_cp"), delta(s0, s_mid, "drop_cp_ring_full"),
+                delta(s0, s_mid, "drop_handshake_rate"), rings_mid["to_cp_count"],
+                rings_mid["to_cp_size"], c_mid["ctl_rx"] - c0["ctl_rx"]))
+        expect(nr2 in ("2", "257") and c_mid["ctl_rx"] == rx_a,
+               "control thread still stalled (syscall %s, ctl_rx %d -> %d)" % (
+                   nr2, rx_a, c_mid["ctl_rx"]))
+        expect(served >= N_GOOD * 0.999, "signed traffic served (%d/%d)" % (served, N_GOOD))
+        expect(fwd == N_GOOD, "fwd_signed counts them (%d)" % fwd)
+        expect(polls > 0 and delta(s0, s_mid, "verified") >= N_GOOD, "the lcore kept working")
+        expect(rings_mid["to_cp_count"] == rings_mid["to_cp_size"], "the ring filled")
+        expect(delta(s0, s_mid, "drop_cp_ring_full") > 0, "legs over the ring counted")
+        expect(accounted(s0, s_mid) == 0, "counters account for every frame (%d)"
+               % accounted(s0, s_mid))
+        # Hold the backlog longer than cp_max_wait, then end the stall: the real
+        # keytab back at its path, and the FIFO's reader released (EOF).
+        time.sleep(max(0.0, CP_MAX_WAIT + 0.3 - (time.time() - t0)))
+        os.rename(real, kt)
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        t_rel = time.time()
+        os.close(fd)
+        stalled = False
+        rc, _, err = krb_register("%s:5225" % fresh)
+        fresh_took = time.time() - t_rel
+        # NTLM too: had the backlog's NTLM first legs been answered, they
+        # would hold every pending-handshake slot (handshakes_max) until
+        # handshake_timeout, and this one would get 503.
+        t = time.time()
+        r = te.client_cmd("ntlm", "--local", "%s:5226" % fresh, "register", preauth=False)
+        ntlm_took = time.time() - t
+        time.sleep(0.3)
+        s1, c1 = stats(), tel("/sipward/cp")
+        stale = c1["ctl_stale"] - c0["ctl_stale"]
+        log("    stall ended: %d stale messages dropped unhandled; fresh Kerberos handshake "
+            "exit %d in %.2fs after the release (%.2fs without a stall), then NTLM exit %d "
+            "in %.2fs (cap_hs +%d)" % (stale, rc, fresh_took, base_took, r.returncode,
+                                       ntlm_took, c1["cap_hs"] - c0["cap_hs"]))
+        expect(rc == 0, "fresh handshake after the stall: " + err[-300:])
+        expect(c1["krb_ok"] > c0["krb_ok"], "an SA was established after the stall")
+        expect(fresh_took < 1.0, "recovered within 1 s (%.2fs)" % fresh_took)
+        expect(r.returncode == 0 and ntlm_took < 1.0,
+               "fresh NTLM handshake right after (exit %d, %.2fs): %s" % (
+                   r.returncode, ntlm_took, r.stderr.decode(errors="replace")[-300:]))
+        expect(stale >= rings_mid["to_cp_count"], "the backlog was dropped as stale (%d)" % stale)
+        expect(tel("/sipward/rings")["to_cp_count"] == 0, "ring drained")
+        used = settle_mbufs(rings0["mbuf_in_use"], "stall")
+        log("    mbufs in use %d -> %d (stalled) -> %s" % (
+            rings0["mbuf_in_use"], rings_mid["mbuf_in_use"], used))
+        expect(used[-1] <= rings0["mbuf_in_use"] + 4, "mbufs back to the baseline")
+        expect(accounted(s0, s1) == 0, "counters account for every frame (%d)"
+               % accounted(s0, s1))
+    finally:
+        if stalled:
+            if os.path.exists(real):
+                os.rename(real, kt)
+            try:
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            except OSError:
+                pass
+        if os.path.exists(fifo):
+            os.unlink(fifo)
+        if trigger is not None:
+            try:
+                trigger.wait(10)
+            except subprocess.TimeoutExpired:
+                trigger.terminate()
+                trigger.wait(5)
+
+
+@case
+def half_open_ntlm_flood_many_sources():
+    """NTLM first legs from more addresses than the table has shares for
+    (6 x 16 > handshakes_max 64): the global pending cap holds (503 /
+    cap_hs), no address holds more than its share, established SAs keep
+    working, and handshakes resume once the flood's handshakes time out."""
+    n_src, per = 6, HS_PER_SRC
+    c0 = tel("/sipward/cp")
+    socks = [SrcClient(extra_source(20 + k), 6100 + k) for k in range(n_src)]
+    for i in range(per):
+        for k, c in enumerate(socks):
+            c.send(sip_msg("REGISTER", "manysrc-%d-%d@t" % (k, i), ruri="sip:domainb.test",
+                           lhost=c.addr, lport=c.port,
+                           extra=['Proxy-Authorization: NTLM qop="auth", realm="%s", '
+                                  'targetname="%s", gssapi-data="", version=3'
+                                  % (te.REALM_NAME, te.FQDN)]))
+    expect(signed_ok(E.sa_krb, "during-manysrc@t", 5161), "established SA works during the flood")
+    got = {}
+    for c in socks:
+        st = [status_of(d) for d in c.recv_all(0.3)]
+        got[c.addr] = st.count(407)
+        c.close()
+    c1 = tel("/sipward/cp")
     pend = c1["ntlm_challenge"] - c0["ntlm_challenge"]
-    log("    %d NEGOTIATEs: %d CHALLENGEs (407), %d x 503 (cap_hs %d), others %d" % (
-        N, st.count(407), st.count(503), c1["cap_hs"] - c0["cap_hs"],
-        len(st) - st.count(407) - st.count(503)))
+    log("    %d legs from %d addresses: %d CHALLENGEs %s, cap_hs %d, cap_hs_src %d" % (
+        n_src * per, n_src, pend, sorted(got.values()), c1["cap_hs"] - c0["cap_hs"],
+        c1["cap_hs_src"] - c0["cap_hs_src"]))
     expect(pend <= HS_MAX, "pending handshakes capped at %d (%d)" % (HS_MAX, pend))
-    expect(c1["cap_hs"] - c0["cap_hs"] > 0, "cap counted")
-    expect(signed_ok(E.sa_krb, "during-halfopen@t", 5161), "established SA works during the flood")
+    expect(c1["cap_hs"] - c0["cap_hs"] > 0, "global cap counted")
+    expect(max(got.values()) <= per, "no address above its share (%s)" % got)
     time.sleep(HS_TIMEOUT + 1.5)
     r = te.client_cmd("ntlm", "register", preauth=False)
     expect(r.returncode == 0, "NTLM handshake after the flood: " + r.stderr.decode()[-400:])
@@ -557,6 +944,57 @@ def downgrade_case():
         KRB_ONLY = False
 
 
+def establish_v6():
+    """A real Kerberos SA established through the IPv6 engine: the AP-REQ
+    makes the REGISTER larger than the 1500-byte MTU, so it arrives in IPv6
+    fragments that sipwardd reassembles (tests/engine establish6)."""
+    return te.establish6("kerberos", port=5090)
+
+
+def v6_two_lcores_cases():
+    """The unauthenticated and malformed floods and the fragment attacks
+    again, over IPv6 on an engine
+    with [engine] lcores = 2, on net_af_packet with two queue pairs (the
+    veths have one queue, so net_af_xdp cannot give each lcore its own tx
+    queue).  The per-source limits are per lcore; one source's flow (one
+    5-tuple) stays on one lcore, so the bounds hold as they are."""
+    global V6
+    res = []
+    te.stop_engine()
+    lcores, E.lcores = E.lcores, 2
+    V6 = True
+    try:
+        te.start_uas(v6=True)
+        if not te.start_engine("af_packet", v6=True):
+            return [("ipv6_2lcores: engine start", False, "did not start")]
+        log("  sipwardd on IPv6 with lcores = 2: %s" % sorted(tel("/sipward/lcores").items()))
+        sa4, E.sa_krb = E.sa_krb, establish_v6()  # the malformed flood's signed traffic
+        try:
+            for fn in (unauthenticated_flood_is_no_reflector, malformed_flood_with_signed_traffic,
+                       oversized_and_overlapping_fragments):
+                t0 = time.time()
+                try:
+                    fn()
+                    res.append(("ipv6_2lcores: " + fn.__name__, True, ""))
+                except Exception as e:  # noqa: BLE001
+                    res.append(("ipv6_2lcores: " + fn.__name__, False,
+                                "%s: %s" % (type(e).__name__, e)))
+                log("  %-46s %s %s (%.1fs)" % (res[-1][0], "ok  " if res[-1][1] else "FAIL",
+                                               res[-1][2][:400], time.time() - t0))
+            per = tel("/sipward/lcores")
+            log("    per-lcore rx: %s" % ", ".join("%s=%s" % (k, v) for k, v in sorted(per.items())
+                                               if k.endswith("_rx")))
+        finally:
+            E.sa_krb = sa4
+    except Exception as e:  # noqa: BLE001
+        res.append(("ipv6_2lcores", False, "%s: %s" % (type(e).__name__, e)))
+        log("  %-46s FAIL %s" % (res[-1][0], res[-1][2][:600]))
+    finally:
+        V6 = False
+        E.lcores = lcores
+    return res
+
+
 def main():
     args = sys.argv[1:]
     if not args:
@@ -564,8 +1002,12 @@ def main():
     build = os.path.abspath(args[0])
     pmds = ["af_xdp", "af_packet"]
     E.keep = "--keep" in args
+    E.extra_src = set()
     E.lcores = 1
-    only = args[args.index("-k") + 1] if "-k" in args else None
+    only = args[args.index("-k") + 1].split(",") if "-k" in args else None
+
+    def chosen(name):
+        return not only or any(o in name for o in only)
     if "--pmd" in args:
         pmds = [args[args.index("--pmd") + 1]]
     if os.geteuid() != 0:
@@ -617,7 +1059,7 @@ def main():
         log("sipwardd on net_%s, challenge_rate %d/s burst %d" % (E.pmd, RATE, BURST))
         E.sa_krb = te.establish("kerberos")
         for fn in CASES:
-            if only and only not in fn.__name__:
+            if not chosen(fn.__name__):
                 continue
             t0 = time.time()
             try:
@@ -633,19 +1075,21 @@ def main():
         results.append(("log lines after the floods (%d) < 200" % nlines, nlines < 200, ""))
         log("  %-46s %s" % ("engine log lines after floods: %d" % nlines,
                             "ok  " if nlines < 200 else "FAIL"))
-        if not only or only in "restart":
+        if chosen("restart"):
             ok, why = restart_case()
             results.append(("engine_restart_rechallenges", ok, why))
             log("  %-46s %s %s" % ("engine_restart_rechallenges", "ok  " if ok else "FAIL", why))
-        if not only or only in "keytab_rotation":
+        if chosen("keytab_rotation"):
             ok, why = keytab_rotation_case()
             results.append(("keytab_rotation_sighup", ok, why))
             log("  %-46s %s %s" % ("keytab_rotation_sighup", "ok  " if ok else "FAIL", why))
-        if not only or only in "downgrade":
+        if chosen("downgrade"):
             ok, why = downgrade_case()
             results.append(("downgrade_ntlm_refused_when_kerberos_only", ok, why))
             log("  %-46s %s %s" % ("downgrade_ntlm_refused_when_kerberos_only",
                                    "ok  " if ok else "FAIL", why))
+        if chosen("v6_two_lcores"):
+            results += v6_two_lcores_cases()
         if E.engine is not None:
             rc, out = te.stop_engine()
             results.append(("clean shutdown", rc == 0, "rc %d" % rc))
