@@ -16,6 +16,7 @@
 #include "client/sa_client.h"
 #include "crypto/sig.h"
 #include "ctrlplane/ntlm_msg.h"
+#include "dataplane/sip_parse.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -237,6 +238,16 @@ void sw_cl_ua_token(char *out, size_t n);
  * headers, then sw_cl_ua_finish().  @return length, -ENOSPC.
  */
 int sw_cl_ua_head(const struct sw_cl_ua *ua, const struct sw_cl_req *r, char *out, size_t cap);
+
+/**
+ * Write the head of a response to request @p req (parsed from its datagram):
+ * status line, every Via value in order, Record-Route lines, From, To (with
+ * @p to_tag added when the request's To has none), Call-ID, CSeq, Contact
+ * (ours, for INVITE), User-Agent.  No Content-Length and no empty line, as
+ * sw_cl_ua_head().  @return length, -ENOSPC, -EINVAL (status not 100..699).
+ */
+int sw_cl_ua_response(const struct sw_cl_ua *ua, const struct sw_sip_msg *req, uint16_t status,
+		      const char *to_tag, char *out, size_t cap);
 
 /** Append "Content-Length: N\r\n\r\n" + body.  @return new length, -ENOSPC. */
 int sw_cl_ua_finish(const struct sw_cl_req *r, char *out, size_t len, size_t cap);

@@ -5,12 +5,16 @@
  *       [--password-file F | --keytab F | --ccache C] [--preauth] [--mutual]
  *       [--version N] [-v] [--json] [--local ADDR:PORT] [--timeout S]
  *       register | unregister | options TO | message TO [TEXT] | invite TO ...
+ *       | listen [--count N] [--timeout S]
  *   sipward-client ... presign --count N --out FILE.csv [--per-sa M]
  *       [--method OPTIONS|MESSAGE|REGISTER] [--to URI] [--sa-file F] [--xml F]
  *
  * Several commands run in order in one process, on the same SAs ("register
  * register unregister": register, refresh on the established SA, unregister),
- * stopping at the first failure.
+ * stopping at the first failure.  "listen" registers first (unless a
+ * register ran before it) and then answers the requests the proxy relays
+ * to us (README "Incoming requests"), until --count requests or --timeout
+ * seconds, whichever comes first, or SIGINT / SIGTERM.
  *
  * Exit status 0 only if the whole exchange authenticated and succeeded; 1 if
  * it did not; 2 for usage errors.  The transcript (-v) goes to stderr, the
@@ -19,6 +23,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,10 @@ usage(FILE *f)
 		"commands (several run in order on the same SAs, e.g. register register "
 		"unregister):\n"
 		"  register | unregister | options TO | message TO [TEXT] | invite TO\n"
+		"  listen [--count N] [--timeout S]   register, then answer requests relayed by\n"
+		"          the proxy (signed 200 when its signature verifies; unsigned or badly\n"
+		"          signed ones are refused), until N requests (1..%u, default %u) or S\n"
+		"          seconds (default --timeout, else 32) or SIGINT/SIGTERM\n"
 		"  presign --count N --out FILE.csv [--per-sa M] [--method "
 		"OPTIONS|MESSAGE|REGISTER]\n"
 		"          [--to URI] [--sa-file F.json] [--xml F.xml]\n"
@@ -64,8 +73,30 @@ usage(FILE *f)
 		"300000)\n"
 		"output:\n"
 		"  -v                      transcript on stderr (-vv: whole messages)\n"
-		"  --json                  machine-readable summary on stdout\n");
+		"  --json                  machine-readable summary on stdout\n",
+		SW_CL_LISTEN_COUNT_MAX, SW_CL_LISTEN_COUNT_MAX);
 }
+
+/* Set by SIGINT / SIGTERM while listening: the only thing a handler may write. */
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static bool
+stop_poll(void *arg)
+{
+	(void)arg;
+	return stop_requested != 0;
+}
+
+/* What listen received, for --json. */
+static struct sw_cl_incoming listen_rx[256];
+static unsigned int listen_n;
 
 /* -v: every line, timestamped; without -v only the failure reasons. */
 static void
@@ -130,6 +161,33 @@ json_str(FILE *f, const char *s)
 }
 
 static void
+print_received(void)
+{
+	unsigned int i, n = listen_n < 256 ? listen_n : 256;
+
+	printf(",\n \"received\": [");
+	for (i = 0; i < n; i++) {
+		const struct sw_cl_incoming *r = &listen_rx[i];
+
+		printf("%s\n  {\"method\": ", i == 0 ? "" : ",");
+		json_str(stdout, r->method);
+		printf(", \"from\": ");
+		json_str(stdout, r->from);
+		printf(", \"call_id\": ");
+		json_str(stdout, r->call_id);
+		printf(", \"cseq\": %u, \"verdict\": ", r->cseq);
+		json_str(stdout, sw_cl_in_verdict_name(r->verdict));
+		printf(", \"targetname\": ");
+		json_str(stdout, r->targetname);
+		printf(", \"snum\": %llu, \"answered\": %u, \"retransmissions\": %u, \"body\": ",
+		       (unsigned long long)r->snum, r->answered, r->retransmissions);
+		json_str(stdout, r->body);
+		printf("}");
+	}
+	printf("%s], \"received_total\": %u", n != 0 ? "\n " : "", listen_n);
+}
+
+static void
 print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 {
 	struct sw_cl_sa_info sas[SW_CL_SA_MAX];
@@ -160,9 +218,12 @@ print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 	json_str(stdout, c != NULL ? sw_client_local(c) : "");
 	printf(",\n \"stats\": {\"requests\": %u, \"retransmissions\": %u, \"challenges\": %u, "
 	       "\"handshake_legs\": %u, \"signed_requests\": %u, \"verified_responses\": %u, "
-	       "\"dropped_responses\": %u, \"backoffs\": %u},\n \"sas\": [",
+	       "\"dropped_responses\": %u, \"backoffs\": %u, \"incoming\": %u, "
+	       "\"incoming_verified\": %u, \"incoming_refused\": %u, \"incoming_retrans\": %u, "
+	       "\"signed_responses\": %u},\n \"sas\": [",
 	       st.requests, st.retransmissions, st.challenges, st.handshakes, st.signed_requests,
-	       st.verified_responses, st.dropped_responses, st.backoffs);
+	       st.verified_responses, st.dropped_responses, st.backoffs, st.incoming,
+	       st.incoming_verified, st.incoming_refused, st.incoming_retrans, st.signed_responses);
 	for (i = 0; i < n; i++) {
 		printf("%s\n  {\"targetname\": ", i == 0 ? "" : ",");
 		json_str(stdout, sas[i].targetname);
@@ -181,20 +242,25 @@ print_json(struct sw_client *c, const char *cmd, int rc, uint64_t elapsed_ms)
 		       sas[i].version, sas[i].family, (unsigned long long)sas[i].cnum,
 		       sas[i].enctype, sas[i].mutual_verified ? "true" : "false", sas[i].backoffs);
 	}
-	printf("%s]}\n", n != 0 ? "\n " : "");
+	printf("%s]", n != 0 ? "\n " : "");
+	if (strstr(cmd, "listen") != NULL)
+		print_received();
+	printf("}\n");
 }
 
 /* One command of the command line (several run in order on the same client). */
 #define STEPS_MAX 16u
 struct step {
 	const char *cmd, *to, *text;
+	unsigned int count;  /* listen: 0 = --count before the command, else the maximum */
+	uint32_t timeout_ms; /* listen: 0 = --timeout, else 32 s */
 };
 
 static bool
 is_command(const char *w)
 {
-	static const char *const words[] = {"register", "unregister", "options", "message",
-					    "invite"};
+	static const char *const words[] = {"register", "unregister", "options",
+					    "message",	"invite",     "listen"};
 	unsigned int i;
 
 	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -295,6 +361,30 @@ presign_opt(int opt, const char *arg, struct sw_cl_presign_cfg *pc)
 	default:
 		return 0;
 	}
+}
+
+static int
+run_listen(struct sw_client *c, const struct step *sp, unsigned int count, uint32_t timeout_ms)
+{
+	struct sw_cl_listen l;
+	struct sigaction sa;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.count = sp->count != 0 ? sp->count : count != 0 ? count : SW_CL_LISTEN_COUNT_MAX;
+	l.timeout_ms = sp->timeout_ms != 0 ? sp->timeout_ms : timeout_ms;
+	l.stop = stop_poll;
+	l.rx = listen_rx;
+	l.rx_cap = sizeof(listen_rx) / sizeof(listen_rx[0]);
+	/* No SA_RESTART: the signal interrupts the wait, the loop then sees the flag. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	rc = sw_client_listen(c, &l);
+	listen_n = l.n_rx;
+	return rc;
 }
 
 int
@@ -527,8 +617,44 @@ main(int argc, char **argv)
 			sp = &steps[n_steps++];
 			sp->cmd = argv[optind++];
 			sp->to = sp->text = NULL;
-			if (strcmp(sp->cmd, "options") == 0 || strcmp(sp->cmd, "message") == 0 ||
-			    strcmp(sp->cmd, "invite") == 0) {
+			sp->count = 0;
+			sp->timeout_ms = 0;
+			if (strcmp(sp->cmd, "listen") == 0) {
+				/* Its own bounds may follow the word. */
+				while (optind + 1 < argc &&
+				       (strcmp(argv[optind], "--count") == 0 ||
+					strcmp(argv[optind], "--timeout") == 0)) {
+					const char *a = argv[optind + 1];
+
+					if (strcmp(argv[optind], "--count") == 0) {
+						if (parse_uint(a, SW_CL_LISTEN_COUNT_MAX, &v) !=
+							    0 ||
+						    v == 0) {
+							fprintf(stderr,
+								"sipward-client: bad value for "
+								"--count: %s (1..%u)\n",
+								a, SW_CL_LISTEN_COUNT_MAX);
+							return 2;
+						}
+						sp->count = (unsigned int)v;
+					} else {
+						char *end;
+						double s = strtod(a, &end);
+
+						if (*end != '\0' || s <= 0 || s > 86400) {
+							fprintf(stderr,
+								"sipward-client: bad value for "
+								"--timeout: %s\n",
+								a);
+							return 2;
+						}
+						sp->timeout_ms = (uint32_t)(s * 1000.0);
+					}
+					optind += 2;
+				}
+			} else if (strcmp(sp->cmd, "options") == 0 ||
+				   strcmp(sp->cmd, "message") == 0 ||
+				   strcmp(sp->cmd, "invite") == 0) {
 				if (optind >= argc) {
 					fprintf(stderr, "sipward-client: %s needs a target\n",
 						sp->cmd);
@@ -623,6 +749,8 @@ main(int argc, char **argv)
 			rc = sw_client_request(c, "OPTIONS", sp->to, NULL);
 		else if (strcmp(sp->cmd, "message") == 0)
 			rc = sw_client_request(c, "MESSAGE", sp->to, sp->text);
+		else if (strcmp(sp->cmd, "listen") == 0)
+			rc = run_listen(c, sp, pc.count, cfg.timeout_ms);
 		else
 			rc = sw_client_request(c, "INVITE", sp->to, NULL);
 	}

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,10 @@ struct sw_cl_sa {
 	bool mutual_pending; /* AP-REP still to come */
 	bool mutual_verified;
 	bool signed_now; /* this SA signed the request in flight */
+	/* Server snums of the requests we accepted: the highest and a window of 64
+	 * below it (bit k: top - k seen), so a captured request cannot be replayed
+	 * to us once its answer has left the retransmission cache. */
+	uint64_t snum_top, snum_seen;
 	uint64_t backoff_until;
 	uint32_t backoffs;
 	const char *backoff_why; /* static text for the error message */
@@ -64,6 +70,7 @@ struct sw_client {
 	struct sw_cl_stats st;
 	uint64_t deadline;
 	unsigned int depth;
+	bool registered; /* a REGISTER got its 2xx and no unregister since */
 	char err[512];
 	char tx[SW_CL_MSG_MAX];
 	size_t tx_len;
@@ -304,6 +311,8 @@ sa_reset_keys(struct sw_cl_sa *sa)
 	sw_cl_wipe(&sa->keys, sizeof(sa->keys));
 	sa->opaque[0] = '\0';
 	sa->cnum = 0;
+	sa->snum_top = 0;
+	sa->snum_seen = 0;
 	sa->expires = 0;
 	sa->signed_now = false;
 }
@@ -748,7 +757,7 @@ check_response(struct sw_client *c, const struct sw_cl_req *r, const char *buf, 
 				uint8_t aprep[4096];
 				char err[512] = "";
 				int n = gd.len != 0 ? sw_prim_b64_decode(gd.p, gd.len, aprep,
-								       sizeof(aprep))
+									 sizeof(aprep))
 						    : -ENOENT;
 
 				if (n <= 0 || sw_cl_krb_finish(sa->kctx, aprep, (size_t)n, err,
@@ -1250,6 +1259,8 @@ run_op(struct sw_client *c, const char *method, const char *to, const char *body
 			}
 			if (strcmp(method, "INVITE") == 0)
 				send_ack_2xx(c, &r);
+			if (reg)
+				c->registered = !unregister;
 			if (reg && unregister)
 				for (i = 0; i < c->n_sa; i++)
 					sa_event(c, &c->sa[i], SW_SA_EV_REMOVED, "unregistered");
@@ -1328,6 +1339,521 @@ sw_client_request(struct sw_client *c, const char *method, const char *to, const
 	if (strcmp(method, "REGISTER") == 0)
 		return sw_client_register(c);
 	return start_op(c, method, to, body, false);
+}
+
+/*
+ * Receiving requests (UAS side): what a registrar routes back to us through
+ * the proxy's Path, signed by the proxy in the server direction.
+ */
+
+static const char *const in_verdict_names[SW_CL_IN_VERDICT_MAX] = {
+#define X(id, name) [SW_CL_IN_##id] = name,
+	SW_CL_IN_VERDICTS(X)
+#undef X
+};
+
+const char *
+sw_cl_in_verdict_name(enum sw_cl_in_verdict v)
+{
+	return (unsigned int)v < SW_CL_IN_VERDICT_MAX ? in_verdict_names[v] : "?";
+}
+
+/* One request we saw, kept 64*T1 so that its retransmissions get the same answer. */
+struct answered {
+	bool used;
+	char call_id[80];
+	char branch[80];
+	char cseq_method[16];
+	uint32_t cseq;
+	uint64_t at;	  /* ms, when first seen */
+	unsigned int rec; /* index of its record in l->rx, UINT32_MAX: not kept */
+	size_t len;	  /* of the response, 0: refused (not answered) */
+	char rsp[SW_CL_MSG_MAX];
+};
+
+/* Was @p snum not accepted before (above the window, or in it and unseen)? */
+static bool
+snum_fresh(const struct sw_cl_sa *sa, uint64_t snum)
+{
+	if (snum > sa->snum_top)
+		return true;
+	if (sa->snum_top - snum >= 64)
+		return false;
+	return (sa->snum_seen & (UINT64_C(1) << (sa->snum_top - snum))) == 0;
+}
+
+static void
+snum_commit(struct sw_cl_sa *sa, uint64_t snum)
+{
+	uint64_t shift;
+
+	if (snum > sa->snum_top) {
+		shift = snum - sa->snum_top;
+		sa->snum_seen = shift >= 64 ? 0 : sa->snum_seen << shift;
+		sa->snum_seen |= 1;
+		sa->snum_top = snum;
+	} else if (sa->snum_top - snum < 64) {
+		sa->snum_seen |= UINT64_C(1) << (sa->snum_top - snum);
+	}
+}
+
+static bool
+parse_u64(struct sw_span s, uint64_t *out)
+{
+	uint64_t v = 0;
+	uint16_t i;
+
+	if (s.len == 0 || s.len > 19)
+		return false;
+	for (i = 0; i < s.len; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Per SA outcome of one received request. */
+struct in_check {
+	bool ok, bad;
+	uint64_t snum;
+};
+
+/*
+ * Check the server signatures on request @p msg.  @return the verdict before
+ * the replay check; *who gets the SA the verdict is about (NULL: none).
+ */
+static enum sw_cl_in_verdict
+check_request(struct sw_client *c, const struct sw_sip_msg *msg, struct in_check *chk,
+	      struct sw_cl_sa **who)
+{
+	static const uint8_t info_ids[2] = {SW_HDR_PROXY_AUTHENTICATION_INFO,
+					    SW_HDR_AUTHENTICATION_INFO};
+	bool any_ok = false, any_est = false;
+	unsigned int i, h;
+
+	*who = NULL;
+	memset(chk, 0, sizeof(*chk) * SW_CL_SA_MAX);
+	for (h = 0; h < 2; h++) {
+		uint8_t idx;
+
+		for (idx = msg->first[info_ids[h]]; idx != SW_HDR_NONE; idx = msg->hdr[idx].next) {
+			struct sw_cl_sa *sa = NULL;
+			struct sw_span tn;
+			struct sw_auth a;
+			uint32_t off;
+
+			if (sw_auth_parse(msg->hdr[idx].value, &a, &off) != SW_AUTH_OK) {
+				sw_cl_log(c, "   REFUSED: info header does not parse (offset %u)",
+					  off);
+				return SW_CL_IN_BAD_SIG;
+			}
+			tn = sw_auth_get(&a, SW_AUTH_P_TARGETNAME);
+			for (i = 0; i < c->n_sa; i++)
+				if (c->sa[i].state == SW_SA_ESTABLISHED &&
+				    span_is(tn, c->sa[i].targetname) &&
+				    span_is(sw_auth_get(&a, SW_AUTH_P_REALM), c->sa[i].realm) &&
+				    sw_scheme_from(a.scheme.p, a.scheme.len) == c->sa[i].scheme)
+					sa = &c->sa[i];
+			if (sa == NULL)
+				continue; /* another proxy's: not ours to judge */
+			i = (unsigned int)(sa - c->sa);
+			*who = sa;
+			if (!span_is(sw_auth_get(&a, SW_AUTH_P_OPAQUE), sa->opaque)) {
+				sw_cl_log(c,
+					  "   REFUSED: signature for %s names opaque \"%.*s\", "
+					  "our SA is \"%s\"",
+					  sa->targetname, sw_auth_get(&a, SW_AUTH_P_OPAQUE).len,
+					  sw_auth_get(&a, SW_AUTH_P_OPAQUE).p, sa->opaque);
+				return SW_CL_IN_BAD_SIG;
+			}
+			if (verify_info(sa, msg, &a) != 0 ||
+			    !parse_u64(sw_auth_get(&a, SW_AUTH_P_SNUM), &chk[i].snum)) {
+				sw_cl_log(c, "   REFUSED: bad server signature from %s",
+					  sa->targetname);
+				return SW_CL_IN_BAD_SIG;
+			}
+			chk[i].ok = true;
+			any_ok = true;
+			sw_cl_log(c, "   server signature of %s verified (snum %llu)",
+				  sa->targetname, (unsigned long long)chk[i].snum);
+		}
+	}
+	for (i = 0; i < c->n_sa; i++) {
+		if (c->sa[i].state != SW_SA_ESTABLISHED)
+			continue;
+		any_est = true;
+		if (!chk[i].ok && !any_ok && *who == NULL)
+			*who = &c->sa[i];
+	}
+	if (any_ok)
+		return SW_CL_IN_VERIFIED;
+	if (any_est) {
+		sw_cl_log(c, "   REFUSED: unsigned request while an SA with %s is established",
+			  (*who)->targetname);
+		return SW_CL_IN_UNSIGNED;
+	}
+	return SW_CL_IN_NO_SA;
+}
+
+/*
+ * Our response to @p req, signed for every SA in @p chk that signed the
+ * request (MS-SIPAE: every message of an SA; the proxy verifies it like a
+ * request, status code included in the buffer).  @return length or -errno.
+ */
+static int
+build_answer(struct sw_client *c, const struct sw_sip_msg *req, const struct in_check *chk,
+	     uint16_t status, char *out, size_t cap)
+{
+	char plain[SW_CL_MSG_MAX], val[SW_CL_MSG_MAX / 2], tag[16];
+	struct sw_sip_msg *pm;
+	unsigned int i;
+	size_t len;
+	int head, n, rc = 0;
+
+	sw_cl_ua_token(tag, 12);
+	head = sw_cl_ua_response(&c->ua, req, status, tag, out, cap);
+	if (head < 0)
+		return head;
+	n = snprintf(plain, sizeof(plain), "%.*sContent-Length: 0\r\n\r\n", head, out);
+	if (n < 0 || (size_t)n >= sizeof(plain))
+		return -ENOSPC;
+	pm = malloc(sizeof(*pm));
+	if (pm == NULL)
+		return -ENOMEM;
+	if (sw_sip_parse(plain, (size_t)n, pm) != SW_SIP_OK) {
+		rc = -EINVAL;
+		goto out;
+	}
+	len = (size_t)head;
+	for (i = 0; i < c->n_sa; i++) {
+		struct sw_cl_sa *sa = &c->sa[i];
+
+		if (!chk[i].ok)
+			continue;
+		n = sign_value_ex(sa->scheme, sa->version, sa->realm, sa->targetname, sa->opaque,
+				  &sa->c2s, sa->kctx, c->cfg.use_gss_mic, &sa->keys.krb_seq,
+				  &sa->cnum, pm, NULL, !c->cfg.sign_no_version, val, sizeof(val));
+		if (n < 0) {
+			rc = n;
+			goto out;
+		}
+		n = snprintf(out + len, cap - len, "%s: %s\r\n", cred_hdr(sa->family), val);
+		if (n < 0 || (size_t)n >= cap - len) {
+			rc = -ENOSPC;
+			goto out;
+		}
+		len += (size_t)n;
+		c->st.signed_responses++;
+		sw_cl_log(c, "   response signed for %s (cnum %llu)", sa->targetname,
+			  (unsigned long long)sa->cnum);
+	}
+	n = snprintf(out + len, cap - len, "Content-Length: 0\r\n\r\n");
+	if (n < 0 || (size_t)n >= cap - len) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	rc = (int)(len + (size_t)n);
+out:
+	free(pm);
+	return rc;
+}
+
+static struct answered *
+cache_find(struct answered *cache, const struct sw_sip_msg *msg, uint64_t now, uint64_t keep)
+{
+	struct sw_span cid = sw_sip_value(msg, SW_HDR_CALL_ID);
+	unsigned int i;
+
+	for (i = 0; i < SW_CL_ANSWERED_MAX; i++) {
+		struct answered *e = &cache[i];
+
+		if (!e->used || now - e->at > keep)
+			continue;
+		if (e->cseq == msg->cseq_num && span_is(cid, e->call_id) &&
+		    span_is(msg->top_via.branch, e->branch) &&
+		    span_is(msg->cseq_method, e->cseq_method))
+			return e;
+	}
+	return NULL;
+}
+
+/* A slot for a new request: a free or expired one, else the oldest. */
+static struct answered *
+cache_slot(struct answered *cache, const struct sw_sip_msg *msg, uint64_t now)
+{
+	struct sw_span cid = sw_sip_value(msg, SW_HDR_CALL_ID);
+	struct answered *e = &cache[0];
+	unsigned int i;
+
+	if (cid.len >= sizeof(e->call_id) || msg->top_via.branch.len >= sizeof(e->branch) ||
+	    msg->cseq_method.len >= sizeof(e->cseq_method))
+		return NULL; /* not cacheable: a retransmission counts as new */
+	for (i = 0; i < SW_CL_ANSWERED_MAX; i++) {
+		if (!cache[i].used) {
+			e = &cache[i];
+			break;
+		}
+		if (cache[i].at < e->at)
+			e = &cache[i];
+	}
+	memset(e, 0, offsetof(struct answered, rsp));
+	e->used = true;
+	span_copy(e->call_id, sizeof(e->call_id), cid);
+	span_copy(e->branch, sizeof(e->branch), msg->top_via.branch);
+	span_copy(e->cseq_method, sizeof(e->cseq_method), msg->cseq_method);
+	e->cseq = msg->cseq_num;
+	e->at = now;
+	e->rec = UINT32_MAX;
+	return e;
+}
+
+static struct sw_cl_incoming *
+new_record(struct sw_cl_listen *l, unsigned int *idx)
+{
+	struct sw_cl_incoming *r;
+
+	*idx = l->n_rx++;
+	if (l->rx == NULL || *idx >= l->rx_cap)
+		return NULL;
+	r = &l->rx[*idx];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void
+record_fill(struct sw_cl_incoming *r, const struct sw_sip_msg *msg, enum sw_cl_in_verdict v,
+	    const struct sw_cl_sa *who, const struct in_check *chk, const struct sw_cl_sa *base)
+{
+	size_t i, n;
+
+	span_copy(r->method, sizeof(r->method), msg->method);
+	span_copy(r->from, sizeof(r->from), msg->from_uri);
+	span_copy(r->call_id, sizeof(r->call_id), sw_sip_value(msg, SW_HDR_CALL_ID));
+	r->cseq = msg->cseq_num;
+	r->verdict = v;
+	if (who != NULL) {
+		snprintf(r->targetname, sizeof(r->targetname), "%s", who->targetname);
+		r->snum = chk[who - base].snum;
+	}
+	n = msg->body.len < sizeof(r->body) - 1 ? msg->body.len : sizeof(r->body) - 1;
+	for (i = 0; i < n; i++) {
+		char ch = msg->body.p[i];
+
+		r->body[i] = ch == '\r' || ch == '\n' || ch == '\t' ? ' ' : ch;
+	}
+	r->body[n] = '\0';
+}
+
+/* Status we answer @p method with: 200, 405, or 0 (ACK: no response). */
+static uint16_t
+answer_status(struct sw_span method)
+{
+	if (sw_span_ieq(method, "ACK"))
+		return 0;
+	if (sw_span_ieq(method, "MESSAGE") || sw_span_ieq(method, "INVITE") ||
+	    sw_span_ieq(method, "OPTIONS") || sw_span_ieq(method, "BYE"))
+		return 200;
+	return 405;
+}
+
+static int
+send_answer(struct sw_client *c, const char *buf, size_t len, bool again)
+{
+	int rc;
+
+	log_msg(c, again ? ">> (same response again)" : ">>", buf, len);
+	rc = sw_cl_tp_send(&c->tp, buf, len);
+	if (rc != 0)
+		sw_cl_set_error(c, "send to %s:%u: %s", c->tp.peer_host, c->tp.peer_port,
+				strerror(-rc));
+	return rc;
+}
+
+/* One datagram while listening.  @return 0 or a negative errno (send failed). */
+static int
+on_request(struct sw_client *c, struct sw_cl_listen *l, struct answered *cache,
+	   struct sw_sip_msg *msg, const char *buf, size_t len)
+{
+	struct in_check chk[SW_CL_SA_MAX];
+	struct sw_cl_incoming *r;
+	struct sw_cl_sa *who;
+	struct answered *e;
+	enum sw_cl_in_verdict v;
+	enum sw_sip_rc prc;
+	uint64_t now = now_ms(c);
+	uint64_t keep = l->keep_ms != 0 ? l->keep_ms
+					: 64u * (uint64_t)(c->cfg.t1_ms != 0 ? c->cfg.t1_ms
+									     : SW_CL_T1_DEFAULT_MS);
+	uint16_t status;
+	unsigned int i, idx = UINT32_MAX;
+	int n;
+
+	prc = sw_sip_parse(buf, len, msg);
+	if (prc != SW_SIP_OK) {
+		sw_cl_log(c, "<< REFUSED: malformed datagram (%s, %zu bytes), not answered",
+			  sw_sip_rc_name(prc), len);
+		c->st.incoming++;
+		c->st.incoming_refused++;
+		r = new_record(l, &idx);
+		if (r != NULL)
+			r->verdict = SW_CL_IN_MALFORMED;
+		return 0;
+	}
+	if (msg->status != 0) {
+		sw_cl_log(c, "<< ignored: a %u response outside any transaction", msg->status);
+		return 0;
+	}
+	log_msg(c, "<<", buf, len);
+	v = check_request(c, msg, chk, &who);
+	e = cache_find(cache, msg, now, keep);
+	if (v != SW_CL_IN_VERIFIED && v != SW_CL_IN_NO_SA) {
+		c->st.incoming_refused++;
+		if (e != NULL) {
+			/* A copy of one we saw: not a new request for --count. */
+			if (e->rec != UINT32_MAX && e->rec < l->rx_cap)
+				l->rx[e->rec].retransmissions++;
+			sw_cl_log(c, "   copy of an earlier request, refused: not answered");
+			return 0;
+		}
+		c->st.incoming++;
+		r = new_record(l, &idx);
+		if (r != NULL)
+			record_fill(r, msg, v, who, chk, c->sa);
+		e = cache_slot(cache, msg, now);
+		if (e != NULL)
+			e->rec = idx;
+		sw_cl_log(c, "   not answered (%s)", sw_cl_in_verdict_name(v));
+		return 0;
+	}
+	if (e != NULL && e->len != 0) {
+		/* §17.2: a server transaction answers a retransmission with its last response. */
+		for (i = 0; i < c->n_sa; i++)
+			if (chk[i].ok && snum_fresh(&c->sa[i], chk[i].snum))
+				snum_commit(&c->sa[i], chk[i].snum);
+		c->st.incoming_retrans++;
+		if (e->rec != UINT32_MAX && e->rec < l->rx_cap)
+			l->rx[e->rec].retransmissions++;
+		return send_answer(c, e->rsp, e->len, true);
+	}
+	for (i = 0; i < c->n_sa; i++) {
+		if (chk[i].ok && !snum_fresh(&c->sa[i], chk[i].snum)) {
+			sw_cl_log(c, "   REFUSED: snum %llu of %s was accepted before (replay)",
+				  (unsigned long long)chk[i].snum, c->sa[i].targetname);
+			c->st.incoming++;
+			c->st.incoming_refused++;
+			r = new_record(l, &idx);
+			if (r != NULL)
+				record_fill(r, msg, SW_CL_IN_REPLAY, &c->sa[i], chk, c->sa);
+			return 0;
+		}
+	}
+	for (i = 0; i < c->n_sa; i++)
+		if (chk[i].ok)
+			snum_commit(&c->sa[i], chk[i].snum);
+	if (e == NULL) {
+		c->st.incoming++;
+		r = new_record(l, &idx);
+		if (r != NULL)
+			record_fill(r, msg, v, who, chk, c->sa);
+		e = cache_slot(cache, msg, now);
+		if (e != NULL)
+			e->rec = idx;
+	} else {
+		/* An earlier copy was refused; this one verifies: answer it now. */
+		c->st.incoming_retrans++;
+		if (e->rec != UINT32_MAX && e->rec < l->rx_cap) {
+			record_fill(&l->rx[e->rec], msg, v, who, chk, c->sa);
+			l->rx[e->rec].retransmissions++;
+		}
+	}
+	c->st.incoming_verified++;
+	status = answer_status(msg->method);
+	if (status == 0) {
+		sw_cl_log(c, "   ACK: accepted, never answered");
+		return 0;
+	}
+	n = build_answer(c, msg, chk, status, e != NULL ? e->rsp : c->tx,
+			 e != NULL ? sizeof(e->rsp) : sizeof(c->tx));
+	if (n < 0) {
+		sw_cl_log(c, "   cannot build the %u: %s", status, strerror(-n));
+		return 0;
+	}
+	if (e != NULL) {
+		e->len = (size_t)n;
+		if (e->rec != UINT32_MAX && e->rec < l->rx_cap)
+			l->rx[e->rec].answered = status;
+		return send_answer(c, e->rsp, e->len, false);
+	}
+	if (idx < l->rx_cap && l->rx != NULL)
+		l->rx[idx].answered = status;
+	return send_answer(c, c->tx, (size_t)n, false);
+}
+
+int
+sw_client_listen(struct sw_client *c, struct sw_cl_listen *l)
+{
+	struct answered *cache = NULL;
+	struct sw_sip_msg *msg = NULL;
+	uint64_t end;
+	int rc = 0;
+
+	if (l->count == 0 || l->count > SW_CL_LISTEN_COUNT_MAX)
+		return -EINVAL;
+	l->n_rx = 0;
+	if (!c->registered) {
+		rc = sw_client_register(c);
+		if (rc != 0)
+			return rc;
+	}
+	cache = calloc(SW_CL_ANSWERED_MAX, sizeof(*cache));
+	msg = malloc(sizeof(*msg));
+	if (cache == NULL || msg == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	c->err[0] = '\0';
+	end = now_ms(c) + (l->timeout_ms != 0 ? l->timeout_ms : 32000u);
+	sw_cl_log(c, "listening on %s for %u request(s), at most %u ms", c->tp.local_str, l->count,
+		  l->timeout_ms != 0 ? l->timeout_ms : 32000u);
+	while (l->n_rx < l->count) {
+		uint64_t now = now_ms(c);
+		uint32_t slice;
+		int n;
+
+		if (now >= end) {
+			sw_cl_log(c, "listen: time over (%u request(s) received)", l->n_rx);
+			break;
+		}
+		if (l->stop != NULL && l->stop(l->stop_arg)) {
+			sw_cl_log(c, "listen: stopped (%u request(s) received)", l->n_rx);
+			break;
+		}
+		/* Short slices: a stop request is seen within 200 ms. */
+		slice = end - now < 200 ? (uint32_t)(end - now) : 200u;
+		n = sw_cl_tp_recv(&c->tp, c->rx, sizeof(c->rx) - 1, slice);
+		if (n < 0) {
+			sw_cl_set_error(c, "receive: %s", strerror(-n));
+			rc = n;
+			break;
+		}
+		if (n == 0)
+			continue;
+		c->rx[n] = '\0';
+		rc = on_request(c, l, cache, msg, c->rx, (size_t)n);
+		if (rc != 0)
+			break;
+	}
+	if (rc == 0 && l->n_rx >= l->count)
+		sw_cl_log(c, "listen: %u request(s) received", l->n_rx);
+out:
+	if (cache != NULL) {
+		sw_cl_wipe(cache, SW_CL_ANSWERED_MAX * sizeof(*cache));
+		free(cache);
+	}
+	free(msg);
+	return rc;
 }
 
 /*

@@ -174,6 +174,12 @@ struct sw_cl_stats {
 	uint32_t dropped_responses;  /**< unsigned / badly signed after establishment */
 	uint32_t backoffs;
 	uint16_t last_status; /**< final status of the last transaction */
+	/* Requests received (sw_client_listen()). */
+	uint32_t incoming;	    /**< requests received, retransmissions excluded */
+	uint32_t incoming_verified; /**< server signature verified (or no SA: accepted) */
+	uint32_t incoming_refused;  /**< not answered: unsigned, bad signature, replay, malformed */
+	uint32_t incoming_retrans;  /**< retransmissions answered with the same response */
+	uint32_t signed_responses;  /**< responses we signed */
 };
 
 struct sw_client;
@@ -210,6 +216,89 @@ int sw_client_unregister(struct sw_client *c);
  * text/plain line, INVITE: a minimal SDP).
  */
 int sw_client_request(struct sw_client *c, const char *method, const char *to, const char *body);
+
+/*
+ * Receiving requests (the UAS side): calls, messages and OPTIONS that a
+ * registrar routes back to us through the proxy's Path (RFC 3327), signed by
+ * the proxy in the server direction (MS-SIPAE §3.2.5.2: srand/snum/rspauth
+ * over the 15-field request buffer).
+ */
+
+/** Requests one sw_client_listen() waits for at most (--count). */
+#define SW_CL_LISTEN_COUNT_MAX 10000u
+/** Answered requests remembered for retransmissions (64*T1 each). */
+#define SW_CL_ANSWERED_MAX 16u
+
+/** What happened to one received request. */
+#define SW_CL_IN_VERDICTS(X)                                                                       \
+	X(VERIFIED, "verified")	    /* the server signature of every SA on it verified */          \
+	X(NO_SA, "accepted_no_sa")  /* unsigned, and we hold no SA: answered unsigned */           \
+	X(UNSIGNED, "unsigned")	    /* no signature of an established SA: refused */               \
+	X(BAD_SIG, "bad_signature") /* a signature claiming our SA failed: refused */              \
+	X(REPLAY, "replay")	    /* snum already seen, not a retransmission: refused */         \
+	X(MALFORMED, "malformed")   /* does not parse: refused */
+
+enum sw_cl_in_verdict {
+#define X(id, name) SW_CL_IN_##id,
+	SW_CL_IN_VERDICTS(X)
+#undef X
+	SW_CL_IN_VERDICT_MAX
+};
+
+/** Stable name of a verdict ("verified", as --json prints it); "?" out of range. */
+const char *sw_cl_in_verdict_name(enum sw_cl_in_verdict v);
+
+/** One received request (for --json and tests). */
+struct sw_cl_incoming {
+	char method[16];
+	char from[SW_CL_STR_MAX]; /**< From URI */
+	char call_id[80];
+	uint32_t cseq;
+	enum sw_cl_in_verdict verdict;
+	char targetname[SW_CL_STR_MAX]; /**< SA whose signature verified or failed, "" none */
+	uint64_t snum;			/**< of that signature, 0 none */
+	uint16_t answered;		/**< status we sent (signed when verified), 0: none */
+	uint32_t retransmissions;	/**< copies answered again with the same response */
+	char body[SW_CL_STR_MAX];	/**< start of the body (a MESSAGE's text) */
+};
+
+/** Polled by sw_client_listen() between datagrams: true ends the wait. */
+typedef bool (*sw_cl_stop_fn)(void *arg);
+
+/** Bounds and output of one sw_client_listen(); the caller owns @p rx. */
+struct sw_cl_listen {
+	unsigned int count;  /**< new requests to wait for, 1..SW_CL_LISTEN_COUNT_MAX */
+	uint32_t timeout_ms; /**< and at most this long (0: 32 s) */
+	uint32_t keep_ms;    /**< answers kept for retransmissions (0: 64*T1, RFC 3261 §17.2) */
+	sw_cl_stop_fn stop;  /**< NULL: none (a signal handler's flag, for the CLI) */
+	void *stop_arg;
+	/* Output: the first rx_cap requests (retransmissions fold into their original). */
+	struct sw_cl_incoming *rx;
+	unsigned int rx_cap;
+	unsigned int n_rx; /**< requests received (may exceed rx_cap; only rx_cap kept) */
+};
+
+/**
+ * Receive requests on the client's socket (REGISTER first if no SA is
+ * established and nothing was registered yet: pre-auth or challenged as the
+ * config says) until @p l->count new requests arrived, the timeout passed
+ * or @p l->stop said so.  Each request: every [Proxy-]Authentication-Info
+ * for one of our established SAs (targetname, realm, scheme) must carry that
+ * SA's opaque and verify with its server-to-client key, and its snum must
+ * not have been seen before; then MESSAGE / INVITE / OPTIONS / BYE get a
+ * 200 OK, any other method but ACK a 405, signed for every SA that signed
+ * the request (crand random, next cnum: MS-SIPAE signs responses like
+ * requests).  ACK gets nothing.  A request that is unsigned while we hold an
+ * established SA, or whose signature fails, is refused: not answered,
+ * counted (stats incoming_refused) and logged.  A retransmission (same
+ * Call-ID, CSeq and top Via branch as an answered request, within 64*T1)
+ * that verifies gets the same response, byte for byte; after l->keep_ms it
+ * is a new request (and a replay if its snum was seen).
+ * @return 0 (count reached, time over or stopped), -EINVAL (count out of
+ *   range), -ENOMEM, as sw_client_register() when the registration fails,
+ *   -errno of the socket.
+ */
+int sw_client_listen(struct sw_client *c, struct sw_cl_listen *l);
 
 /** Number of SAs and their state.  @return count (<= SW_CL_SA_MAX). */
 unsigned int sw_client_sas(const struct sw_client *c, struct sw_cl_sa_info *out, unsigned int cap);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "client/client_priv.h"
+#include "dataplane/sip_write.h"
 
 void
 sw_cl_ua_token(char *out, size_t n)
@@ -157,5 +158,57 @@ sw_cl_ua_finish(const struct sw_cl_req *r, char *buf, size_t len, size_t cap)
 	put(&o, "Content-Length: %zu\r\n\r\n", blen);
 	if (blen != 0)
 		put(&o, "%s", r->body);
+	return o.overflow ? -ENOSPC : (int)o.len;
+}
+
+/* Every value of header @p h, one line each, in order. */
+static void
+put_values(struct out *o, const struct sw_sip_msg *req, enum sw_hdr h, const char *name)
+{
+	uint8_t idx = req->first[h];
+	uint16_t pos = 0;
+	struct sw_span v;
+
+	while (idx != SW_HDR_NONE && sw_sip_next_value(req, &idx, &pos, &v))
+		put(o, "%s: %.*s\r\n", name, (int)v.len, v.p);
+}
+
+/*
+ * RFC 3261 §8.2.6.2: Via values, From, To, Call-ID and CSeq copied from the
+ * request, a To tag added; §12.1.1: Record-Route copied and a Contact given
+ * in a response that creates a dialog (INVITE).
+ */
+int
+sw_cl_ua_response(const struct sw_cl_ua *ua, const struct sw_sip_msg *req, uint16_t status,
+		  const char *to_tag, char *buf, size_t cap)
+{
+	struct out o = {buf, 0, cap, false};
+	struct sw_span to = sw_sip_value(req, SW_HDR_TO);
+	bool invite = sw_span_ieq(req->method, "INVITE");
+
+	if (status < 100 || status > 699 || req->status != 0)
+		return -EINVAL;
+	put(&o, "SIP/2.0 %u %s\r\n", status,
+	    status == 200   ? "OK"
+	    : status == 405 ? "Method Not Allowed"
+			    : sw_sip_reason_phrase(status));
+	put_values(&o, req, SW_HDR_VIA, "Via");
+	if (invite && status / 100 == 2)
+		put_values(&o, req, SW_HDR_RECORD_ROUTE, "Record-Route");
+	put(&o, "From: %.*s\r\n", (int)sw_sip_value(req, SW_HDR_FROM).len,
+	    sw_sip_value(req, SW_HDR_FROM).p);
+	if (req->to_tag.len == 0 && to_tag != NULL && to_tag[0] != '\0')
+		put(&o, "To: %.*s;tag=%s\r\n", (int)to.len, to.p, to_tag);
+	else
+		put(&o, "To: %.*s\r\n", (int)to.len, to.p);
+	put(&o, "Call-ID: %.*s\r\n", (int)sw_sip_value(req, SW_HDR_CALL_ID).len,
+	    sw_sip_value(req, SW_HDR_CALL_ID).p);
+	put(&o, "CSeq: %.*s %.*s\r\n", (int)req->cseq_num_s.len, req->cseq_num_s.p,
+	    (int)req->cseq_method.len, req->cseq_method.p);
+	if (invite && status / 100 == 2)
+		put(&o, "Contact: <sip:%s@%s:%u;transport=udp>\r\n", ua->user, ua->host, ua->port);
+	if (status == 405)
+		put(&o, "Allow: INVITE, ACK, BYE, MESSAGE, OPTIONS\r\n");
+	put(&o, "User-Agent: sipward-client/0.1\r\n");
 	return o.overflow ? -ENOSPC : (int)o.len;
 }

@@ -227,9 +227,8 @@ def topo_up():
     sh("ip", "-n", n["ann"], "route", "add", "default", "via", T.p2c)
     sh("ip", "-n", n["bob"], "route", "add", "default", "via", T.p1c)
     sh("ip", "-n", n["kam"], "route", "add", "default", "via", T.p1u)
-    # proxy 1's kernel routes Kamailio's requests to registered contacts (port
-    # 5080, not SIP-port traffic: the XDP program passes it to the kernel).
-    sh(*nsx(n["p1"]), "sysctl", "-qw", "net.ipv4.ip_forward=1")
+    # No IP forwarding in proxy 1's namespace: Kamailio reaches the clients
+    # only through sipwardd (the Path it stored), never around it.
 
 
 # ------------------------------------------------------------------ realm
@@ -366,8 +365,9 @@ def client(ns, user, realm, proxy, *args, mech="kerberos", preauth=None, timeout
 
 # What a transcript keeps from sipward-client -v: messages sent and received,
 # SA state changes, what was verified or dropped.
-KEEP = re.compile(r"(>>|<<|SA |verified|DROPPED|context ready|AUTHENTICATE|NTLM credentials|"
-                  r"kerberos credentials|establishing|AP-REP|unregister|error)")
+KEEP = re.compile(r"(>>|<<|SA |verified|DROPPED|REFUSED|context ready|AUTHENTICATE|"
+                  r"NTLM credentials|kerberos credentials|establishing|AP-REP|unregister|"
+                  r"listening|response signed|not answered|error)")
 
 
 def transcript(who, lines, limit=24):
@@ -442,11 +442,13 @@ def status_line(m):
 
 
 def bob_phone_got(callid):
+    """Requests with this Call-ID that reached Bob's phone (its -vv transcript
+    logs every received line as "<< ...")."""
     try:
-        text = open(T.bob_uas_log, "rb").read()
-    except FileNotFoundError:
+        text = open(T.bob_log, "rb").read()
+    except (FileNotFoundError, AttributeError):
         return 0
-    return len(re.findall(rb"(?im)^Call-ID:\s*" + re.escape(callid.encode()) + rb"\s*$", text))
+    return len(re.findall(rb"(?im)<< Call-ID:\s*" + re.escape(callid.encode()) + rb"\s*$", text))
 
 
 # ------------------------------------------------------------------ scenarios
@@ -454,35 +456,80 @@ def bob_phone_got(callid):
 def sc_kerberos_preauth():
     scenario("FIG. 6  Kerberos pre-authentication: Bob registers through proxy 1")
     out("  bob@DOMAINB.TEST puts a Kerberos AP-REQ for sip/%s in his first REGISTER." % P1_FQDN)
+    out("  Bob's phone is sipward-client listen: it registers, then stays up to answer what")
+    out("  proxy 1 relays to it (the registrar keeps proxy 1's Path with his Contact).")
     s0, c0 = T.p1.stats(), T.p1.tel("/sipward/cp")
     r0 = registrar_saw("REGISTER")
-    rc, lines, js = client(T.ns["bob"], "bob", "DOMAINB.TEST", T.p1c, "--local",
-                           "%s:5070" % T.bob, "register", preauth="sip/" + P1_FQDN)
+    up = start_bob_phone()
     s1, c1 = T.p1.stats(), T.p1.tel("/sipward/cp")
     time.sleep(0.2)
     reg = registrar_saw("REGISTER") - r0
+    lines, _ = bob_lines(0)
     transcript("bob", lines)
     out("    registrar (Kamailio) received %d REGISTER from proxy 1 and stored Bob's "
-        "Contact %s:5070" % (reg, T.bob))
+        "Contact %s:5070 with proxy 1's Path" % (reg, T.bob))
     out("    proxy1 counters: %s; control plane: krb_ok +%d" % (
         counters(s0, s1, ("challenge", "to_cp", "fwd_signed", "resp_signed")),
         d(c0, c1, "krb_ok")))
     ver = any("server signature of sip/%s verified" % P1_FQDN in l for l in lines)
-    ok = rc == 0 and ver and d(c0, c1, "krb_ok") >= 1 and d(s0, s1, "challenge") == 0 and \
-        reg >= 1
+    ok = up and ver and d(c0, c1, "krb_ok") >= 1 and d(s0, s1, "challenge") == 0 and reg >= 1
     result("FIG. 6 Kerberos pre-auth REGISTER, no challenge, signed 200 verified", ok,
-           "rc %d, %s" % (rc, "server signature verified" if ver else "no verified signature"))
-    start_bob_phone()
+           "%s, %s" % ("Bob's phone listening" if up else "Bob's phone did not start",
+                       "server signature verified" if ver else "no verified signature"))
 
 
 def start_bob_phone():
-    """Bob's phone: SIPp answering on the Contact Bob registered (port 5070)."""
-    T.bob_uas_log = os.path.join(S.work, "bob-phone.log")
-    spawn(T.ns["bob"], ["sipp", "-sf", os.path.join(HERE, "bob-uas.xml"), "-i", T.bob,
-                        "-p", "5070", "-nostdin", "-trace_msg", "-message_file",
-                        T.bob_uas_log], cwd=S.work)
-    out("  Bob's phone (SIPp) now answers at the Contact he registered, %s:5070" % T.bob)
-    time.sleep(0.5)
+    """Bob's phone: sipward-client listen on the Contact it registers (port 5070),
+    -vv transcript (every message line) in bob-phone.log, --json at the end."""
+    T.bob_log = os.path.join(S.work, "bob-phone.log")
+    T.bob_json = os.path.join(S.work, "bob-phone.json")
+    cmd = [T.bin_client, "--proxy", "%s:5060" % T.p1c, "--user", "bob@DOMAINB.TEST",
+           "--mech", "kerberos", "--password-file", T.pw["bob"], "--timeout", "10", "-vv",
+           "--json", "--preauth", "--realm", REALM_NAME, "--targetname", "sip/" + P1_FQDN,
+           "--family", "407", "--version", "3", "--local", "%s:5070" % T.bob,
+           "listen", "--timeout", "900"]
+    with open(T.bob_log, "wb") as fe, open(T.bob_json, "wb") as fo:
+        T.bob_phone = subprocess.Popen(nsx(T.ns["bob"]) + cmd, stdout=fo, stderr=fe,
+                                       env=T.env, stdin=subprocess.DEVNULL)
+    S.procs.append(T.bob_phone)
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if b"listening on" in open(T.bob_log, "rb").read():
+            return True
+        if T.bob_phone.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return False
+
+
+# The start line of a message in a -vv transcript ("<< MESSAGE sip:... SIP/2.0",
+# ">> SIP/2.0 200 OK"); the other message lines are left out of what is shown.
+MSG_LINE = re.compile(r"^(<<|>>)")
+START_LINE = re.compile(r"^(<<|>>)( \([a-z ]+\))? ([A-Z]+ \S+ SIP/2\.0|SIP/2\.0 \d{3})")
+
+
+def bob_lines(offset):
+    """Bob's transcript from byte @offset: (lines without whole-message detail, new offset)."""
+    try:
+        with open(T.bob_log, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except (OSError, AttributeError):
+        return [], offset
+    keep = []
+    for l in data.decode(errors="replace").splitlines():
+        body = re.sub(r"^\[[0-9:.]+\] ", "", l)
+        if MSG_LINE.match(body) and not START_LINE.match(body):
+            continue
+        keep.append(body)
+    return keep, offset + len(data)
+
+
+def bob_offset():
+    try:
+        return os.path.getsize(T.bob_log)
+    except (OSError, AttributeError):
+        return 0
 
 
 def registrar_saw(method):
@@ -495,30 +542,55 @@ def registrar_saw(method):
 
 
 def bob_phone_seen(method):
+    """Requests of @method that reached Bob's phone."""
     try:
-        text = open(T.bob_uas_log, "rb").read()
+        text = open(T.bob_log, "rb").read()
     except (FileNotFoundError, AttributeError):
         return 0
-    return len(re.findall(rb"message received[^\n]*\n\n?" + method.encode() + rb" ", text))
+    return len(re.findall(rb"<< " + method.encode() + rb" sip:", text))
+
+
+# Counters of proxy 1 on the way back to a client (README "Incoming requests").
+INBOUND = ("fwd_inbound", "resp_upstream", "drop_rsp_unsigned", "drop_rsp_unverified",
+           "drop_req_from_upstream", "flow_bad", "flow_failed")
 
 
 def sc_kerberos_challenged():
     scenario("FIG. 7  Kerberos challenged: Carol sends Bob a MESSAGE through proxy 1")
+    out("  carol -> proxy 1 (verified) -> Kamailio -> proxy 1 (Path flow token, signed toward "
+        "Bob) -> Bob")
+    out("  Bob verifies proxy 1's signature and answers 200 signed with his SA -> proxy 1 "
+        "(verified)")
+    out("  -> Kamailio -> proxy 1 -> carol (signed)")
     s0, c0 = T.p1.stats(), T.p1.tel("/sipward/cp")
+    b0 = bob_offset()
     rc, lines, js = client(T.ns["bob"], "carol", "DOMAINB.TEST", T.p1c, "--local",
                            "%s:5071" % T.bob, "message", "sip:bob@domainb.test",
                            "hello Bob (Kerberos)")
     s1, c1 = T.p1.stats(), T.p1.tel("/sipward/cp")
+    time.sleep(0.2)
+    blines, _ = bob_lines(b0)
     transcript("carol", lines)
+    transcript("bob", blines)
     out("    proxy1 counters: %s; control plane: krb_ok +%d" % (
-        counters(s0, s1, ("challenge", "to_cp", "fwd_signed", "resp_signed")),
+        counters(s0, s1, ("challenge", "to_cp", "fwd_signed", "resp_signed") + INBOUND),
         d(c0, c1, "krb_ok")))
-    delivered = bob_phone_seen("MESSAGE")
-    out("    Bob's phone received %d MESSAGE(s) from the registrar" % delivered)
+    got = any(l.startswith("<< MESSAGE sip:") for l in blines)
+    bob_ver = any("server signature of sip/%s verified" % P1_FQDN in l for l in blines)
+    answered = any(l.startswith(">> SIP/2.0 200") for l in blines)
+    refused = sum(1 for l in blines if "REFUSED" in l)
+    carol_ver = sum(1 for l in lines if "server signature of sip/%s verified" % P1_FQDN in l)
+    out("    Bob's phone: MESSAGE %s, proxy 1's signature %s, 200 %s, %d refused" % (
+        "received" if got else "NOT received", "verified" if bob_ver else "NOT verified",
+        "sent signed" if answered else "NOT sent", refused))
+    inb, rup = d(s0, s1, "fwd_inbound"), d(s0, s1, "resp_upstream")
     ok = rc == 0 and d(s0, s1, "challenge") >= 1 and d(c0, c1, "krb_ok") >= 1 and \
-        d(s0, s1, "fwd_signed") >= 1 and delivered >= 1
+        d(s0, s1, "fwd_signed") >= 1 and inb >= 1 and rup == inb and got and bob_ver and \
+        answered and refused == 0 and carol_ver >= 2 and \
+        d(s0, s1, "drop_rsp_unsigned") == 0 and d(s0, s1, "drop_rsp_unverified") == 0
     result("FIG. 7 Kerberos challenged: 407, SA by REGISTER, signed MESSAGE delivered", ok,
-           "rc %d" % rc)
+           "rc %d, fwd_inbound +%d, resp_upstream +%d, Bob %s" % (
+               rc, inb, rup, "verified" if bob_ver else "did not verify"))
 
 
 def sc_ntlm_challenged():
@@ -559,26 +631,30 @@ def sc_two_proxies():
         P2_FQDN, P1_FQDN))
     a0, a1 = T.p2.stats(), T.p1.stats()
     before = bob_phone_seen("INVITE")
+    boff = bob_offset()
     rc, lines, js = client(T.ns["ann"], "ann", "DOMAINA.TEST", T.p2c, "--mutual",
                            "invite", "sip:bob@domainb.test", timeout=40)
     b0, b1 = T.p2.stats(), T.p1.stats()
+    time.sleep(0.2)
     transcript("ann", lines, limit=40)
+    blines, _ = bob_lines(boff)
+    transcript("bob", blines)
     got = bob_phone_seen("INVITE") - before
+    bob_ver = any("server signature of sip/%s verified" % P1_FQDN in l for l in blines)
     out("    proxy2 counters: %s" % counters(a0, b0, ("challenge", "to_cp", "fwd_signed",
                                                      "resp_signed")))
     out("    proxy1 counters: %s" % counters(a1, b1, ("challenge", "to_cp", "fwd_signed",
-                                                     "resp_signed")))
-    out("    Bob's phone received the INVITE: %s (the registrar sends it to Bob's Contact "
-        "directly:" % ("yes" if got >= 1 else "no"))
-    out("    sipwardd forwards requests from clients to the upstream only, see README "
-        "\"Limits\")")
+                                                     "resp_signed") + INBOUND))
+    out("    Bob's phone received the INVITE through proxy 1: %s, proxy 1's signature %s" % (
+        "yes" if got >= 1 else "no", "verified" if bob_ver else "NOT verified"))
     sas = js.get("sas") or js.get("sa") or []
     est = [s for s in sas if isinstance(s, dict) and s.get("state") == "ESTABLISHED"]
     v2 = any("server signature of sip/%s verified" % P2_FQDN in l for l in lines)
     v1 = any("server signature of sip/%s verified" % P1_FQDN in l for l in lines)
     out("    Ann's SAs: %s" % ", ".join("%s %s" % (s.get("targetname", "?"), s.get("state", "?"))
                                        for s in sas if isinstance(s, dict)))
-    ok = rc == 0 and v1 and v2 and got >= 1 and len(est) >= 2
+    ok = rc == 0 and v1 and v2 and got >= 1 and bob_ver and len(est) >= 2 and \
+        d(a1, b1, "fwd_inbound") >= 1 and d(a1, b1, "resp_upstream") >= 1
     result("FIG. 5 two proxies, one SA each, both server signatures verified, Bob rang", ok,
            "rc %d, proxy2 sig %s, proxy1 sig %s, SAs established %d" % (
                rc, "ok" if v2 else "missing", "ok" if v1 else "missing", len(est)))
@@ -681,6 +757,41 @@ def sc_unregister():
     ok = rx and b" 200 " in rx[-1] and n1 == n0 - 1 and rx2 and b" 407 " in rx2[-1] and \
         d(s0, s1, "fwd_signed") == 0
     result("unregister: 200, SA removed, its next request challenged", bool(ok))
+
+
+def sc_bob_phone():
+    scenario("Bob's phone: what sipward-client listen received")
+    p = getattr(T, "bob_phone", None)
+    if p is None:
+        result("Bob's phone ran", False, "not started")
+        return
+    if p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+    try:
+        js = json.load(open(T.bob_json))
+    except (OSError, ValueError):
+        js = {}
+    rx = js.get("received", [])
+    st = js.get("stats", {})
+    for r in rx:
+        out("    %-8s from %-26s %-9s %s%s%s" % (
+            r.get("method"), r.get("from"), r.get("verdict"),
+            "answered %d" % r["answered"] if r.get("answered") else "not answered",
+            ", %d retransmission(s)" % r["retransmissions"] if r.get("retransmissions") else "",
+            (" \"%s\"" % r["body"]) if r.get("body") and r.get("method") == "MESSAGE" else ""))
+    out("    stats: incoming %d, verified %d, refused %d, signed responses %d" % (
+        st.get("incoming", 0), st.get("incoming_verified", 0), st.get("incoming_refused", 0),
+        st.get("signed_responses", 0)))
+    # MESSAGE (FIG. 7), INVITE (FIG. 5), the attacker scenario's genuine INVITE.
+    ok = p.returncode == 0 and len(rx) >= 3 and st.get("incoming_refused", 1) == 0 and \
+        all(r.get("verdict") == "verified" and
+            (r.get("answered") == 200 or r.get("method") == "ACK") for r in rx)
+    result("Bob's phone: every request came through proxy 1, verified, answered signed", ok,
+           "%d received, %d refused" % (len(rx), st.get("incoming_refused", 0)))
 
 
 def sc_idle(when="between scenarios"):
@@ -939,7 +1050,8 @@ def main():
             return finish(t_begin)
         out("registrar: Kamailio %s (usrloc in memory) in %s" % (T.kam, T.ns["kam"]))
         for fn in (sc_kerberos_preauth, sc_kerberos_challenged, sc_ntlm_challenged,
-                   sc_ntlm_preauth, sc_two_proxies, sc_attacker, sc_unregister, sc_idle):
+                   sc_ntlm_preauth, sc_two_proxies, sc_attacker, sc_unregister, sc_bob_phone,
+                   sc_idle):
             try:
                 fn()
             except Exception as e:  # noqa: BLE001

@@ -14,7 +14,10 @@
  *
  * Rows: Kerberos and NTLM, 401 and 407, versions 2/3/4, mutual
  * authentication, pre-auth, challenged INVITE (FIG. 7/8), refresh and
- * unregistration.
+ * unregistration; incoming requests (op 'L', sw_client_listen()): the engine
+ * relays requests to the client the way sw_fwd_inbound() does (our Via from
+ * sw_sa_via_write_in, signed with sw_sa_sign_request) and verifies the
+ * client's answers the way fwd.c's client_response() does.
  */
 
 #include <arpa/inet.h>
@@ -59,7 +62,8 @@ struct cp_row {
 	bool cp_mutual;	    /* [auth] mutual = yes */
 	unsigned int mechs; /* client */
 	bool mutual, preauth;
-	const char *ops; /* R register, U unregister, O options, M message, I invite */
+	const char *ops; /* R register, U unregister, O options, M message, I invite,
+			  * L listen (after a signed request: the engine knows the SA) */
 	bool no_version; /* pidgin-sipe style signed requests (no version=) */
 };
 
@@ -113,6 +117,24 @@ static const struct cp_row rows[] = {
 	{"NTLM 401 v2 pre-auth", {SW_SCHEME_NTLM, 0}, 401, 2, false, N, false, true, "RM"},
 	/* pidgin-sipe leaves version= out of signed requests (sip-transport.c
 	 * msg_signature_to_auth); the engine must take the SA's version. */
+	{"Kerberos 407 v3: incoming requests verified, answered signed",
+	 {SW_SCHEME_KERBEROS, 0},
+	 407,
+	 3,
+	 false,
+	 K,
+	 false,
+	 false,
+	 "ROL"},
+	{"NTLM 401 v2: incoming requests verified, answered signed",
+	 {SW_SCHEME_NTLM, 0},
+	 401,
+	 2,
+	 false,
+	 N,
+	 false,
+	 false,
+	 "ROL"},
 	{"pidgin-sipe style signed requests (no version=), NTLM v3",
 	 {SW_SCHEME_NTLM, 0},
 	 407,
@@ -138,6 +160,8 @@ struct mini {
 	uint16_t port;
 	struct sw_sa_rng rng;
 	unsigned int verified, forwarded, challenged, to_cp, signed_rsp;
+	struct sw_peer client;	/* where the last verified request came from */
+	uint64_t client_opaque; /* and its SA */
 	unsigned int bad[SW_SA_RC_MAX];
 	struct sw_cp_out outs[SW_CP_OUTS_MAX];
 	struct sw_sip_msg msg, rmsg;
@@ -319,8 +343,7 @@ from_client(struct mini *m, const char *buf, size_t len, const struct sw_peer *f
 		if (rc != SW_SA_OK)
 			goto refuse;
 		assert_true(sw_mac_verify_burst(eng, &job, 1, &ok) >= 0);
-		if (ok != 1 || (sa->keys->c2s.enctype == SW_ENCTYPE_RC4_HMAC &&
-				sw_sig_post_check(&sa->keys->c2s, job.tag, 0) != 0)) {
+		if (ok != 1 || sw_sig_ckey_job_post_check(sw_sa_c2s(sa), &job) != 0) {
 			rc = SW_SA_BAD_SIG;
 			goto refuse;
 		}
@@ -329,6 +352,8 @@ from_client(struct mini *m, const char *buf, size_t len, const struct sw_peer *f
 			goto refuse;
 	}
 	m->verified++;
+	m->client = *from;
+	m->client_opaque = opaque;
 	sw_sa_note_request(sa, &m->msg);
 	memset(&src, 0, sizeof(src));
 	src.af = AF_INET;
@@ -351,6 +376,194 @@ refuse:
 	challenge(m, buf, from);
 }
 
+/* ---- requests toward the client (README "Incoming requests") ---- */
+
+/* Requests listen waits for: MESSAGE, tampered, unsigned, INVITE, ACK, replay. */
+#define LISTEN_COUNT   6u
+#define LISTEN_KEEP_MS 400u
+
+/*
+ * A request from "upstream" for the client, as sw_fwd_inbound() relays it:
+ * our Via (sw_sa_via_write_in), Max-Forwards decremented, signed in the
+ * server direction for @p sa (unless @p sign is false).  @return length.
+ */
+static size_t
+incoming(struct mini *m, struct sw_sa_rt *sa, const char *method, const char *cid, uint32_t cseq,
+	 const char *branch, const char *body, bool sign, char *out, size_t cap)
+{
+	const struct sw_sa_policy *pol = sw_cp_policy(m->cp);
+	static uint8_t scratch[SW_SIGBUF_MAX];
+	char raw[2048], info[SW_SA_INFO_MAX], via[SW_SA_VIA_MAX];
+	struct sw_sa_src self = {.af = AF_INET, .port = m->port};
+	struct sw_sa_src up = {.af = AF_INET, .port = 5070};
+	struct sw_sip_fwd fwd;
+	struct sw_wbuf w, vw, iw;
+	uint32_t lo = htonl(INADDR_LOOPBACK);
+	int n;
+
+	memcpy(self.addr, &lo, 4);
+	memcpy(up.addr, &lo, 4);
+	n = snprintf(raw, sizeof(raw),
+		     "%s sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+		     "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=%s\r\n"
+		     "Max-Forwards: 69\r\n"
+		     "From: <sip:carol@domainb.test>;tag=c1\r\n"
+		     "To: <sip:bob@domainb.test>\r\n"
+		     "Call-ID: %s\r\n"
+		     "CSeq: %u %s\r\n"
+		     "%s"
+		     "Content-Length: %zu\r\n\r\n%s",
+		     method, m->client.port, branch, cid, cseq, method,
+		     body != NULL ? "Content-Type: text/plain\r\n" : "",
+		     body != NULL ? strlen(body) : 0, body != NULL ? body : "");
+	assert_true(n > 0 && (size_t)n < sizeof(raw));
+	assert_int_equal(sw_sip_parse(raw, (size_t)n, &m->msg), SW_SIP_OK);
+	sw_wbuf_init(&vw, via, sizeof(via));
+	assert_int_equal(sw_sa_via_write_in(pol, &m->msg, sa->opaque, &self, &up, &vw), 0);
+	memset(&fwd, 0, sizeof(fwd));
+	fwd.push_via = (struct sw_span){via, (uint16_t)vw.len};
+	fwd.dec_max_forwards = true;
+	fwd.info_hdr = SW_HDR_OTHER;
+	if (sign) {
+		sw_wbuf_init(&iw, info, sizeof(info));
+		assert_int_equal(sw_sa_sign_request(pol, sa, &m->msg, &m->rng, scratch, &iw), 0);
+		fwd.info_hdr = pol->info_hdr;
+		fwd.info = (struct sw_span){info, (uint16_t)iw.len};
+	}
+	sw_wbuf_init(&w, out, cap);
+	assert_int_equal(sw_sip_write_forward(&w, &m->msg, raw, (size_t)n, &fwd), 0);
+	return w.len;
+}
+
+/* The client's answer, or 0 bytes after @p ms. */
+static size_t
+wait_answer(struct mini *m, char *buf, size_t cap, int ms)
+{
+	struct pollfd pfd = {.fd = m->fd, .events = POLLIN};
+	ssize_t n;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return 0;
+	n = recv(m->fd, buf, cap, 0);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/*
+ * What a polling lcore does with a client's response to a relayed request
+ * (dataplane/fwd.c client_response()): credentials for our realm and
+ * targetname, the opaque equal to our Via's sw-sa, signature through the
+ * batch MAC engine, the cnum window shared with requests, byte-identical
+ * retransmissions recognised.
+ */
+static enum sw_sa_rc
+verify_answer(struct mini *m, const char *buf, size_t len, uint16_t *status)
+{
+	const struct sw_sa_policy *pol = sw_cp_policy(m->cp);
+	static uint8_t slot[SW_SA_SLOT_MAX];
+	uint8_t tag[SW_MAC_TAG_MAX], ok = 0;
+	struct sw_mac_job job;
+	struct sw_auth cred;
+	struct sw_sa_src src;
+	struct sw_sa_rt *sa;
+	uint64_t via_opaque, opaque, now = mono_ms();
+	uint32_t off, cnum, crand;
+	enum sw_auth_rc arc;
+	enum sw_sa_rc rc;
+
+	assert_int_equal(sw_sip_parse(buf, len, &m->rmsg), SW_SIP_OK);
+	*status = m->rmsg.status;
+	assert_true(sw_sa_via_parse_in(&m->rmsg, &via_opaque, &src));
+	arc = sw_auth_select(&m->rmsg, (enum sw_hdr)pol->cred_hdr, pol->realm, pol->targets,
+			     pol->n_targets, &cred, &off);
+	if (arc != SW_AUTH_OK || sw_auth_has(&cred, SW_AUTH_P_GSSAPI_DATA))
+		return SW_SA_NO_SIG;
+	if (!sw_sa_opaque_parse(sw_auth_get(&cred, SW_AUTH_P_OPAQUE), &opaque) ||
+	    opaque != via_opaque || (sa = sw_sa_lookup(sw_cp_sa_table(m->cp), opaque)) == NULL)
+		return SW_SA_NO_SA;
+	rc = sw_sa_check_cred(pol, sa, &cred, now, &cnum, &crand);
+	if (rc != SW_SA_OK)
+		return rc;
+	if (sw_sa_cnum_check(sa, cnum) != SW_SA_CNUM_NEW)
+		return sw_sa_replay_verdict(pol, sa, buf, len, now);
+	rc = sw_sa_req_prep(sa, &m->rmsg, &cred, slot, tag, &job);
+	if (rc != SW_SA_OK)
+		return rc;
+	assert_true(sw_mac_verify_burst(eng, &job, 1, &ok) >= 0);
+	if (ok != 1 || sw_sig_ckey_job_post_check(sw_sa_c2s(sa), &job) != 0)
+		return SW_SA_BAD_SIG;
+	return sw_sa_rsp_commit(pol, sa, buf, len, cnum, now);
+}
+
+/* Outcome of the incoming-request sequence, checked after the client thread ended. */
+struct inject_result {
+	enum sw_sa_rc msg_rc, retx_rc, inv_rc;
+	uint16_t msg_status, inv_status;
+	bool retx_identical, inv_contact;
+	size_t tampered, unsigned_, ack, replay, past_count; /* bytes answered (want 0) */
+};
+
+static void
+inject(struct mini *m, const char *tag, struct inject_result *res)
+{
+	struct sw_sa_rt *sa = sw_sa_lookup(sw_cp_sa_table(m->cp), m->client_opaque);
+	char req[SW_CL_MSG_MAX], first[SW_CL_MSG_MAX], a1[SW_CL_MSG_MAX], a2[SW_CL_MSG_MAX];
+	char cid[64];
+	size_t n, first_len, l1, l2;
+	char *p;
+
+	assert_non_null(sa);
+	memset(res, 0, sizeof(*res));
+	/* 1. A signed MESSAGE: verified, answered 200, signed. */
+	snprintf(cid, sizeof(cid), "in-msg-%s", tag);
+	first_len = incoming(m, sa, "MESSAGE", cid, 1, "z9hG4bKup1", "hello bob", true, first,
+			     sizeof(first));
+	send_to(m, &m->client, first, first_len);
+	l1 = wait_answer(m, a1, sizeof(a1), 3000);
+	assert_true(l1 > 0);
+	res->msg_rc = verify_answer(m, a1, l1, &res->msg_status);
+	/* 2. The upstream's retransmission, signed again (new snum): the same 200. */
+	n = incoming(m, sa, "MESSAGE", cid, 1, "z9hG4bKup1", "hello bob", true, req, sizeof(req));
+	send_to(m, &m->client, req, n);
+	l2 = wait_answer(m, a2, sizeof(a2), 3000);
+	res->retx_identical = l2 == l1 && memcmp(a1, a2, l1) == 0;
+	if (l2 > 0)
+		res->retx_rc = verify_answer(m, a2, l2, &res->msg_status);
+	/* 3. Signed, then the From tag (a signed field) changed: refused. */
+	snprintf(cid, sizeof(cid), "in-tamper-%s", tag);
+	n = incoming(m, sa, "MESSAGE", cid, 1, "z9hG4bKup2", "pay mallory", true, req, sizeof(req));
+	p = strstr(req, ";tag=c1");
+	assert_non_null(p);
+	p[6] = '9';
+	send_to(m, &m->client, req, n);
+	res->tampered = wait_answer(m, a2, sizeof(a2), 500);
+	/* 4. Unsigned, while the client holds an SA with us: refused. */
+	snprintf(cid, sizeof(cid), "in-unsigned-%s", tag);
+	n = incoming(m, sa, "OPTIONS", cid, 1, "z9hG4bKup3", NULL, false, req, sizeof(req));
+	send_to(m, &m->client, req, n);
+	res->unsigned_ = wait_answer(m, a2, sizeof(a2), 500);
+	/* 5. A signed INVITE: 200 with a Contact, signed. */
+	snprintf(cid, sizeof(cid), "in-invite-%s", tag);
+	n = incoming(m, sa, "INVITE", cid, 1, "z9hG4bKup4", NULL, true, req, sizeof(req));
+	send_to(m, &m->client, req, n);
+	l2 = wait_answer(m, a2, sizeof(a2), 3000);
+	assert_true(l2 > 0);
+	res->inv_rc = verify_answer(m, a2, l2, &res->inv_status);
+	res->inv_contact = m->rmsg.first[SW_HDR_CONTACT] != SW_HDR_NONE;
+	/* 6. Its ACK, signed: accepted, never answered. */
+	n = incoming(m, sa, "ACK", cid, 1, "z9hG4bKup5", NULL, true, req, sizeof(req));
+	send_to(m, &m->client, req, n);
+	res->ack = wait_answer(m, a2, sizeof(a2), 300);
+	/* 7. The first MESSAGE byte for byte once the client forgot its answer: a replay. */
+	usleep((LISTEN_KEEP_MS + 200) * 1000);
+	send_to(m, &m->client, first, first_len);
+	res->replay = wait_answer(m, a2, sizeof(a2), 500);
+	/* 8. One past --count: nobody answers. */
+	snprintf(cid, sizeof(cid), "in-past-%s", tag);
+	n = incoming(m, sa, "MESSAGE", cid, 1, "z9hG4bKup6", "too late", true, req, sizeof(req));
+	send_to(m, &m->client, req, n);
+	res->past_count = wait_answer(m, a2, sizeof(a2), 500);
+}
+
 /* ---- the client, in a thread ---- */
 
 struct client_job {
@@ -358,6 +571,10 @@ struct client_job {
 	uint16_t port;
 	int rc;
 	int step;
+	int listening;
+	int bad_count0, bad_count_max;
+	struct sw_cl_incoming rx[LISTEN_COUNT + 2];
+	unsigned int n_rx;
 	char err[512];
 	struct sw_cl_sa_info sa;
 	struct sw_cl_stats st;
@@ -418,6 +635,26 @@ client_main(void *arg)
 		case 'I':
 			j->rc = sw_client_request(c, "INVITE", "carol@domainb.test", NULL);
 			break;
+		case 'L': {
+			struct sw_cl_listen l;
+
+			/* --count bounds: 0 and one past the maximum are refused. */
+			memset(&l, 0, sizeof(l));
+			l.count = 0;
+			j->bad_count0 = sw_client_listen(c, &l);
+			l.count = SW_CL_LISTEN_COUNT_MAX + 1;
+			j->bad_count_max = sw_client_listen(c, &l);
+			memset(&l, 0, sizeof(l));
+			l.count = LISTEN_COUNT;
+			l.timeout_ms = 30000;
+			l.keep_ms = LISTEN_KEEP_MS;
+			l.rx = j->rx;
+			l.rx_cap = sizeof(j->rx) / sizeof(j->rx[0]);
+			__atomic_store_n(&j->listening, 1, __ATOMIC_RELEASE);
+			j->rc = sw_client_listen(c, &l);
+			j->n_rx = l.n_rx;
+			break;
+		}
 		}
 	}
 	if (c != NULL) {
@@ -442,6 +679,9 @@ test_client_cp(void **state)
 	pthread_t th;
 	uint64_t last_tick = 0;
 	unsigned int i;
+	struct inject_result ir;
+	bool injected = false;
+	bool listens = strchr(row->ops, 'L') != NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
 	snprintf(cfg.realm, sizeof(cfg.realm), "%s", REALM);
@@ -489,6 +729,11 @@ test_client_cp(void **state)
 			sw_cp_tick(m.cp, mono_ms());
 			last_tick = mono_ms();
 		}
+		if (listens && !injected && __atomic_load_n(&job.listening, __ATOMIC_ACQUIRE)) {
+			inject(&m, row->name[0] == 'K' ? "k" : "n", &ir);
+			injected = true;
+			continue;
+		}
 		if (poll(&pfd, 1, 20) <= 0)
 			continue;
 		n = recvfrom(m.fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
@@ -518,6 +763,50 @@ test_client_cp(void **state)
 	assert_int_equal(job.st.dropped_responses, 0);
 	if (row->mutual)
 		assert_true(job.sa.mutual_verified);
+	if (listens) {
+		static const enum sw_cl_in_verdict want[LISTEN_COUNT] = {
+			SW_CL_IN_VERIFIED, SW_CL_IN_BAD_SIG,  SW_CL_IN_UNSIGNED,
+			SW_CL_IN_VERIFIED, SW_CL_IN_VERIFIED, SW_CL_IN_REPLAY};
+		static const uint16_t answered[LISTEN_COUNT] = {200, 0, 0, 200, 0, 0};
+
+		assert_true(injected);
+		assert_int_equal(job.bad_count0, -EINVAL);
+		assert_int_equal(job.bad_count_max, -EINVAL);
+		print_message("    %-52s engine: 200 to MESSAGE %s, retransmission %s%s, "
+			      "200 to INVITE %s\n",
+			      "", sw_sa_rc_name(ir.msg_rc), sw_sa_rc_name(ir.retx_rc),
+			      ir.retx_identical ? " (same bytes)" : "", sw_sa_rc_name(ir.inv_rc));
+		/* sipward's own checks accept the client's signed answers. */
+		assert_int_equal(ir.msg_status, 200);
+		assert_int_equal(ir.msg_rc, SW_SA_OK);
+		assert_true(ir.retx_identical);
+		assert_int_equal(ir.retx_rc, SW_SA_RETX);
+		assert_int_equal(ir.inv_status, 200);
+		assert_int_equal(ir.inv_rc, SW_SA_OK);
+		assert_true(ir.inv_contact);
+		/* Tampered, unsigned, ACK, replay and one past --count: no answer. */
+		assert_int_equal(ir.tampered, 0);
+		assert_int_equal(ir.unsigned_, 0);
+		assert_int_equal(ir.ack, 0);
+		assert_int_equal(ir.replay, 0);
+		assert_int_equal(ir.past_count, 0);
+		assert_int_equal(job.n_rx, LISTEN_COUNT);
+		for (i = 0; i < LISTEN_COUNT; i++) {
+			if (job.rx[i].verdict != want[i] || job.rx[i].answered != answered[i])
+				fail_msg("request %u (%s): verdict %s answered %u, want %s %u", i,
+					 job.rx[i].method, sw_cl_in_verdict_name(job.rx[i].verdict),
+					 job.rx[i].answered, sw_cl_in_verdict_name(want[i]),
+					 answered[i]);
+		}
+		assert_int_equal(job.rx[0].retransmissions, 1);
+		assert_string_equal(job.rx[0].body, "hello bob");
+		assert_string_equal(job.rx[0].targetname, job.sa.targetname);
+		assert_int_equal(job.st.incoming, LISTEN_COUNT);
+		assert_int_equal(job.st.incoming_verified, 3);
+		assert_int_equal(job.st.incoming_refused, 3);
+		assert_int_equal(job.st.incoming_retrans, 1);
+		assert_int_equal(job.st.signed_responses, 2);
+	}
 	close(m.fd);
 	sw_cp_free(m.cp);
 }

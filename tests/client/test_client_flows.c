@@ -545,6 +545,42 @@ test_cli(void **state)
 	assert_int_equal(rc, 0);
 	assert_non_null(strstr(out, "\"ok\": true"));
 	assert_non_null(strstr(out, "\"authenticated\": true"));
+	/* listen: --count 1..10000; at the maximum it registers, waits out --timeout with
+	 * nothing relayed to it and ends well; 0 and one past are usage errors. */
+	{
+		static const struct {
+			const char *bounds;
+			int status;
+		} lrows[] = {
+			{"--count 10000 --timeout 0.3", 0},
+			{"--count 0", 2},
+			{"--count 10001", 2},
+			{"--count 1 --timeout 0", 2},
+		};
+		char all[8192];
+		size_t k, n;
+
+		for (k = 0; k < sizeof(lrows) / sizeof(lrows[0]); k++) {
+			snprintf(cmd, sizeof(cmd),
+				 "%s --proxy 127.0.0.1:%u --user %s --mech ntlm --password-file %s "
+				 "--json --timeout 5 listen %s 2>/dev/null",
+				 cli, ps_port(ps), env("SW_USER_PRINC"), pwfile, lrows[k].bounds);
+			f = popen(cmd, "r");
+			assert_non_null(f);
+			n = fread(all, 1, sizeof(all) - 1, f);
+			all[n] = '\0';
+			rc = pclose(f);
+			assert_true(WIFEXITED(rc));
+			if (WEXITSTATUS(rc) != lrows[k].status)
+				fail_msg("listen %s: exit %d, want %d", lrows[k].bounds,
+					 WEXITSTATUS(rc), lrows[k].status);
+			if (lrows[k].status == 0) {
+				assert_non_null(strstr(all, "\"authenticated\": true"));
+				assert_non_null(strstr(all, "\"received_total\": 0"));
+				assert_non_null(strstr(all, "\"incoming\": 0"));
+			}
+		}
+	}
 	/* A wrong password: exit status 1. */
 	f = fopen(pwfile, "w");
 	fprintf(f, "wrong\n");

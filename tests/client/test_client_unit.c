@@ -235,6 +235,113 @@ test_client_request_build(void **state)
 	}
 }
 
+/* ---- responses to received requests (listen) ---- */
+
+struct rsp_row {
+	const char *name;
+	const char *req;
+	uint16_t status;
+	const char *want_to_tag; /* NULL: the one we pass */
+	bool contact, record_route;
+	unsigned int vias;
+};
+
+static const struct rsp_row rsp_rows[] = {
+	{"INVITE from upstream: 200, Contact, Record-Route, both Via lines",
+	 "INVITE sip:bob@10.0.0.3:5070 SIP/2.0\r\n"
+	 "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-si0011223344556677;sw-sa=AB\r\n"
+	 "v: SIP/2.0/UDP 10.0.1.2;branch=z9hG4bKk1, SIP/2.0/UDP 10.0.2.2:5062;branch=z9hG4bKa\r\n"
+	 "Record-Route: <sip:10.0.1.2;lr>\r\n"
+	 "From: \"Ann\" <sip:ann@domaina.test>;tag=a1\r\n"
+	 "To: <sip:bob@domainb.test>\r\n"
+	 "Call-ID: c1@ann\r\nCSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n",
+	 200, NULL, true, true, 3},
+	{"MESSAGE with a To tag: kept, no Contact",
+	 "MESSAGE sip:bob@10.0.0.3:5070 SIP/2.0\r\n"
+	 "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-si1\r\n"
+	 "From: <sip:carol@domainb.test>;tag=c1\r\n"
+	 "t: <sip:bob@domainb.test>;tag=b0\r\n"
+	 "i: c2@carol\r\nCSeq: 2 MESSAGE\r\nl: 2\r\n\r\nhi",
+	 200, "b0", false, false, 1},
+	{"SUBSCRIBE: 405 with Allow",
+	 "SUBSCRIBE sip:bob@10.0.0.3:5070 SIP/2.0\r\n"
+	 "Via: SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-si2\r\n"
+	 "Record-Route: <sip:10.0.1.2;lr>\r\n"
+	 "From: <sip:carol@domainb.test>;tag=c1\r\nTo: <sip:bob@domainb.test>\r\n"
+	 "Call-ID: c3@carol\r\nCSeq: 1 SUBSCRIBE\r\nContent-Length: 0\r\n\r\n",
+	 405, NULL, false, false, 1},
+};
+
+static void
+test_client_response_build(void **state)
+{
+	struct sw_cl_ua ua;
+	struct sw_sip_msg req, rsp;
+	char buf[4096], small[4096];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(sw_cl_ua_init(&ua, "bob@DOMAINB.TEST", NULL, "10.0.0.3", 5070), 0);
+	for (i = 0; i < sizeof(rsp_rows) / sizeof(rsp_rows[0]); i++) {
+		const struct rsp_row *rr = &rsp_rows[i];
+		struct guard_buf gq = {0}, gr = {0};
+		uint8_t ia, ib;
+		uint16_t pa = 0, pb = 0;
+		struct sw_span va, vb;
+		unsigned int vias = 0;
+		const char *q, *p;
+		int n, m;
+
+		q = guard_buf_put(&gq, rr->req, strlen(rr->req));
+		assert_int_equal(sw_sip_parse(q, strlen(rr->req), &req), SW_SIP_OK);
+		n = sw_cl_ua_response(&ua, &req, rr->status, "t0", buf, sizeof(buf));
+		assert_true(n > 0);
+		/* The head fits in exactly n + 1 bytes (the NUL), not in n. */
+		assert_int_equal(
+			sw_cl_ua_response(&ua, &req, rr->status, "t0", small, (size_t)n + 1), n);
+		assert_int_equal(sw_cl_ua_response(&ua, &req, rr->status, "t0", small, (size_t)n),
+				 -ENOSPC);
+		m = snprintf(buf + n, sizeof(buf) - (size_t)n, "Content-Length: 0\r\n\r\n");
+		p = guard_buf_put(&gr, buf, (size_t)(n + m));
+		if (sw_sip_parse(p, (size_t)(n + m), &rsp) != SW_SIP_OK)
+			fail_msg("%s: response does not parse:\n%s", rr->name, buf);
+		assert_int_equal(rsp.status, rr->status);
+		/* Every Via value, in order (RFC 3261 §8.2.6.2). */
+		ia = req.first[SW_HDR_VIA];
+		ib = rsp.first[SW_HDR_VIA];
+		while (sw_sip_next_value(&req, &ia, &pa, &va)) {
+			assert_true(sw_sip_next_value(&rsp, &ib, &pb, &vb));
+			assert_int_equal(va.len, vb.len);
+			assert_memory_equal(va.p, vb.p, va.len);
+			vias++;
+		}
+		assert_false(sw_sip_next_value(&rsp, &ib, &pb, &vb));
+		assert_int_equal(vias, rr->vias);
+		assert_true(sw_span_ieq(rsp.from_tag, "a1") || sw_span_ieq(rsp.from_tag, "c1"));
+		assert_true(
+			sw_span_ieq(rsp.to_tag, rr->want_to_tag != NULL ? rr->want_to_tag : "t0"));
+		assert_int_equal(rsp.to_uri.len, req.to_uri.len);
+		assert_int_equal(rsp.cseq_num, req.cseq_num);
+		assert_true(rsp.cseq_method.len == req.cseq_method.len &&
+			    memcmp(rsp.cseq_method.p, req.cseq_method.p, req.cseq_method.len) == 0);
+		assert_int_equal(rsp.first[SW_HDR_CONTACT] != SW_HDR_NONE, rr->contact);
+		assert_int_equal(rsp.first[SW_HDR_RECORD_ROUTE] != SW_HDR_NONE, rr->record_route);
+		assert_int_equal(strstr(buf, "\r\nAllow: ") != NULL, rr->status == 405);
+		/* Status codes: 100 and 699 are the edges, 99 and 700 one past; a
+		 * response is not something to answer. */
+		assert_true(sw_cl_ua_response(&ua, &req, 100, "t0", small, sizeof(small)) > 0);
+		assert_true(sw_cl_ua_response(&ua, &req, 699, "t0", small, sizeof(small)) > 0);
+		assert_int_equal(sw_cl_ua_response(&ua, &req, 99, "t0", small, sizeof(small)),
+				 -EINVAL);
+		assert_int_equal(sw_cl_ua_response(&ua, &req, 700, "t0", small, sizeof(small)),
+				 -EINVAL);
+		assert_int_equal(sw_cl_ua_response(&ua, &rsp, 200, "t0", small, sizeof(small)),
+				 -EINVAL);
+		guard_buf_free(&gq);
+		guard_buf_free(&gr);
+	}
+}
+
 /* ---- NTLM initiator against the control plane's acceptor ---- */
 
 struct ntlm_row {
@@ -488,6 +595,7 @@ main(void)
 		cmocka_unit_test(test_client_sa_transitions),
 		cmocka_unit_test(test_client_timers),
 		cmocka_unit_test(test_client_request_build),
+		cmocka_unit_test(test_client_response_build),
 		cmocka_unit_test(test_client_ntlm_initiator),
 		cmocka_unit_test(test_client_ntlm_fixed_and_refusals),
 		cmocka_unit_test(test_client_sign_value),
