@@ -860,13 +860,6 @@ params_start(const char *p, size_t n)
 	return n;
 }
 
-/* Parameter value characters: token plus what hosts and IPv6 need. */
-static inline bool
-is_pvchar(char c)
-{
-	return (cclass[(uint8_t)c] & C_PVCHAR) != 0;
-}
-
 /* Result of next_param(). */
 enum param_step {
 	PARAM_END, /* no more parameters (end of value or ',') */
