@@ -43,11 +43,14 @@ struct sw_sa_table {
 	size_t ext_bytes;	  /* live ext blocks (rte_malloc'd, with their headers) */
 	struct rte_rcu_qsbr *qsv;
 	uint32_t sa_max;
-	uint32_t pool_n; /* elements per pool = hash entries = defer ring size */
+	uint32_t pool_n; /* elements per pool = hash entries */
 	uint32_t live;
 	uint32_t next_id;
-	/* defer ring: entries [head, head + n) mod pool_n */
+	/* defer ring: entries [head, head + n) mod dq_cap; dq_cap = pool_n -
+	 * sa_max, the retire headroom (more can be pending only below the cap,
+	 * see sw_sa_table_retire()) */
 	struct retired *dq;
+	uint32_t dq_cap;
 	uint32_t dq_head;
 	uint32_t dq_n;
 	uint64_t stats[SW_SA_TABLE_STAT_MAX];
@@ -109,15 +112,20 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 		return -ENOMEM;
 	t->sa_max = sa_max;
 	/*
-	 * Room for retired records waiting out their grace period: up to the
-	 * next power of two (rte_hash sizes its buckets to one anyway), at least
-	 * 64 and at most sa_max / 8.  When it runs out, the control thread waits
-	 * for a grace period instead (sw_sa_table_alloc()).
+	 * Room for retired records waiting out their grace period: sa_max / 8,
+	 * at least 64 and at most SW_SA_TABLE_RETIRE_MAX, and never past the
+	 * next power of two (pow2 - 1: rte_hash adds one key slot and sizes its
+	 * buckets and free ring to a power of two of that).  A grace period is
+	 * one polling-loop iteration (microseconds), and the control thread
+	 * retires at most a few hundred SAs in that time, so the headroom does
+	 * not need to grow with sa_max: every record in it costs 256 bytes.
+	 * When it runs out, the control thread waits for a grace period
+	 * instead (sw_sa_table_alloc(), counted "sync").
 	 */
 	pow2 = rte_align32pow2(sa_max + 65u);
-	/* pow2 - 1: rte_hash adds one key slot and sizes its free ring to a
-	 * power of two of that. */
-	t->pool_n = sa_max + RTE_MAX(64u, RTE_MIN(pow2 - 1u - sa_max, RTE_MAX(sa_max / 8, 64u)));
+	t->pool_n = sa_max + RTE_MIN(pow2 - 1u - sa_max,
+				     RTE_MIN(RTE_MAX(sa_max / 8, 64u), SW_SA_TABLE_RETIRE_MAX));
+	t->dq_cap = t->pool_n - sa_max;
 
 	snprintf(nm, sizeof(nm), "sah_%s", name);
 	memset(&hp, 0, sizeof(hp));
@@ -126,7 +134,20 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 	hp.key_len = sizeof(uint64_t);
 	hp.hash_func = hash_opaque;
 	hp.socket_id = socket_id;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
+	/*
+	 * rte_hash has pow2 / 8 buckets of 8 (live keys only: a deleted key
+	 * leaves its bucket at once, only its key slot waits for the grace
+	 * period).  Cuckoo displacement fills them to about 98 % before an
+	 * insert fails (measured with random opaques: none up to 97.5 % in
+	 * millions of inserts under churn, the first near 98 %).  The overflow
+	 * table costs 13.6 bytes per SA at 1 M SAs (buckets, their free ring and
+	 * the lock-free free list), so it is only taken when sa_max fills more
+	 * than SW_SA_TABLE_LOAD_PCT % of the slots.  Below that an insert the
+	 * hash still refuses is counted ("hash_full") and answered 503.
+	 */
+	if ((uint64_t)sa_max * 100u > (uint64_t)rte_align32pow2(t->pool_n) * SW_SA_TABLE_LOAD_PCT)
+		hp.extra_flag |= RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	t->h = rte_hash_create(&hp);
 	if (t->h == NULL) {
 		ret = rte_errno == EEXIST ? -EEXIST : -ENOMEM;
@@ -148,7 +169,7 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 
 	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 	t->qsv = rte_zmalloc_socket("sw_sa_qsbr", qsz, RTE_CACHE_LINE_SIZE, socket_id);
-	t->dq = rte_zmalloc_socket("sw_sa_dq", sizeof(*t->dq) * t->pool_n, RTE_CACHE_LINE_SIZE,
+	t->dq = rte_zmalloc_socket("sw_sa_dq", sizeof(*t->dq) * t->dq_cap, RTE_CACHE_LINE_SIZE,
 				   socket_id);
 	if (t->qsv == NULL || t->dq == NULL || rte_rcu_qsbr_init(t->qsv, RTE_MAX_LCORE) != 0) {
 		ret = -ENOMEM;
@@ -220,7 +241,7 @@ drain(struct sw_sa_table *t, bool force)
 		rte_hash_free_key_with_position(t->h, e->pos);
 		put_back(t, &t->recs[e->idx]);
 		memset(e, 0, sizeof(*e));
-		t->dq_head = (t->dq_head + 1) % t->pool_n;
+		t->dq_head = (t->dq_head + 1) % t->dq_cap;
 		t->dq_n--;
 		n++;
 		count(t, SW_SA_TABLE_RECLAIMED);
@@ -412,7 +433,10 @@ sw_sa_table_install(struct sw_sa_table *t, struct sw_sa_rt *rt)
 	rc = rte_hash_add_key_data(t->h, &rt->opaque, rt);
 	if (rc != 0) {
 		sw_sa_table_abandon(t, rt);
-		return rc == -ENOSPC ? -ENOSPC : -EINVAL;
+		if (rc != -ENOSPC)
+			return -EINVAL;
+		count(t, SW_SA_TABLE_HASH_FULL);
+		return -ENOSPC;
 	}
 	t->live++;
 	count(t, SW_SA_TABLE_INSTALLED);
@@ -432,9 +456,11 @@ sw_sa_table_retire(struct sw_sa_table *t, uint64_t opaque)
 	pos = rte_hash_del_key(t->h, &opaque);
 	if (pos < 0)
 		return -ENOENT;
-	if (t->dq_n == t->pool_n)
+	/* Only below the cap can more than the headroom be pending (a mass
+	 * expiry): free what is past its grace period, wait only if none is. */
+	if (t->dq_n == t->dq_cap && drain(t, false) == 0)
 		sw_sa_table_sync(t);
-	e = &t->dq[(t->dq_head + t->dq_n) % t->pool_n];
+	e = &t->dq[(t->dq_head + t->dq_n) % t->dq_cap];
 	e->idx = (uint32_t)(rt - t->recs);
 	e->pos = pos;
 	e->token = rte_rcu_qsbr_start(t->qsv);

@@ -7,7 +7,8 @@
  * the control thread only, read lock-free by every polling lcore.
  *
  *  - rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (which implies
- *    no-free-on-delete) and EXT_TABLE, key = the 64-bit opaque, data = a
+ *    no-free-on-delete; EXT_TABLE only when sa_max loads its buckets above
+ *    SW_SA_TABLE_LOAD_PCT), key = the 64-bit opaque, data = a
  *    struct sw_sa_rt * (256 bytes, everything an lcore reads) from one
  *    cache-aligned array with a free-index stack (no per-element pool
  *    header); its cold struct sw_sa_keys (control plane only) from a
@@ -17,12 +18,16 @@
  *    an rte_rcu_qsbr token.  sw_sa_table_reclaim() (from sw_cp_tick()) frees
  *    what every registered lcore has passed a quiescent state since: the key
  *    slot goes back to the hash, the keys are wiped (sw_sig_key_wipe) and
- *    both elements go back to their pools.  When the pools or the queue run
- *    short, the control thread waits for a grace period instead
+ *    both elements go back to their pools.  Records and queue hold sa_max +
+ *    a retire headroom (sa_max / 8 in [64, SW_SA_TABLE_RETIRE_MAX]); when
+ *    it runs short, the control thread waits for a grace period instead
  *    (rte_rcu_qsbr_synchronize; lcores report every loop iteration, so that
- *    is microseconds).
+ *    is microseconds; counted "sync").
  *  - Hard cap: at most sa_max live SAs; sw_sa_table_alloc() returns -ENOSPC
- *    at the cap (the caller answers 503 + Retry-After), counted.  Established
+ *    at the cap (the caller answers 503 + Retry-After), counted.  Below it,
+ *    an install the hash cannot place (cuckoo displacement failed; not seen
+ *    in millions of random inserts at the loads allowed) is -ENOSPC too,
+ *    counted "hash_full".  Established
  *    SAs are never evicted to make room.
  *  - Opaques: 64-bit from the kernel CSPRNG, never 0, never equal to a live
  *    SA's.
@@ -48,7 +53,8 @@ extern "C" {
 	X(RECLAIMED, "reclaimed", "retired SAs freed after their grace period")                    \
 	X(CAP, "cap", "allocations refused at sa_max")                                             \
 	X(SYNC, "sync", "blocking grace-period waits on the control thread")                       \
-	X(OPAQUE_RETRY, "opaque_retry", "random opaques drawn again (0 or in use)")
+	X(OPAQUE_RETRY, "opaque_retry", "random opaques drawn again (0 or in use)")                \
+	X(HASH_FULL, "hash_full", "installs below sa_max the hash refused (503)")
 
 enum sw_sa_table_stat {
 #define X(id, name, help) SW_SA_TABLE_##id,
@@ -58,6 +64,14 @@ enum sw_sa_table_stat {
 };
 
 struct sw_sa_table;
+
+/** Most retired records kept waiting out their grace period beside sa_max
+ *  live ones (the retire headroom is sa_max / 8 in [64, this]). */
+#define SW_SA_TABLE_RETIRE_MAX 1024u
+
+/** Above this load of the hash's bucket slots at sa_max, the hash gets its
+ *  overflow table (EXT_TABLE); at or below, cuckoo displacement alone. */
+#define SW_SA_TABLE_LOAD_PCT 96u
 
 /**
  * Create a table for @p sa_max live SAs on NUMA node @p socket_id

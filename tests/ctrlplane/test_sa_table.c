@@ -20,6 +20,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 #include <rte_memory.h>
+#include <rte_pause.h>
 
 #include "crypto/mac.h"
 #include "crypto/sig.h"
@@ -191,6 +192,302 @@ test_sa_table_basic(void **state)
 }
 
 /*
+ * The cap on a table whose hash has no overflow table (sa_max 1000: 1125
+ * records, 2048 bucket slots): sa_max random opaques all install, one past
+ * is refused and counted; retiring one makes room for exactly one.
+ */
+static void
+test_sa_table_cap_edge(void **state)
+{
+	struct sw_sa_table *t = NULL;
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	uint64_t st[SW_SA_TABLE_STAT_MAX], op, first = 0;
+	uint32_t nrec;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(sw_sa_table_create("edge", 1000, SOCKET_ID_ANY, &t), 0);
+	(void)sw_sa_table_recs(t, &nrec);
+	/* sa_max + headroom (sa_max / 8 in [64, SW_SA_TABLE_RETIRE_MAX]). */
+	assert_int_equal(nrec, 1000 + 125);
+	for (i = 0; i < 1000; i++) {
+		assert_int_equal(sw_sa_table_alloc(t, &rt, &k), 0);
+		assert_int_equal(sw_sa_table_new_opaque(t, &op), 0);
+		fill(rt, k, op);
+		assert_int_equal(sw_sa_table_install(t, rt), 0);
+		if (i == 0)
+			first = op;
+	}
+	assert_int_equal(sw_sa_table_count(t), 1000);
+	assert_int_equal(sw_sa_table_alloc(t, &rt, &k), -ENOSPC);
+	assert_null(rt);
+	assert_int_equal(sw_sa_table_retire(t, first), 0);
+	assert_int_equal(sw_sa_table_alloc(t, &rt, &k), 0);
+	assert_int_equal(sw_sa_table_new_opaque(t, &op), 0);
+	fill(rt, k, op);
+	assert_int_equal(sw_sa_table_install(t, rt), 0);
+	assert_int_equal(sw_sa_table_alloc(t, &rt, &k), -ENOSPC);
+	sw_sa_table_stats(t, st);
+	assert_int_equal(st[SW_SA_TABLE_INSTALLED], 1001);
+	assert_int_equal(st[SW_SA_TABLE_CAP], 2);
+	assert_int_equal(st[SW_SA_TABLE_HASH_FULL], 0);
+	sw_sa_table_free(t);
+}
+
+/* An opaque whose hash_opaque() (k ^ k >> 32) is @p h, distinct per @p i. */
+static uint64_t
+colliding(uint32_t i, uint32_t h)
+{
+	return (uint64_t)i << 32 | (i ^ h);
+}
+
+/*
+ * Below the cap, an install the hash cannot place is -ENOSPC (the control
+ * plane answers 503), counted "hash_full", and gives the record back.
+ * Random opaques do not get there at the loads the table allows; opaques
+ * made to share one hash do: their two buckets (primary 3, alternative
+ * 3 ^ 5) hold 16, the 17th has nowhere to go.
+ */
+static void
+test_sa_table_hash_full(void **state)
+{
+	const uint32_t h = 5u << 16 | 3u;
+	struct sw_sa_table *t = NULL;
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	uint64_t st[SW_SA_TABLE_STAT_MAX], op;
+	unsigned int i;
+
+	(void)state;
+	assert_int_equal(sw_sa_table_create("hfull", 64, SOCKET_ID_ANY, &t), 0);
+	for (i = 1; i <= 17; i++) {
+		assert_int_equal(sw_sa_table_alloc(t, &rt, &k), 0);
+		fill(rt, k, colliding(i, h));
+		assert_int_equal(sw_sa_table_install(t, rt), i <= 16 ? 0 : -ENOSPC);
+	}
+	sw_sa_table_stats(t, st);
+	assert_int_equal(st[SW_SA_TABLE_HASH_FULL], 1);
+	assert_int_equal(st[SW_SA_TABLE_CAP], 0);
+	assert_int_equal(sw_sa_table_count(t), 16);
+	assert_null(sw_sa_lookup(t, colliding(17, h)));
+	for (i = 1; i <= 16; i++)
+		assert_int_equal(sw_sa_table_retire(t, colliding(i, h)), 0);
+	sw_sa_table_sync(t);
+	/* Nothing leaked: all 64 fit again, one past is the cap. */
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(sw_sa_table_alloc(t, &rt, &k), 0);
+		assert_int_equal(sw_sa_table_new_opaque(t, &op), 0);
+		fill(rt, k, op);
+		assert_int_equal(sw_sa_table_install(t, rt), 0);
+	}
+	assert_int_equal(sw_sa_table_alloc(t, &rt, &k), -ENOSPC);
+	sw_sa_table_free(t);
+}
+
+/*
+ * The retire headroom running out.  One lcore is online but reports a
+ * quiescent state only when told to (after a 50 ms delay), so nothing
+ * retired can be freed meanwhile: at the cap, 64 retire + install rounds
+ * use up the 64 spare records and the defer queue; the next retirement
+ * waits for a grace period (counted "sync") and then frees all of them.
+ */
+static struct sw_sa_table *ht;
+static int hold_ready, hold_go, hold_stop, hold_done;
+
+static int
+holder(void *arg)
+{
+	unsigned int lc = rte_lcore_id();
+
+	(void)arg;
+	if (sw_sa_table_qs_register(ht, lc) != 0)
+		return -1;
+	__atomic_store_n(&hold_ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&hold_stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&hold_go, __ATOMIC_ACQUIRE)) {
+			usleep(50000);
+			sw_sa_table_quiescent(ht, lc);
+			__atomic_store_n(&hold_go, 0, __ATOMIC_RELEASE);
+		}
+		rte_pause();
+	}
+	sw_sa_table_qs_unregister(ht, lc);
+	__atomic_store_n(&hold_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+test_sa_table_headroom(void **state)
+{
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	uint64_t st[SW_SA_TABLE_STAT_MAX], live[64], op;
+	unsigned int i, lc;
+
+	(void)state;
+	assert_int_equal(sw_sa_table_create("hroom", 64, SOCKET_ID_ANY, &ht), 0);
+	lc = rte_get_next_lcore(-1, 1, 0);
+	assert_true(lc < RTE_MAX_LCORE);
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(sw_sa_table_alloc(ht, &rt, &k), 0);
+		assert_int_equal(sw_sa_table_new_opaque(ht, &live[i]), 0);
+		fill(rt, k, live[i]);
+		assert_int_equal(sw_sa_table_install(ht, rt), 0);
+	}
+	assert_int_equal(rte_eal_remote_launch(holder, NULL, lc), 0);
+	/* Registered and online before the first retirement. */
+	while (!__atomic_load_n(&hold_ready, __ATOMIC_ACQUIRE))
+		rte_pause();
+	for (i = 0; i < 64; i++) {
+		assert_int_equal(sw_sa_table_retire(ht, live[i]), 0);
+		assert_int_equal(sw_sa_table_alloc(ht, &rt, &k), 0);
+		assert_int_equal(sw_sa_table_new_opaque(ht, &live[i]), 0);
+		fill(rt, k, live[i]);
+		assert_int_equal(sw_sa_table_install(ht, rt), 0);
+	}
+	sw_sa_table_stats(ht, st);
+	assert_int_equal(st[SW_SA_TABLE_SYNC], 0);
+	assert_int_equal(sw_sa_table_pending(ht), 64);
+	assert_int_equal(sw_sa_table_reclaim(ht), 0);
+	assert_int_equal(sw_sa_table_count(ht), 64);
+	/* Headroom gone: the next retirement waits for the grace period. */
+	__atomic_store_n(&hold_go, 1, __ATOMIC_RELEASE);
+	assert_int_equal(sw_sa_table_retire(ht, live[0]), 0);
+	sw_sa_table_stats(ht, st);
+	assert_int_equal(st[SW_SA_TABLE_SYNC], 1);
+	assert_int_equal(st[SW_SA_TABLE_RECLAIMED], 64);
+	assert_int_equal(sw_sa_table_pending(ht), 1);
+	assert_int_equal(sw_sa_table_alloc(ht, &rt, &k), 0);
+	assert_int_equal(sw_sa_table_new_opaque(ht, &op), 0);
+	fill(rt, k, op);
+	assert_int_equal(sw_sa_table_install(ht, rt), 0);
+	assert_int_equal(sw_sa_table_count(ht), 64);
+	__atomic_store_n(&hold_stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(lc);
+	while (!__atomic_load_n(&hold_done, __ATOMIC_ACQUIRE))
+		;
+	sw_sa_table_sync(ht);
+	assert_int_equal(sw_sa_table_pending(ht), 0);
+	sw_sa_table_free(ht);
+}
+
+/*
+ * Churn at the cap with the headroom at its largest (sa_max 16384: 1024 spare
+ * records): two lcores look random live SAs up and report a quiescent state
+ * every 32 lookups while the control thread retires one and installs another
+ * CHURN_ROUNDS times.  Every retirement and install succeeds, the table stays
+ * at the cap, the pending records never exceed the headroom, and a record
+ * found is the one installed for its opaque.  The grace-period waits are
+ * printed (they depend on how the readers are scheduled, 0 when they have
+ * cores of their own).
+ */
+#define CHURN_SA     16384u
+#define CHURN_ROUNDS 20000u
+
+static uint64_t churn_live[CHURN_SA];
+static int churn_stop, churn_done[RTE_MAX_LCORE];
+static uint64_t churn_bad[RTE_MAX_LCORE], churn_seen[RTE_MAX_LCORE];
+
+static int
+churn_reader(void *arg)
+{
+	unsigned int lc = rte_lcore_id(), b;
+	uint32_t x = lc * 7919u;
+
+	(void)arg;
+	if (sw_sa_table_qs_register(ht, lc) != 0)
+		return -1;
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_ACQUIRE)) {
+		for (b = 0; b < 32; b++) {
+			uint64_t op;
+			struct sw_sa_rt *sa;
+
+			x = x * 1103515245u + 12345u;
+			op = __atomic_load_n(&churn_live[x % CHURN_SA], __ATOMIC_ACQUIRE);
+			sa = op != 0 ? sw_sa_lookup(ht, op) : NULL;
+			if (sa == NULL)
+				continue;
+			__atomic_fetch_add(&churn_seen[lc], 1, __ATOMIC_RELAXED);
+			if (sa->opaque != op || sa->keys == NULL || sa->keys->user_len != 5)
+				__atomic_fetch_add(&churn_bad[lc], 1, __ATOMIC_RELAXED);
+		}
+		sw_sa_table_quiescent(ht, lc);
+	}
+	sw_sa_table_qs_unregister(ht, lc);
+	__atomic_store_n(&churn_done[lc], 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void
+churn_put(unsigned int i)
+{
+	struct sw_sa_rt *rt;
+	struct sw_sa_keys *k;
+	uint64_t op;
+
+	assert_int_equal(sw_sa_table_alloc(ht, &rt, &k), 0);
+	assert_int_equal(sw_sa_table_new_opaque(ht, &op), 0);
+	fill(rt, k, op);
+	assert_int_equal(sw_sa_table_install(ht, rt), 0);
+	__atomic_store_n(&churn_live[i], op, __ATOMIC_RELEASE);
+}
+
+static void
+test_sa_table_churn(void **state)
+{
+	uint64_t st[SW_SA_TABLE_STAT_MAX], seen = 0, nbad = 0;
+	uint32_t nrec, x = 1, maxpend = 0;
+	unsigned int i, r, lc;
+
+	(void)state;
+	assert_int_equal(sw_sa_table_create("churn", CHURN_SA, SOCKET_ID_ANY, &ht), 0);
+	(void)sw_sa_table_recs(ht, &nrec);
+	assert_int_equal(nrec, CHURN_SA + SW_SA_TABLE_RETIRE_MAX);
+	for (i = 0; i < CHURN_SA; i++)
+		churn_put(i);
+	RTE_LCORE_FOREACH_WORKER(lc)
+	assert_int_equal(rte_eal_remote_launch(churn_reader, NULL, lc), 0);
+	for (r = 0; r < CHURN_ROUNDS; r++) {
+		uint64_t op;
+
+		x = x * 1664525u + 1013904223u;
+		i = x % CHURN_SA;
+		op = churn_live[i];
+		__atomic_store_n(&churn_live[i], 0, __ATOMIC_RELEASE);
+		assert_int_equal(sw_sa_table_retire(ht, op), 0);
+		churn_put(i);
+		assert_int_equal(sw_sa_table_count(ht), CHURN_SA);
+		maxpend = RTE_MAX(maxpend, sw_sa_table_pending(ht));
+		if (r % 64 == 0)
+			sw_sa_table_reclaim(ht);
+	}
+	__atomic_store_n(&churn_stop, 1, __ATOMIC_RELEASE);
+	rte_eal_mp_wait_lcore();
+	RTE_LCORE_FOREACH_WORKER(lc)
+	{
+		while (!__atomic_load_n(&churn_done[lc], __ATOMIC_ACQUIRE))
+			;
+		seen += __atomic_load_n(&churn_seen[lc], __ATOMIC_RELAXED);
+		nbad += __atomic_load_n(&churn_bad[lc], __ATOMIC_RELAXED);
+	}
+	sw_sa_table_stats(ht, st);
+	printf("# churn: %u rounds at the cap (%u SAs), %llu grace-period waits, "
+	       "%u pending at most, %llu lookups hit, %llu bad\n",
+	       CHURN_ROUNDS, CHURN_SA, (unsigned long long)st[SW_SA_TABLE_SYNC], maxpend,
+	       (unsigned long long)seen, (unsigned long long)nbad);
+	assert_int_equal(nbad, 0);
+	assert_true(seen > 0);
+	assert_true(maxpend <= SW_SA_TABLE_RETIRE_MAX);
+	assert_int_equal(st[SW_SA_TABLE_RETIRED], CHURN_ROUNDS);
+	assert_int_equal(st[SW_SA_TABLE_HASH_FULL], 0);
+	sw_sa_table_sync(ht);
+	assert_int_equal(sw_sa_table_pending(ht), 0);
+	sw_sa_table_free(ht);
+	ht = NULL;
+}
+
+/*
  * Concurrency.
  */
 #define NSLOT	  64u
@@ -314,6 +611,10 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sa_table_basic),
 		cmocka_unit_test(test_sa_table_ext),
+		cmocka_unit_test(test_sa_table_cap_edge),
+		cmocka_unit_test(test_sa_table_hash_full),
+		cmocka_unit_test(test_sa_table_headroom),
+		cmocka_unit_test(test_sa_table_churn),
 		cmocka_unit_test(test_sa_table_concurrency),
 	};
 	int rc;
