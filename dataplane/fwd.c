@@ -360,29 +360,51 @@ sw_fwd_error_sa(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg
  * request that already carries our sw-loop value has been here before with
  * the same target: 482.
  */
-/* CRC32C over a span without unaligned type-punned loads (rte_hash_crc()
- * has them). */
-static uint32_t
-crc_bytes(const char *p, size_t n, uint32_t h)
+/* Two CRC32Cs of a span under two seeds, in one pass: the chains are
+ * independent, so the CPU overlaps them.  No unaligned type-punned loads
+ * (rte_hash_crc() has them). */
+static uint64_t
+span_crc(uint64_t h, struct sw_span v)
 {
+	uint32_t lo = (uint32_t)h, hi = (uint32_t)(h >> 32) ^ 0x5bd1e995u;
+	const char *p = v.p;
+	size_t n = v.len;
 	uint64_t v8;
 
 	for (; n >= 8; p += 8, n -= 8) {
 		memcpy(&v8, p, 8);
-		h = rte_hash_crc_8byte(v8, h);
+		lo = rte_hash_crc_8byte(v8, lo);
+		hi = rte_hash_crc_8byte(v8, hi);
 	}
-	for (; n > 0; p++, n--)
-		h = rte_hash_crc_1byte((uint8_t)*p, h);
-	return h;
+	if (n >= 4) {
+		uint32_t v4;
+
+		memcpy(&v4, p, 4);
+		lo = rte_hash_crc_4byte(v4, lo);
+		hi = rte_hash_crc_4byte(v4, hi);
+		p += 4;
+		n -= 4;
+	}
+	for (; n > 0; p++, n--) {
+		lo = rte_hash_crc_1byte((uint8_t)*p, lo);
+		hi = rte_hash_crc_1byte((uint8_t)*p, hi);
+	}
+	return ((uint64_t)hi << 32 | lo) + v.len;
 }
 
-static uint64_t
-span_crc(uint64_t h, struct sw_span v)
+/* Does @p v contain @p key, which starts with ';'?  Only the few ';' of a
+ * Via value are candidates: cheaper than memmem()'s general search. */
+static bool
+has_param(struct sw_span v, const char *key, size_t key_len)
 {
-	uint32_t lo = crc_bytes(v.p, v.len, (uint32_t)h);
-	uint32_t hi = crc_bytes(v.p, v.len, (uint32_t)(h >> 32) ^ 0x5bd1e995u);
+	const char *p = v.p, *end = v.p + v.len;
 
-	return ((uint64_t)hi << 32 | lo) + v.len;
+	while ((size_t)(end - p) >= key_len && (p = memchr(p, ';', (size_t)(end - p))) != NULL) {
+		if ((size_t)(end - p) >= key_len && memcmp(p, key, key_len) == 0)
+			return true;
+		p++;
+	}
+	return false;
 }
 
 /* One pass over the Via values: the loop key (see above), and whether any
@@ -399,7 +421,7 @@ loop_key(const struct sw_sip_msg *msg, const char *self, bool *any_ours)
 	*any_ours = false;
 	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v)) {
 		bottom = v;
-		if (!*any_ours && v.len > 9 && memmem(v.p, v.len, ";sw-loop=", 9) != NULL)
+		if (!*any_ours && v.len > 9 && has_param(v, ";sw-loop=", 9))
 			*any_ours = true;
 	}
 	h = span_crc(h, msg->ruri);
@@ -417,7 +439,7 @@ looped(const struct sw_sip_msg *msg, const char *key, uint16_t key_len)
 	struct sw_span v;
 
 	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v))
-		if (v.len >= key_len && memmem(v.p, v.len, key, key_len) != NULL)
+		if (v.len >= key_len && has_param(v, key, key_len))
 			return true;
 	return false;
 }

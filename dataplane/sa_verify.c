@@ -27,34 +27,34 @@ sw_sa_rc_name(enum sw_sa_rc rc)
 	return rc_names[rc];
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+/* One more than the value of a hex digit, 0 for anything else: a table so
+ * that parse_hex() runs without a branch per digit (an opaque and a crand on
+ * every signed request). */
+static const uint8_t hex_nib1[256] = {
+	['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+	['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+	['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16, ['A'] = 11, ['B'] = 12,
+	['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* 1..max_digits hex digits into *v. */
 static bool
 parse_hex(struct sw_span s, unsigned int max_digits, uint64_t *v)
 {
 	uint64_t acc = 0;
+	int bad = 0;
 	uint16_t i;
-	int d;
 
 	if (s.p == NULL || s.len == 0 || s.len > max_digits)
 		return false;
 	for (i = 0; i < s.len; i++) {
-		d = hexval(s.p[i]);
-		if (d < 0)
-			return false;
-		acc = acc << 4 | (uint64_t)d;
+		int d = (int)hex_nib1[(uint8_t)s.p[i]] - 1;
+
+		bad |= d;
+		acc = acc << 4 | (uint64_t)(d & 0xf);
 	}
+	if (bad < 0)
+		return false;
 	*v = acc;
 	return true;
 }
@@ -67,14 +67,24 @@ sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque)
 	return parse_hex(v, SW_SA_OPAQUE_HEX, opaque);
 }
 
+/* Two hex digits per byte: a forwarded request formats three of these. */
+static const char hex_pairs[513] =
+	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
+	"202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
+	"404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
+	"606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
+	"808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
+	"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
+	"C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
+	"E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
+
 void
 sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX])
 {
-	static const char digits[] = "0123456789ABCDEF";
 	unsigned int i;
 
-	for (i = 0; i < SW_SA_OPAQUE_HEX; i++)
-		out[i] = digits[(opaque >> (60 - 4 * i)) & 0xf];
+	for (i = 0; i < SW_SA_OPAQUE_HEX / 2; i++)
+		memcpy(out + 2 * i, hex_pairs + 2 * ((opaque >> (56 - 8 * i)) & 0xff), 2);
 }
 
 /* cnum: 1..10 decimal digits, value < 2^32. */
@@ -717,19 +727,18 @@ top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
 #define OUR_BRANCH "z9hG4bK-sw"    /* client -> upstream */
 #define OUR_BRANCH_IN "z9hG4bK-si" /* upstream -> client */
 
-/* Decimal of an octet, no leading zeros. */
-static void
-put_dec8(struct sw_wbuf *w, unsigned int v)
+/* Decimal of an octet, no leading zeros, at @p t.  @return its length. */
+static unsigned int
+dec8(char *t, unsigned int v)
 {
-	char d[3];
 	unsigned int n = 0;
 
 	if (v >= 100)
-		d[n++] = (char)('0' + v / 100);
+		t[n++] = (char)('0' + v / 100);
 	if (v >= 10)
-		d[n++] = (char)('0' + v / 10 % 10);
-	d[n++] = (char)('0' + v % 10);
-	sw_wbuf_put(w, d, n);
+		t[n++] = (char)('0' + v / 10 % 10);
+	t[n++] = (char)('0' + v % 10);
+	return n;
 }
 
 /*
@@ -742,21 +751,21 @@ static void
 put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned int i, g, n;
-	char t[5];
+	unsigned int i, g, n = 0;
+	char t[41]; /* "[" 8 * "xxxx" 7 * ":" "]"; one put for the whole address */
 
 	if (src->af == AF_INET) {
 		for (i = 0; i < 4; i++) {
 			if (i != 0)
-				sw_wbuf_put(w, ".", 1);
-			put_dec8(w, src->addr[i]);
+				t[n++] = '.';
+			n += dec8(t + n, src->addr[i]);
 		}
+		sw_wbuf_put(w, t, n);
 		return;
 	}
-	sw_wbuf_put(w, "[", 1);
+	t[n++] = '[';
 	for (i = 0; i < 8; i++) {
 		g = (unsigned int)src->addr[2 * i] << 8 | src->addr[2 * i + 1];
-		n = 0;
 		if (i != 0)
 			t[n++] = ':';
 		if (g >= 0x1000)
@@ -766,9 +775,9 @@ put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 		if (g >= 0x10)
 			t[n++] = hex[(g >> 4) & 0xf];
 		t[n++] = hex[g & 0xf];
-		sw_wbuf_put(w, t, n);
 	}
-	sw_wbuf_put(w, "]", 1);
+	t[n++] = ']';
+	sw_wbuf_put(w, t, n);
 }
 
 /* Our Via: sent-by written by the caller, then branch, sw-sa, sw-src. */

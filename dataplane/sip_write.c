@@ -180,17 +180,6 @@ sw_sip_write_error(struct sw_wbuf *w, const struct sw_sip_msg *req, const char *
 	return result(w);
 }
 
-/* Raw bytes of header line i, CRLF (and any folds) included. */
-static struct sw_span
-raw_line(const struct sw_sip_msg *msg, const char *buf, uint16_t i)
-{
-	const char *s = msg->hdr[i].name.p;
-	const char *e = i + 1 < msg->n_hdr ? msg->hdr[i + 1].name.p : buf + msg->hdr_len - 2;
-	struct sw_span r = {s, (uint16_t)(e - s)};
-
-	return r;
-}
-
 /* Header line @p i (the first line of a multi-value header) without its
  * first value: nothing if that was its only value. */
 static void
@@ -223,7 +212,7 @@ int
 sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char *buf, size_t len,
 		     const struct sw_sip_fwd *fwd)
 {
-	const char *info_name = NULL;
+	const char *info_name = NULL, *run;
 	uint8_t top_via = msg->first[SW_HDR_VIA], top_route = msg->first[SW_HDR_ROUTE];
 	int mf = sw_sip_max_forwards(msg);
 	uint16_t i;
@@ -252,22 +241,34 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 	if (fwd->dec_max_forwards && mf < 0)
 		sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 
+	/* A header line's raw bytes (CRLF and folds included) run from its name
+	 * to the next line's name, or to the blank line: copy each run of
+	 * unchanged lines with one put. */
+	run = NULL;
 	for (i = 0; i < msg->n_hdr; i++) {
 		const struct sw_sip_hdr *h = &msg->hdr[i];
+		bool pop = (fwd->pop_via && i == top_via) || (fwd->pop_route && i == top_route);
+		bool dec = !pop && fwd->dec_max_forwards && h->id == SW_HDR_MAX_FORWARDS;
 
+		if (!pop && !dec) {
+			if (run == NULL)
+				run = h->name.p;
+			continue;
+		}
+		if (run != NULL)
+			sw_wbuf_put(w, run, (size_t)(h->name.p - run));
+		run = NULL;
 		/* Drop the first value; keep the rest of the line if any. */
-		if ((fwd->pop_via && i == top_via) || (fwd->pop_route && i == top_route)) {
+		if (pop) {
 			put_without_first(w, msg, (uint8_t)i);
 			continue;
 		}
-		if (fwd->dec_max_forwards && h->id == SW_HDR_MAX_FORWARDS) {
-			sw_wbuf_puts(w, "Max-Forwards: ");
-			sw_wbuf_put_u64(w, (uint64_t)(mf - 1));
-			sw_wbuf_put(w, "\r\n", 2);
-			continue;
-		}
-		put_span(w, raw_line(msg, buf, i));
+		sw_wbuf_puts(w, "Max-Forwards: ");
+		sw_wbuf_put_u64(w, (uint64_t)(mf - 1));
+		sw_wbuf_put(w, "\r\n", 2);
 	}
+	if (run != NULL)
+		sw_wbuf_put(w, run, (size_t)(buf + msg->hdr_len - 2 - run));
 	if (msg->first[SW_HDR_CONTENT_LENGTH] == SW_HDR_NONE) {
 		sw_wbuf_puts(w, "Content-Length: ");
 		sw_wbuf_put_u64(w, msg->body.len);

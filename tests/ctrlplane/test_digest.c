@@ -70,7 +70,8 @@ static const uint8_t h_fixed[16] = {0x66, 0xe9, 0x4b, 0xd4, 0xef, 0x8a, 0x2c, 0x
 static void
 test_digest_matches_reference(void **state)
 {
-	static const size_t lens[] = {0, 1, 15, 16, 17, 31, 32, 33, 255, 700, 1024, 1500, 9000};
+	static const size_t lens[] = {0,   1,   15,  16,  17,   31,   32,  33,
+				      128, 129, 255, 700, 1024, 1500, 9000};
 	struct sw_digest *d = NULL;
 	uint8_t msg[9000], got[16], want[16];
 	struct guard_buf g = {0};
@@ -90,6 +91,35 @@ test_digest_matches_reference(void **state)
 			fail_msg("len %zu: GHASH differs from the reference", lens[i]);
 		guard_buf_free(&g);
 	}
+	sw_digest_free(d);
+}
+
+/* sw_digest_public2() with an empty first input is sw_digest_public() of the
+ * second (same blocks), on both sides of crypto/digest.c's one-call limit. */
+static void
+test_digest_public2(void **state)
+{
+	static const size_t lens[] = {0, 1, 15, 16, 17, 700, 1008, 1009, 1024, 1025, 1500};
+	struct sw_digest *d = NULL;
+	uint8_t msg[1500];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(msg); i++)
+		msg[i] = (uint8_t)(i * 29 + 3);
+	assert_int_equal(sw_digest_init(NULL, &d), 0);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		if (sw_digest_public2(d, NULL, 0, msg, lens[i]) !=
+		    sw_digest_public(d, msg, lens[i]))
+			fail_msg("len %zu: public2 differs from public", lens[i]);
+	/* The split point is hashed, below and above the limit. */
+	assert_true(sw_digest_public2(d, msg, 17, msg + 17, 40) !=
+		    sw_digest_public2(d, msg, 16, msg + 16, 41));
+	assert_true(sw_digest_public2(d, msg, 17, msg + 17, 1200) !=
+		    sw_digest_public2(d, msg, 16, msg + 16, 1201));
+	assert_true(sw_digest_public2(d, msg, 17, msg + 17, 40) ==
+		    sw_digest_public2(d, msg, 17, msg + 17, 40));
+	assert_true(sw_digest_public(d, msg, 40) != sw_digest(d, msg, 40));
 	sw_digest_free(d);
 }
 
@@ -129,6 +159,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_digest_matches_reference),
+		cmocka_unit_test(test_digest_public2),
 		cmocka_unit_test(test_digest_properties),
 	};
 

@@ -116,6 +116,34 @@ test_sa_verify_opaque(void **state)
 	s.p = "1C0FFEE1";
 	s.len = 8;
 	assert_false(sw_sa_opaque_parse(s, &v));
+	/* Every byte value through the digit-pair table and back, and every
+	 * non-digit byte at every position. */
+	{
+		static const char digits[] = "0123456789ABCDEF";
+		char bad[SW_SA_OPAQUE_HEX];
+		unsigned int b, k;
+		uint64_t x;
+
+		for (b = 0; b < 256; b++) {
+			x = (uint64_t)b * UINT64_C(0x0101010101010101) ^
+			    UINT64_C(0x0123456789abcdef);
+			sw_sa_opaque_fmt(x, out);
+			for (k = 0; k < SW_SA_OPAQUE_HEX; k++)
+				assert_int_equal(out[k], digits[(x >> (60 - 4 * k)) & 0xf]);
+			s.p = out;
+			s.len = SW_SA_OPAQUE_HEX;
+			assert_true(sw_sa_opaque_parse(s, &v));
+			assert_true(v == x);
+			if (strchr("0123456789abcdefABCDEF", (int)b) != NULL && b != 0)
+				continue;
+			for (k = 0; k < SW_SA_OPAQUE_HEX; k++) {
+				memcpy(bad, out, sizeof(bad));
+				bad[k] = (char)b;
+				s.p = bad;
+				assert_false(sw_sa_opaque_parse(s, &v));
+			}
+		}
+	}
 }
 
 /* A policy like sw_cp_create() builds (proxy family, v3). */
