@@ -74,6 +74,7 @@ echo "run-bench: $BIN (min time ${MIN_TIME}s per case; shared machines give nois
 	--benchmark_format=console --benchmark_out="$RESULTS" --benchmark_out_format=json
 # Control-plane handshakes (issue 3): a separate binary, same realm.
 CP_BIN=$BUILD/bench/sw_bench_cp
+rm -f "$BUILD/bench-cp-results.json"
 if [ -x "$CP_BIN" ]; then
 	# Handshakes cost tens of microseconds and the ratios compare cases run
 	# seconds apart: repeat them in random order and report medians.
@@ -94,6 +95,7 @@ if [ -x "$ENG_BIN" ] && [ "${SW_BENCH_ENGINE:-1}" = 1 ]; then
 fi
 
 python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"
-if [ -f "$BUILD/bench-cp-results.json" ]; then
+# Empty when SW_BENCH_FILTER matched no control-plane case.
+if [ -s "$BUILD/bench-cp-results.json" ]; then
 	python3 "$SRC/bench/summary_cp.py" "$BUILD/bench-cp-results.json"
 fi
