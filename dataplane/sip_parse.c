@@ -889,7 +889,7 @@ next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_
 		if (ne != ns && ne < n && p[ne] == '=' && ne + 1 < n && !is_lws(p[ne + 1]) &&
 		    p[ne + 1] != '"') {
 			vs = ne + 1;
-			ve = skip_class(p, vs, n, C_PVCHAR);
+			ve = skip_class(p, sw_sip_skip_alnum(p, vs, n), n, C_PVCHAR);
 			if (ve == vs)
 				return PARAM_BAD;
 		}
@@ -1142,9 +1142,10 @@ static bool
 via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 {
 	const char *p = v.p;
-	size_t n = v.len, i, s, e;
+	size_t n = v.len, i, s, e, at;
 	uint64_t port = 0;
 	struct sw_span sp, pn;
+	uint8_t d;
 	int part;
 
 	memset(via, 0, sizeof(*via));
@@ -1210,22 +1211,25 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 		s = skip_lws(p, e + 1, n);
 		/* 1*DIGIT, 1..65535 (what parse_uint() decides): leading
 		 * zeros, then at most five significant digits (six or more are
-		 * >= 100000), which cannot overflow. */
+		 * >= 100000).  Value and length come from one pass: a longer
+		 * run may wrap port (unsigned, defined), but its length refuses
+		 * it before port is looked at. */
 		for (i = s; i < n && p[i] == '0'; i++)
 			;
-		for (e = i; i < n && (uint8_t)(p[i] - '0') <= 9; i++)
-			;
+		for (e = i; i < n && (d = (uint8_t)(p[i] - '0')) <= 9; i++)
+			port = port * 10 + d;
 		if (i == s || i - e > 5)
 			return false;
-		for (; e < i; e++)
-			port = port * 10 + (uint64_t)(p[e] - '0');
 		if (port > 65535 || port == 0)
 			return false;
 		via->port = (uint16_t)port;
 	}
-	/* One pass over the parameters: first occurrence of each wins. */
+	/* One pass over the parameters: first occurrence of each wins.  The
+	 * position goes through its own variable: taking i's address would
+	 * keep i in memory through the host and port loops above. */
+	at = i;
 	for (;;) {
-		enum param_step st = next_param(p, &i, n, &pn, &sp);
+		enum param_step st = next_param(p, &at, n, &pn, &sp);
 
 		if (st == PARAM_END)
 			break;
@@ -1244,7 +1248,7 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 			}
 		}
 	}
-	i = skip_lws(p, i, n);
+	i = skip_lws(p, at, n);
 	if (i < n && !(to_comma && p[i] == ','))
 		return false; /* a ',' cannot occur inside one element; be safe */
 	return true;
@@ -1617,6 +1621,10 @@ hfail(struct pstate *st, unsigned int n_hdr, enum sw_sip_rc rc, size_t off)
 	return fail(st, rc, off);
 }
 
+/* msg->count[] "saturates at 255" (sip_parse.h) without a test per line:
+ * no message has that many header lines. */
+_Static_assert(SW_SIP_HDR_MAX < UINT8_MAX, "count[] cannot reach its saturation value");
+
 static enum sw_sip_rc
 parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 {
@@ -1630,10 +1638,14 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 	uint8_t id;
 	enum sw_sip_rc rc;
 
+	if (pos >= len)
+		return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
+	if (is_wsp(b[pos])) /* a fold with nothing to continue */
+		return hfail(st, n_hdr, SW_SIP_ELINE, pos);
 	for (;; pos = q + 2) {
+		/* ls < len and b[ls] is not SP/HTAB: checked above for the
+		 * first line, and by the value loop's exit for the others. */
 		ls = pos;
-		if (ls >= len)
-			return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
 		if (b[ls] == '\r') {
 			if (ls + 1 >= len)
 				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
@@ -1642,8 +1654,6 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 			*end = ls + 2;
 			break;
 		}
-		if (is_wsp(b[ls])) /* a fold with nothing to continue */
-			return hfail(st, n_hdr, SW_SIP_ELINE, ls);
 
 		/*
 		 * The line's end is looked for from its start, not from the
@@ -1684,6 +1694,14 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 					return hfail(st, n_hdr, SW_SIP_ELINE, ls + SW_SIP_LINE_MAX);
 				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
 			}
+			/* The usual end: CRLF and a byte after it, one compare. */
+			if (q + 2 < len && memcmp(b + q, "\r\n", 2) == 0) {
+				if (!is_wsp(b[q + 2]))
+					break;
+				folded = true;
+				q = ctl_next(b, len, q + 3, llim);
+				continue;
+			}
 			if (b[q] != '\r')
 				return hfail(st, n_hdr, SW_SIP_ELINE, q); /* NUL or bare LF */
 			if (q + 2 >= len) {
@@ -1691,12 +1709,7 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 					return hfail(st, n_hdr, SW_SIP_ELINE, q); /* bare CR */
 				return hfail(st, n_hdr, SW_SIP_ETRUNC, len);
 			}
-			if (b[q + 1] != '\n')
-				return hfail(st, n_hdr, SW_SIP_ELINE, q); /* bare CR */
-			if (!is_wsp(b[q + 2]))
-				break;
-			folded = true;
-			q = ctl_next(b, len, q + 3, llim);
+			return hfail(st, n_hdr, SW_SIP_ELINE, q); /* bare CR */
 		}
 
 		if (n_hdr >= SW_SIP_HDR_MAX)
@@ -1704,8 +1717,10 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 		if (single_instance(id) && msg->count[id] != 0)
 			return hfail(st, n_hdr, SW_SIP_EDUP, ls);
 
-		/* Usually one SP after the colon, then the value. */
-		if (vs + 1 < q && b[vs] == ' ' && !is_lws(b[vs + 1]))
+		/* Usually one SP after the colon, then the value.  vs <= q (the
+		 * colon is before the line end) and b[q] is CR, so b[vs + 1] is
+		 * in the buffer, and a non-LWS byte there is before q. */
+		if (b[vs] == ' ' && !is_lws(b[vs + 1]))
 			vs++;
 		else
 			while (vs < q && is_lws(b[vs]))
@@ -1732,12 +1747,30 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end)
 		else
 			msg->hdr[last[id]].next = (uint8_t)n_hdr;
 		last[id] = (uint8_t)n_hdr;
-		if (msg->count[id] != UINT8_MAX)
-			msg->count[id]++;
+		msg->count[id]++; /* cannot reach 255: see the assertion below */
 		n_hdr++;
 	}
 	msg->n_hdr = (uint16_t)n_hdr;
 	return SW_SIP_OK;
+}
+
+/*
+ * sw_span_eq() for the request-line and CSeq methods, without a call into
+ * libc for these few bytes: two overlapping loads from each span for 4..16
+ * bytes, nothing read outside either span; memcmp() for the rest.
+ */
+static inline bool
+method_eq(struct sw_span a, struct sw_span b)
+{
+	size_t n = a.len;
+
+	if (n != b.len)
+		return false;
+	if (n >= 8 && n <= 16)
+		return load64(a.p) == load64(b.p) && load64(a.p + n - 8) == load64(b.p + n - 8);
+	if (n >= 4 && n < 8)
+		return load32(a.p) == load32(b.p) && load32(a.p + n - 4) == load32(b.p + n - 4);
+	return n == 0 || memcmp(a.p, b.p, n) == 0;
 }
 
 enum sw_sip_rc
@@ -1802,7 +1835,7 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 		    msg->hdr[msg->first[mandatory[i]]].value.len == 0)
 			return fail(&st, SW_SIP_EMISSING, pos - 2);
 	}
-	if (msg->status == 0 && !sw_span_eq(msg->method, msg->cseq_method))
+	if (msg->status == 0 && !method_eq(msg->method, msg->cseq_method))
 		return fail(&st, SW_SIP_ECSEQ_METHOD, off_of(&st, msg->cseq_method.p));
 	if (!sw_sip_top_via(msg, &msg->top_via))
 		return fail(&st, SW_SIP_EVIA,

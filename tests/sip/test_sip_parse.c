@@ -769,6 +769,66 @@ test_sip_parse_register_fields(void **state)
 	parsed_free(&p);
 }
 
+/*
+ * Via sent-by port (1..65535, leading zeros allowed): at each edge and one
+ * past it, and digit runs long enough to wrap the accumulator, which must
+ * still be refused by their length.
+ */
+static void
+test_sip_parse_via_port(void **state)
+{
+	static const struct {
+		const char *port;
+		uint16_t want; /* 0: EVIA */
+	} rows[] = {
+		{"1", 1},
+		{"0", 0},
+		{"00000", 0},
+		{"65535", 65535},
+		{"65536", 0},
+		{"99999", 0},
+		{"000000065535", 65535},
+		{"00001", 1},
+		{"100000", 0},
+		{"0100000", 0},
+		{"18446744073709551617", 0}, /* 2^64 + 1: wraps to 1 */
+		{"1844674407370955161700000", 0},
+		{"5060x", 0},
+		{"", 0},
+	};
+	char m[512];
+	struct parsed p;
+	struct sw_sip_via via;
+	size_t i;
+	int n;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		n = snprintf(m, sizeof(m),
+			     "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h:%s;branch=z9hG4bK1;rport"
+			     "\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>\r\nCall-ID: m\r\n"
+			     "CSeq: 1 OPTIONS\r\n\r\n",
+			     rows[i].port);
+		assert_true(n > 0 && (size_t)n < sizeof(m));
+		parse_guarded(&p, m, (size_t)n);
+		if (rows[i].want == 0) {
+			if (p.rc != SW_SIP_EVIA)
+				fail_msg("port \"%s\": got %s want %s", rows[i].port,
+					 sw_sip_rc_name(p.rc), sw_sip_rc_name(SW_SIP_EVIA));
+			assert_int_equal(p.msg.err_off, (size_t)(strstr(m, "SIP/2.0/UDP") - m));
+		} else {
+			if (p.rc != SW_SIP_OK)
+				fail_msg("port \"%s\": got %s", rows[i].port, sw_sip_rc_name(p.rc));
+			assert_true(sw_sip_top_via(&p.msg, &via));
+			assert_int_equal(via.port, rows[i].want);
+			assert_span(via.host, "h");
+			assert_span(via.branch, "z9hG4bK1");
+			assert_true(via.has_rport);
+		}
+		parsed_free(&p);
+	}
+}
+
 /* Multi-value headers: across lines and commas; quotes and <> don't split. */
 static void
 test_sip_parse_multi_value(void **state)
@@ -1604,6 +1664,7 @@ main(void)
 		cmocka_unit_test(test_sip_parse_compact_equiv),
 		cmocka_unit_test(test_sip_parse_header_names),
 		cmocka_unit_test(test_sip_parse_register_fields),
+		cmocka_unit_test(test_sip_parse_via_port),
 		cmocka_unit_test(test_sip_parse_multi_value),
 		cmocka_unit_test(test_sip_parse_top_via),
 		cmocka_unit_test(test_sip_parse_accessors),
