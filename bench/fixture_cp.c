@@ -8,7 +8,6 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 
 #include <dirent.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -30,11 +29,9 @@
 #include "ctrlplane/cp.h"
 #include "ctrlplane/cp_krb.h"
 #include "ctrlplane/sa_table.h"
+#include "tests/common/ntlmssp.h"
+#include "tests/realm/kinit.h"
 #include "tests/realm/realm.h"
-
-#ifndef SW_GSSNTLMSSP_PATH
-#define SW_GSSNTLMSSP_PATH "/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so"
-#endif
 
 #define REALM "SIP Communications Service"
 
@@ -114,46 +111,16 @@ eal_cleanup(void)
 static int
 kinit(void)
 {
-	krb5_context kctx = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	int rc = -1;
+	char err[256];
 
-	memset(&creds, 0, sizeof(creds));
-	if (krb5_init_context(&kctx) != 0)
-		return -1;
-	if (krb5_parse_name(kctx, getenv("SW_USER_PRINC"), &princ) == 0 &&
-	    krb5_get_init_creds_password(kctx, &creds, princ, getenv("SW_USER_PASSWORD"), NULL,
-					 NULL, 0, NULL, NULL) == 0 &&
-	    krb5_cc_default(kctx, &cc) == 0 && krb5_cc_initialize(kctx, cc, princ) == 0 &&
-	    krb5_cc_store_cred(kctx, cc, &creds) == 0)
-		rc = 0;
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	krb5_free_cred_contents(kctx, &creds);
-	krb5_free_principal(kctx, princ);
-	krb5_free_context(kctx);
-	return rc;
+	return sw_test_kinit(getenv("SW_USER_PRINC"), getenv("SW_USER_PASSWORD"), NULL, 0, err,
+			     sizeof(err)) == 0
+		       ? 0
+		       : -1;
 }
 
-/* gss-ntlmssp's own entry points (RTLD_LOCAL: MIT is linked here too). */
-static char oid_nt_user_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x01";
-static char oid_nt_hostbased_b[] = "\x2a\x86\x48\x86\xf7\x12\x01\x02\x01\x04";
-static char oid_ntlmssp_b[] = GSS_NTLMSSP_OID_STRING;
-static gss_OID_desc oid_nt_user = {10, oid_nt_user_b};
-static gss_OID_desc oid_nt_hostbased = {10, oid_nt_hostbased_b};
-static gss_OID_desc oid_ntlmssp = {GSS_NTLMSSP_OID_LENGTH, oid_ntlmssp_b};
-
-static struct {
-	void *h;
-	__typeof__(gss_import_name) *import_name;
-	__typeof__(gss_acquire_cred) *acquire_cred;
-	__typeof__(gss_acquire_cred_with_password) *acquire_cred_with_password;
-	__typeof__(gss_init_sec_context) *init_sec_context;
-	__typeof__(gss_accept_sec_context) *accept_sec_context;
-	__typeof__(gss_delete_sec_context) *delete_sec_context;
-} nt;
+/* gss-ntlmssp as the NTLM client (tests/common/ntlmssp.h: MIT is linked here too). */
+static struct sw_ntlmssp nt;
 static gss_cred_id_t nicred = GSS_C_NO_CREDENTIAL, nacred = GSS_C_NO_CREDENTIAL;
 static gss_name_t ntarget = GSS_C_NO_NAME;
 
@@ -161,24 +128,14 @@ static int
 ntlm_setup(void)
 {
 	OM_uint32 min;
-	gss_OID_set_desc mechs = {1, &oid_ntlmssp};
+	gss_OID_set_desc mechs = {1, &sw_ntlmssp_oid_mech};
 	char user[256];
 	const char *pw = getenv("SW_USER_PASSWORD");
 	gss_buffer_desc ub, sb, pwb;
 	gss_name_t un = GSS_C_NO_NAME;
+	char err[256];
 
-	nt.h = dlopen(SW_GSSNTLMSSP_PATH, RTLD_NOW | RTLD_LOCAL);
-	if (nt.h == NULL || pw == NULL)
-		return -1;
-	*(void **)&nt.import_name = dlsym(nt.h, "gss_import_name");
-	*(void **)&nt.acquire_cred = dlsym(nt.h, "gss_acquire_cred");
-	*(void **)&nt.acquire_cred_with_password = dlsym(nt.h, "gssspi_acquire_cred_with_password");
-	*(void **)&nt.init_sec_context = dlsym(nt.h, "gss_init_sec_context");
-	*(void **)&nt.accept_sec_context = dlsym(nt.h, "gss_accept_sec_context");
-	*(void **)&nt.delete_sec_context = dlsym(nt.h, "gss_delete_sec_context");
-	if (nt.import_name == NULL || nt.acquire_cred == NULL ||
-	    nt.acquire_cred_with_password == NULL || nt.init_sec_context == NULL ||
-	    nt.accept_sec_context == NULL || nt.delete_sec_context == NULL)
+	if (pw == NULL || sw_ntlmssp_load(&nt, NULL, err, sizeof(err)) != 0)
 		return -1;
 	snprintf(user, sizeof(user), "%s\\%s", getenv("SW_NTLM_DOMAIN"), getenv("SW_USER"));
 	ub.value = user;
@@ -187,8 +144,8 @@ ntlm_setup(void)
 	sb.length = strlen(sb.value);
 	pwb.value = (void *)(uintptr_t)pw;
 	pwb.length = strlen(pw);
-	if (nt.import_name(&min, &ub, &oid_nt_user, &un) != GSS_S_COMPLETE ||
-	    nt.import_name(&min, &sb, &oid_nt_hostbased, &ntarget) != GSS_S_COMPLETE ||
+	if (nt.import_name(&min, &ub, &sw_ntlmssp_oid_nt_user, &un) != GSS_S_COMPLETE ||
+	    nt.import_name(&min, &sb, &sw_ntlmssp_oid_nt_hostbased, &ntarget) != GSS_S_COMPLETE ||
 	    nt.acquire_cred_with_password(&min, un, &pwb, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
 					  &nicred, NULL, NULL) != GSS_S_COMPLETE ||
 	    nt.acquire_cred(&min, ntarget, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &nacred, NULL,
@@ -456,7 +413,7 @@ sw_bcp_ntlm_once(int raw)
 
 	iter++;
 	maj = nt.init_sec_context(
-		&min, nicred, &ictx, ntarget, &oid_ntlmssp, GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG,
+		&min, nicred, &ictx, ntarget, &sw_ntlmssp_oid_mech, GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG,
 		0, GSS_C_NO_CHANNEL_BINDINGS, GSS_C_NO_BUFFER, NULL, &t0b, NULL, NULL);
 	if (maj != GSS_S_CONTINUE_NEEDED)
 		goto out;
@@ -488,7 +445,7 @@ sw_bcp_ntlm_once(int raw)
 		chal.value = raw_chal;
 		chal.length = (size_t)n;
 	}
-	maj = nt.init_sec_context(&min, nicred, &ictx, ntarget, &oid_ntlmssp,
+	maj = nt.init_sec_context(&min, nicred, &ictx, ntarget, &sw_ntlmssp_oid_mech,
 				  GSS_C_DATAGRAM_FLAG | GSS_C_INTEG_FLAG, 0,
 				  GSS_C_NO_CHANNEL_BINDINGS, &chal, NULL, &auth, NULL, NULL);
 	if (!raw)

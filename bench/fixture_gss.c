@@ -21,6 +21,7 @@
 #include "bench/fixture.h"
 #include "bench/fixture_priv.h"
 #include "tests/common/ntlmssp.h"
+#include "tests/realm/kinit.h"
 
 #define LYNC_FLAGS (GSS_C_INTEG_FLAG | GSS_C_IDENTIFY_FLAG)
 
@@ -91,38 +92,7 @@ gss_new(const struct sw_bench_set *s, enum gss_kind kind, struct sw_bench_gss **
 static int
 kinit_password(const char *princ_s, const char *pw, const char *ccname, char *err, size_t err_len)
 {
-	krb5_context kc = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	krb5_error_code kr;
-	int ret = 0;
-
-	memset(&creds, 0, sizeof(creds));
-	kr = krb5_init_context(&kc);
-	if (kr != 0)
-		return fail(err, err_len, -EIO, "krb5_init_context: %d", kr);
-	kr = krb5_parse_name(kc, princ_s, &princ);
-	if (kr == 0)
-		kr = krb5_get_init_creds_password(kc, &creds, princ, pw, NULL, NULL, 0, NULL, NULL);
-	if (kr == 0)
-		kr = krb5_cc_resolve(kc, ccname, &cc);
-	if (kr == 0)
-		kr = krb5_cc_initialize(kc, cc, princ);
-	if (kr == 0)
-		kr = krb5_cc_store_cred(kc, cc, &creds);
-	if (kr != 0) {
-		const char *m = krb5_get_error_message(kc, kr);
-
-		ret = fail(err, err_len, -EIO, "kinit %s: %s", princ_s, m);
-		krb5_free_error_message(kc, m);
-	}
-	if (cc != NULL)
-		krb5_cc_close(kc, cc);
-	krb5_free_cred_contents(kc, &creds);
-	krb5_free_principal(kc, princ);
-	krb5_free_context(kc);
-	return ret;
+	return sw_test_kinit(princ_s, pw, ccname, 0, err, err_len) == 0 ? 0 : -EIO;
 }
 
 static int

@@ -19,6 +19,7 @@
 #include <krb5/krb5.h>
 
 #include "tests/ctrlplane/krb_util.h"
+#include "tests/realm/kinit.h"
 
 const char *
 ku_gss_err(OM_uint32 maj, OM_uint32 min)
@@ -40,30 +41,10 @@ ku_gss_err(OM_uint32 maj, OM_uint32 min)
 void
 ku_kinit(const char *princ_str, const char *password, const char *ccname, krb5_deltat lifetime)
 {
-	krb5_context kctx = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	krb5_get_init_creds_opt *opt = NULL;
-	krb5_error_code ret;
+	char err[256];
 
-	memset(&creds, 0, sizeof(creds));
-	assert_int_equal(krb5_init_context(&kctx), 0);
-	assert_int_equal(krb5_parse_name(kctx, princ_str, &princ), 0);
-	assert_int_equal(krb5_get_init_creds_opt_alloc(kctx, &opt), 0);
-	if (lifetime != 0)
-		krb5_get_init_creds_opt_set_tkt_life(opt, lifetime);
-	ret = krb5_get_init_creds_password(kctx, &creds, princ, password, NULL, NULL, 0, NULL, opt);
-	if (ret != 0)
-		fail_msg("kinit %s: %s", princ_str, krb5_get_error_message(kctx, ret));
-	assert_int_equal(krb5_cc_resolve(kctx, ccname, &cc), 0);
-	assert_int_equal(krb5_cc_initialize(kctx, cc, princ), 0);
-	assert_int_equal(krb5_cc_store_cred(kctx, cc, &creds), 0);
-	krb5_cc_close(kctx, cc);
-	krb5_free_cred_contents(kctx, &creds);
-	krb5_get_init_creds_opt_free(kctx, opt);
-	krb5_free_principal(kctx, princ);
-	krb5_free_context(kctx);
+	if (sw_test_kinit(princ_str, password, ccname, lifetime, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 gss_cred_id_t

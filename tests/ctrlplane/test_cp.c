@@ -50,6 +50,7 @@
 #include "tests/ctrlplane/cp_eal.h"
 #include "tests/ctrlplane/cp_tc.h"
 #include "tests/ctrlplane/krb_util.h"
+#include "tests/realm/kinit.h"
 #include "tests/realm/realm.h"
 
 #define REALM "SIP Communications Service"
@@ -1799,27 +1800,13 @@ test_cp_identity_map(void **state)
 static int
 kinit(const char *princ_s, const char *pw, const char *ccname)
 {
-	krb5_context kctx = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	int rc = -1;
+	char err[256];
 
-	memset(&creds, 0, sizeof(creds));
-	if (krb5_init_context(&kctx) != 0)
+	if (sw_test_kinit(princ_s, pw, ccname, 0, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return -1;
-	if (krb5_parse_name(kctx, princ_s, &princ) == 0 &&
-	    krb5_get_init_creds_password(kctx, &creds, princ, pw, NULL, NULL, 0, NULL, NULL) == 0 &&
-	    (ccname != NULL ? krb5_cc_resolve(kctx, ccname, &cc) : krb5_cc_default(kctx, &cc)) ==
-		    0 &&
-	    krb5_cc_initialize(kctx, cc, princ) == 0 && krb5_cc_store_cred(kctx, cc, &creds) == 0)
-		rc = 0;
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	krb5_free_cred_contents(kctx, &creds);
-	krb5_free_principal(kctx, princ);
-	krb5_free_context(kctx);
-	return rc;
+	}
+	return 0;
 }
 
 static char main_conf[600];

@@ -31,6 +31,7 @@
 #include "crypto/mac.h"
 #include "crypto/sig.h"
 #include "tests/common/guard.h"
+#include "tests/realm/kinit.h"
 #include "tests/realm/realm.h"
 #include "tests/xcheck/xcheck_util.h"
 
@@ -146,35 +147,10 @@ oid_last_arc(const gss_buffer_desc *oid)
 static void
 kinit_password(const char *princ_str, const char *password, const char *ccname)
 {
-	krb5_context kctx = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	krb5_get_init_creds_opt *opt = NULL;
-	krb5_error_code ret;
+	char err[256];
 
-	memset(&creds, 0, sizeof(creds));
-	ret = krb5_init_context(&kctx);
-	assert_int_equal(ret, 0);
-	ret = krb5_parse_name(kctx, princ_str, &princ);
-	assert_int_equal(ret, 0);
-	ret = krb5_get_init_creds_opt_alloc(kctx, &opt);
-	assert_int_equal(ret, 0);
-	ret = krb5_get_init_creds_password(kctx, &creds, princ, password, NULL, NULL, 0, NULL, opt);
-	if (ret != 0)
-		fail_msg("kinit %s: %s", princ_str, krb5_get_error_message(kctx, ret));
-	ret = krb5_cc_resolve(kctx, ccname, &cc);
-	assert_int_equal(ret, 0);
-	ret = krb5_cc_initialize(kctx, cc, princ);
-	assert_int_equal(ret, 0);
-	ret = krb5_cc_store_cred(kctx, cc, &creds);
-	assert_int_equal(ret, 0);
-
-	krb5_cc_close(kctx, cc);
-	krb5_free_cred_contents(kctx, &creds);
-	krb5_get_init_creds_opt_free(kctx, opt);
-	krb5_free_principal(kctx, princ);
-	krb5_free_context(kctx);
+	if (sw_test_kinit(princ_str, password, ccname, 0, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
 }
 
 static gss_cred_id_t

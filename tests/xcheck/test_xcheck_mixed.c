@@ -28,6 +28,7 @@
 
 #include "crypto/sig.h"
 #include "tests/common/ntlmssp.h"
+#include "tests/realm/kinit.h"
 #include "tests/realm/realm.h"
 
 enum step_kind {
@@ -274,27 +275,14 @@ test_xcheck_mixed_step(void **state)
 static int
 kinit_default(void)
 {
-	krb5_context kctx = NULL;
-	krb5_principal princ = NULL;
-	krb5_ccache cc = NULL;
-	krb5_creds creds;
-	int rc = -1;
+	char err[256];
 
-	memset(&creds, 0, sizeof(creds));
-	if (krb5_init_context(&kctx) != 0)
+	if (sw_test_kinit(getenv("SW_USER_PRINC"), getenv("SW_USER_PASSWORD"), NULL, 0, err,
+			  sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
 		return -1;
-	if (krb5_parse_name(kctx, getenv("SW_USER_PRINC"), &princ) == 0 &&
-	    krb5_get_init_creds_password(kctx, &creds, princ, getenv("SW_USER_PASSWORD"), NULL,
-					 NULL, 0, NULL, NULL) == 0 &&
-	    krb5_cc_default(kctx, &cc) == 0 && krb5_cc_initialize(kctx, cc, princ) == 0 &&
-	    krb5_cc_store_cred(kctx, cc, &creds) == 0)
-		rc = 0;
-	if (cc != NULL)
-		krb5_cc_close(kctx, cc);
-	krb5_free_cred_contents(kctx, &creds);
-	krb5_free_principal(kctx, princ);
-	krb5_free_context(kctx);
-	return rc;
+	}
+	return 0;
 }
 
 static int
