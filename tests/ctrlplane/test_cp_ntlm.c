@@ -23,7 +23,9 @@
 
 #define T0 1764590000LL /* fixed "now" for the acceptor's clock */
 
-static int64_t fake_now = T0;
+/* The acceptor's clock (sw_cp_ntlm_cfg.clock), driven by each test row: the
+ * timestamp window and SA lifetime are checked at exact offsets from T0. */
+static int64_t clock_now = T0;
 static struct sw_ntlm_users *users;
 static struct sw_cp_ntlm *acc;
 static struct sw_cp_ntlm *acc_mic; /* require_mic */
@@ -33,7 +35,7 @@ static int64_t
 test_clock(void *arg)
 {
 	(void)arg;
-	return fake_now;
+	return clock_now;
 }
 
 static void
@@ -282,14 +284,14 @@ test_cp_ntlm_authenticate_table(void **state)
 		enum sw_cp_ntlm_rc rc;
 		int n;
 
-		fake_now = T0;
+		clock_now = T0;
 		assert_int_equal(sw_cp_ntlm_challenge(a, &p), 0);
 		n = tc_authenticate(p.msg, p.len, &tc->o, msg, sizeof(msg), esk);
 		if (n < 0)
 			fail_msg("%s: test client failed", tc->name);
 		gm = guard_buf_put(&g, msg, (size_t)n);
 		assert_non_null(gm);
-		fake_now = T0 + tc->advance;
+		clock_now = T0 + tc->advance;
 		rc = sw_cp_ntlm_authenticate(a, &p, gm, (size_t)n, &sa);
 		if (rc != tc->want)
 			fail_msg("%s: got %s, want %s", tc->name, sw_cp_ntlm_rc_name(rc),
@@ -300,7 +302,7 @@ test_cp_ntlm_authenticate_table(void **state)
 			assert_string_equal(sa.domain, tc->want_domain);
 			assert_string_equal(sa.workstation, "TESTPC");
 			assert_int_equal(sa.mic_verified, tc->o.mic);
-			assert_int_equal(sa.expires, fake_now + SW_CP_NTLM_SA_LIFETIME);
+			assert_int_equal(sa.expires, clock_now + SW_CP_NTLM_SA_LIFETIME);
 		} else {
 			static const uint8_t zero[sizeof(sa)];
 
@@ -322,7 +324,7 @@ test_cp_ntlm_truncated(void **state)
 	int n;
 
 	(void)state;
-	fake_now = T0;
+	clock_now = T0;
 	assert_int_equal(sw_cp_ntlm_challenge(acc, &p), 0);
 	n = tc_authenticate(p.msg, p.len, &o, msg, sizeof(msg), esk);
 	assert_true(n > 0);
@@ -349,7 +351,7 @@ test_cp_ntlm_challenge_format(void **state)
 	uint64_t ts = 0;
 
 	(void)state;
-	fake_now = T0;
+	clock_now = T0;
 	assert_int_equal(sw_cp_ntlm_challenge(acc, &p1), 0);
 	assert_int_equal(sw_cp_ntlm_challenge(acc, &p2), 0);
 	assert_memory_not_equal(p1.server_challenge, p2.server_challenge, 8);
@@ -428,7 +430,7 @@ test_cp_ntlm_sa_keys(void **state)
 	int n;
 
 	(void)state;
-	fake_now = T0;
+	clock_now = T0;
 	assert_int_equal(sw_cp_ntlm_challenge(acc, &p), 0);
 	n = tc_authenticate(p.msg, p.len, &o, msg, sizeof(msg), esk);
 	assert_int_equal(sw_cp_ntlm_authenticate(acc, &p, msg, (size_t)n, &sa), SW_CP_NTLM_OK);
