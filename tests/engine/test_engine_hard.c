@@ -45,6 +45,7 @@
 #include "dataplane/port.h"
 #include "dataplane/sa_glue.h"
 #include "tests/ctrlplane/cp_eal.h"
+#include "tests/engine/ring_engine.h"
 
 #define HS_BURST   6
 #define HS_BURST_S "6"
@@ -69,66 +70,21 @@ static struct sw_engine eng;
 static struct rte_ring *rx_ring[2], *tx_ring[2];
 static unsigned int src_host = 2; /* 10.1.1.<src_host> */
 
-static char *
-write_tmp(const char *text)
-{
-	static char path[64];
-	int fd;
-
-	snprintf(path, sizeof(path), "/tmp/sw_enghard_XXXXXX");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
-
 static int
 setup(void **state)
 {
 	char err[SW_CFG_ERR_MAX];
-	const char *p = write_tmp(CONF);
-	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x99}};
+	struct rte_ether_addr mac = SW_RING_ENGINE_MAC;
 	struct sw_sa_rt *rt;
 	struct sw_sa_keys *k;
 	unsigned int i;
 
 	(void)state;
-	if (sw_config_load(p, &cfg, err, sizeof(err)) != 0) {
+	if (sw_ring_engine_up(&eng, &cfg, CONF, "h", 1024, 1024, 64, rx_ring, tx_ring, pool, err,
+			      sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	unlink(p);
-	for (i = 0; i < 2; i++) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "h_rx%u", i);
-		rx_ring[i] = rte_ring_create(n, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "h_tx%u", i);
-		tx_ring[i] = rte_ring_create(n, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "net_ring_h%u", i);
-		if (rte_eth_from_rings(n, &rx_ring[i], 1, &tx_ring[i], 1, SOCKET_ID_ANY) != (int)i)
-			return -1;
-	}
-	eng.cfg = &cfg;
-	eng.n_lcores = 1;
-	eng.tsc_hz = rte_get_tsc_hz();
-	eng.tsc_per_ms = eng.tsc_hz / 1000;
-	eng.pool = pool;
-	eng.big = rte_pktmbuf_pool_create(
-		"h_big", 64, 0, RTE_ALIGN(sizeof(struct sw_pkt_meta), RTE_MBUF_PRIV_ALIGN),
-		16384 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	eng.to_cp = rte_ring_create("h_to_cp", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	eng.local_pol = rte_zmalloc(NULL, sizeof(*eng.local_pol), 0);
-	if (eng.big == NULL || eng.to_cp == NULL || eng.local_pol == NULL ||
-	    sw_eng_policy_build(&cfg, eng.local_pol, &eng.local_digest) != 0 ||
-	    sw_neigh_create(SOCKET_ID_ANY, &eng.neigh) != 0 ||
-	    sw_lcore_create(&eng, 0, rte_lcore_id(), &eng.lc[0]) != 0 || sw_port_setup(&eng) != 0)
-		return -1;
-	eng.pol = eng.local_pol;
-	if (sw_eng_route(&eng, &cfg.upstream, true, &eng.up_if, &eng.up_nh) != 0)
-		return -1;
-	sw_neigh_set(eng.neigh, &cfg.upstream, 1, &mac, true);
 	for (i = 2; i < 40; i++) {
 		struct sw_addr a = {.af = AF_INET};
 		char ip[32];
@@ -156,14 +112,8 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	sw_lcore_free(eng.lc[0]);
-	sw_port_stop(&eng);
+	sw_ring_engine_down(&eng);
 	sw_sa_table_free(eng.sat);
-	sw_neigh_free(eng.neigh);
-	sw_digest_free(eng.local_digest);
-	rte_free(eng.local_pol);
-	rte_ring_free(eng.to_cp);
-	rte_mempool_free(eng.big);
 	return 0;
 }
 

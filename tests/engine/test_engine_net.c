@@ -37,6 +37,7 @@
 #include "dataplane/sa_glue.h"
 #include "dataplane/sa_verify.h"
 #include "dataplane/sip_write.h"
+#include "tests/engine/ring_engine.h"
 
 static struct rte_mempool *pool;
 
@@ -673,48 +674,15 @@ static int
 engine_setup(void **state)
 {
 	char err[SW_CFG_ERR_MAX];
-	const char *p = write_tmp(BASE_CONF);
-	struct rte_ether_addr mac = { { 0x02, 0, 0, 0, 0, 0x99 } };
+	struct rte_ether_addr mac = SW_RING_ENGINE_MAC;
 	struct sw_addr a;
-	unsigned int i;
 
 	(void)state;
-	if (sw_config_load(p, &cfg, err, sizeof(err)) != 0) {
+	if (sw_ring_engine_up(&eng, &cfg, BASE_CONF, "t", 256, 256, 64, rx_ring, tx_ring, pool, err,
+			      sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
-	unlink(p);
-	for (i = 0; i < 2; i++) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "t_rx%u", i);
-		rx_ring[i] = rte_ring_create(n, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "t_tx%u", i);
-		tx_ring[i] = rte_ring_create(n, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "net_ring_t%u", i);
-		if (rte_eth_from_rings(n, &rx_ring[i], 1, &tx_ring[i], 1, SOCKET_ID_ANY) != (int)i)
-			return -1;
-	}
-	eng.cfg = &cfg;
-	eng.n_lcores = 1;
-	eng.tsc_hz = rte_get_tsc_hz();
-	eng.tsc_per_ms = eng.tsc_hz / 1000;
-	eng.pool = pool;
-	eng.big = rte_pktmbuf_pool_create("t_big", 64, 0,
-					  RTE_ALIGN(sizeof(struct sw_pkt_meta), RTE_MBUF_PRIV_ALIGN),
-					  16384 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	eng.to_cp = rte_ring_create("t_to_cp", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	eng.local_pol = rte_zmalloc(NULL, sizeof(*eng.local_pol), 0);
-	if (eng.big == NULL || eng.to_cp == NULL || eng.local_pol == NULL ||
-	    sw_eng_policy_build(&cfg, eng.local_pol, &eng.local_digest) != 0 ||
-	    sw_neigh_create(SOCKET_ID_ANY, &eng.neigh) != 0 ||
-	    sw_lcore_create(&eng, 0, rte_lcore_id(), &eng.lc[0]) != 0 || sw_port_setup(&eng) != 0)
-		return -1;
-	eng.pol = eng.local_pol;
-	if (sw_eng_route(&eng, &cfg.upstream, true, &eng.up_if, &eng.up_nh) != 0)
-		return -1;
-	/* The kernel's neighbour table, as netlink would fill it. */
-	sw_neigh_set(eng.neigh, &cfg.upstream, 1, &mac, true);
 	memset(&a, 0, sizeof(a));
 	a.af = AF_INET;
 	inet_pton(AF_INET, "10.1.1.2", &a.u);
@@ -726,13 +694,7 @@ static int
 engine_teardown(void **state)
 {
 	(void)state;
-	sw_lcore_free(eng.lc[0]);
-	sw_port_stop(&eng);
-	sw_neigh_free(eng.neigh);
-	sw_digest_free(eng.local_digest);
-	rte_free(eng.local_pol);
-	rte_ring_free(eng.to_cp);
-	rte_mempool_free(eng.big);
+	sw_ring_engine_down(&eng);
 	return 0;
 }
 

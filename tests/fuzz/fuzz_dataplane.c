@@ -53,6 +53,7 @@
 #include "dataplane/port.h"
 #include "dataplane/sa_glue.h"
 #include "tests/ctrlplane/cp_eal.h"
+#include "tests/engine/ring_engine.h"
 
 /* A violated property: say which, then crash so libFuzzer keeps the input. */
 #define FAIL()                                                                                     \
@@ -145,17 +146,11 @@ teardown(void)
 				fprintf(stderr, "drop %s %lu\n", sw_drop_name[i],
 					(unsigned long)st->drop[i]);
 	}
-	sw_lcore_free(eng.lc[0]);
-	sw_port_stop(&eng);
 	for (i = 0; i < 2; i++)
 		while (rte_ring_dequeue(tx_ring[i], (void **)&m) == 0)
 			rte_pktmbuf_free(m);
+	sw_ring_engine_down(&eng);
 	sw_sa_table_free(eng.sat);
-	sw_neigh_free(eng.neigh);
-	sw_digest_free(eng.local_digest);
-	rte_free(eng.local_pol);
-	rte_ring_free(eng.to_cp);
-	rte_mempool_free(eng.big);
 	tc_eal_cleanup();
 }
 
@@ -167,12 +162,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"--file-prefix",  NULL,	       "--log-level", "*:error", "--no-telemetry"};
 	static char store[10][64];
 	char *eal_argv[11];
-	char path[] = "/tmp/sw_fuzzdp_XXXXXX", err[SW_CFG_ERR_MAX];
-	struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, 0x99}};
+	char err[SW_CFG_ERR_MAX];
+	struct rte_ether_addr mac = SW_RING_ENGINE_MAC;
 	struct sw_sa_table *sat;
 	struct sw_addr a;
 	unsigned int i;
-	int fd;
 
 	(void)argc;
 	(void)argv;
@@ -191,48 +185,14 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (pool == NULL)
 		die("pool");
-	fd = mkstemp(path);
-	if (fd < 0 || write(fd, CONF, strlen(CONF)) != (ssize_t)strlen(CONF))
-		die("config file");
-	close(fd);
-	if (sw_config_load(path, &cfg, err, sizeof(err)) != 0)
+	if (sw_ring_engine_up(&eng, &cfg, CONF, "fz", 256, 1024, 1024, rx_ring, tx_ring, pool, err,
+			      sizeof(err)) != 0)
 		die(err);
-	unlink(path);
-	for (i = 0; i < 2; i++) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "fz_rx%u", i);
-		rx_ring[i] = rte_ring_create(n, 256, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "fz_tx%u", i);
-		tx_ring[i] = rte_ring_create(n, 1024, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-		snprintf(n, sizeof(n), "net_ring_fz%u", i);
-		if (rte_eth_from_rings(n, &rx_ring[i], 1, &tx_ring[i], 1, SOCKET_ID_ANY) != (int)i)
-			die("net_ring");
-	}
-	eng.cfg = &cfg;
-	eng.n_lcores = 1;
-	eng.tsc_hz = rte_get_tsc_hz();
-	eng.tsc_per_ms = eng.tsc_hz / 1000;
-	eng.pool = pool;
-	eng.big = rte_pktmbuf_pool_create(
-		"fz_big", 64, 0, RTE_ALIGN(sizeof(struct sw_pkt_meta), RTE_MBUF_PRIV_ALIGN),
-		16384 + RTE_PKTMBUF_HEADROOM, SOCKET_ID_ANY);
-	eng.to_cp = rte_ring_create("fz_to_cp", 1024, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	eng.local_pol = rte_zmalloc(NULL, sizeof(*eng.local_pol), 0);
-	if (eng.big == NULL || eng.to_cp == NULL || eng.local_pol == NULL ||
-	    sw_eng_policy_build(&cfg, eng.local_pol, &eng.local_digest) != 0 ||
-	    sw_neigh_create(SOCKET_ID_ANY, &eng.neigh) != 0 ||
-	    sw_lcore_create(&eng, 0, rte_lcore_id(), &eng.lc[0]) != 0 || sw_port_setup(&eng) != 0)
-		die("engine");
-	eng.pol = eng.local_pol;
-	if (sw_eng_route(&eng, &cfg.upstream, true, &eng.up_if, &eng.up_nh) != 0)
-		die("route");
 	if (sw_sa_table_create("fz_sa", 16, SOCKET_ID_ANY, &sat) != 0)
 		die("sa table");
 	add_sa(sat, OPAQUE_NTLM, false);
 	add_sa(sat, OPAQUE_KRB, true);
 	eng.sat = sat;
-	sw_neigh_set(eng.neigh, &cfg.upstream, 1, &mac, true);
 	memset(&a, 0, sizeof(a));
 	a.af = AF_INET;
 	inet_pton(AF_INET, "10.1.1.2", &a.u);
