@@ -7,7 +7,6 @@
 
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 
-#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 #include "ctrlplane/cp_krb.h"
 #include "ctrlplane/sa_table.h"
 #include "tests/common/ntlmssp.h"
+#include "tests/ctrlplane/cp_eal.h"
 #include "tests/realm/kinit.h"
 #include "tests/realm/realm.h"
 
@@ -66,47 +66,6 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int
-eal_init(void)
-{
-	static char a[9][64];
-	char *argv[9];
-	static const char *const v[] = {"sw_bench_cp", "--no-huge", "-m",
-					"256",	       "--no-pci",  "--no-telemetry",
-					NULL,	       "--lcores",  "0"};
-	int i;
-
-	for (i = 0; i < 9; i++) {
-		if (i == 6)
-			snprintf(a[i], sizeof(a[i]), "--file-prefix=sw_bcp_%d", (int)getpid());
-		else
-			snprintf(a[i], sizeof(a[i]), "%s", v[i]);
-		argv[i] = a[i];
-	}
-	return rte_eal_init(9, argv) < 0 ? -EIO : 0;
-}
-
-/* rte_eal_cleanup() and remove the runtime directory the EAL leaves. */
-static void
-eal_cleanup(void)
-{
-	char dir[512], path[1024];
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	if (strstr(dir, "sw_bcp_") == NULL || (d = opendir(dir)) == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static int
 kinit(void)
@@ -164,7 +123,7 @@ sw_bcp_setup(const char **why)
 	const char *d = getenv("SW_REALM_DIR");
 
 	*why = NULL;
-	if (eal_init() != 0) {
+	if (tc_eal_init("sw_bench_cp", "0") < 0) {
 		*why = "rte_eal_init failed";
 		return -EIO;
 	}
@@ -236,7 +195,7 @@ sw_bcp_teardown(void)
 	if (realm_ours)
 		sw_test_realm_stop(&realm);
 	realm_ours = 0;
-	eal_cleanup();
+	tc_eal_cleanup();
 }
 
 /* Retire everything the handshake installed (untimed), keep the table small. */
