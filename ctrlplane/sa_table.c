@@ -35,10 +35,10 @@ struct retired {
 struct sw_sa_table {
 	struct rte_hash *h;
 	struct sw_sa_rt *recs;	  /* pool_n lcore-visible records, one array */
-	uint32_t *free_idx;	  /* stack of free record indices */
+	uint32_t free_head;	  /* first free record (free_push()), or FREE_END */
 	uint32_t n_free;
 	struct rte_mempool *keys_pool; /* cold records (control plane only) */
-	size_t hot_bytes;	  /* heap taken by the hash, records, stack, queue */
+	size_t hot_bytes;	  /* heap taken by the hash, records, queue */
 	size_t cold_bytes;	  /* heap taken by the cold-record pool */
 	size_t ext_bytes;	  /* live ext blocks (rte_malloc'd, with their headers) */
 	struct rte_rcu_qsbr *qsv;
@@ -55,6 +55,33 @@ struct sw_sa_table {
 	uint32_t dq_n;
 	uint64_t stats[SW_SA_TABLE_STAT_MAX];
 };
+
+/*
+ * Free records form a list threaded through the records themselves (the
+ * next index in a free record's first four bytes): no lcore can reach a
+ * free record (it was never installed, or its grace period is over), and a
+ * separate index stack would cost 4 bytes per SA.
+ */
+#define FREE_END UINT32_MAX
+
+static void
+free_push(struct sw_sa_table *t, uint32_t idx)
+{
+	memcpy(&t->recs[idx], &t->free_head, sizeof(t->free_head));
+	t->free_head = idx;
+	t->n_free++;
+}
+
+/* Caller checked n_free != 0. */
+static struct sw_sa_rt *
+free_pop(struct sw_sa_table *t)
+{
+	struct sw_sa_rt *r = &t->recs[t->free_head];
+
+	memcpy(&t->free_head, r, sizeof(t->free_head));
+	t->n_free--;
+	return r;
+}
 
 static const char *const stat_names[SW_SA_TABLE_STAT_MAX] = {
 #define X(id, name, help) [SW_SA_TABLE_##id] = name,
@@ -118,7 +145,7 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 	 * buckets and free ring to a power of two of that).  A grace period is
 	 * one polling-loop iteration (microseconds), and the control thread
 	 * retires at most a few hundred SAs in that time, so the headroom does
-	 * not need to grow with sa_max: every record in it costs 256 bytes.
+	 * not need to grow with sa_max: every record in it costs 224 bytes.
 	 * When it runs out, the control thread waits for a grace period
 	 * instead (sw_sa_table_alloc(), counted "sync").
 	 */
@@ -157,15 +184,13 @@ sw_sa_table_create(const char *name, uint32_t sa_max, int socket_id, struct sw_s
 	/* The records: one cache-aligned array, no per-element pool header. */
 	t->recs = rte_zmalloc_socket("sw_sa_recs", sizeof(*t->recs) * t->pool_n,
 				     RTE_CACHE_LINE_SIZE, socket_id);
-	t->free_idx = rte_malloc_socket("sw_sa_free", sizeof(*t->free_idx) * t->pool_n, 0,
-					socket_id);
-	if (t->recs == NULL || t->free_idx == NULL) {
+	if (t->recs == NULL) {
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	for (i = 0; i < t->pool_n; i++)
-		t->free_idx[i] = t->pool_n - 1 - i;
-	t->n_free = t->pool_n;
+	t->free_head = FREE_END;
+	for (i = t->pool_n; i-- > 0;)
+		free_push(t, i);
 
 	qsz = rte_rcu_qsbr_get_memsize(RTE_MAX_LCORE);
 	t->qsv = rte_zmalloc_socket("sw_sa_qsbr", qsz, RTE_CACHE_LINE_SIZE, socket_id);
@@ -223,7 +248,7 @@ put_back(struct sw_sa_table *t, struct sw_sa_rt *rt)
 	}
 	/* The compact keys live in kb[] (or ext): wiped with the record. */
 	explicit_bzero(rt, sizeof(*rt));
-	t->free_idx[t->n_free++] = (uint32_t)(rt - t->recs);
+	free_push(t, (uint32_t)(rt - t->recs));
 }
 
 /* Free the oldest @p max retired entries whose grace period is over
@@ -267,7 +292,6 @@ sw_sa_table_free(struct sw_sa_table *t)
 		rte_hash_free(t->h);
 	}
 	rte_free(t->recs);
-	rte_free(t->free_idx);
 	rte_mempool_free(t->keys_pool);
 	rte_free(t->qsv);
 	rte_free(t->dq);
@@ -341,7 +365,7 @@ sw_sa_table_alloc(struct sw_sa_table *t, struct sw_sa_rt **rt, struct sw_sa_keys
 		if (t->n_free == 0 || rte_mempool_get(t->keys_pool, &k) != 0)
 			return -ENOMEM;
 	}
-	r = &t->recs[t->free_idx[--t->n_free]];
+	r = free_pop(t);
 	memset(r, 0, sizeof(struct sw_sa_rt));
 	memset(k, 0, sizeof(struct sw_sa_keys));
 	((struct sw_sa_rt *)r)->keys = k;

@@ -9,10 +9,11 @@
  *  - rte_hash with RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF (which implies
  *    no-free-on-delete; EXT_TABLE only when sa_max loads its buckets above
  *    SW_SA_TABLE_LOAD_PCT), key = the 64-bit opaque, data = a
- *    struct sw_sa_rt * (256 bytes, everything an lcore reads) from one
- *    cache-aligned array with a free-index stack (no per-element pool
- *    header); its cold struct sw_sa_keys (control plane only) from a
- *    mempool.
+ *    struct sw_sa_rt * (224 bytes, everything an lcore reads) from one
+ *    cache-aligned array whose free records are linked through themselves
+ *    (no per-element pool header, no index stack); its cold struct
+ *    sw_sa_keys (control plane only) from a mempool.  With rte_hash's key
+ *    slot, buckets and free ring that is ~253 bytes per SA at 1 M SAs.
  *  - Retiring an SA marks it SW_SA_F_DEAD, deletes the key (new lookups miss
  *    it at once) and queues the record, its keys and its hash key slot with
  *    an rte_rcu_qsbr token.  sw_sa_table_reclaim() (from sw_cp_tick()) frees

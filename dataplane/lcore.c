@@ -486,13 +486,17 @@ stage_flush(struct sw_lcore *lc)
 	for (k = 0; k < n; k++)
 		keys[k] = &lc->stage[k].opaque;
 	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
-	/* Line 0 (checks, replay window) and lines 1-2 (the compact c2s key,
-	 * the user name) of every record, before any is used. */
+	/* Bytes 0-191 of every record (checks, replay window, the compact c2s
+	 * key, the user name), before any is used: with 224-byte records that
+	 * is three or four lines, hence the last byte too. */
 	for (k = 0; k < n; k++) {
 		if (sa[k] != NULL) {
-			rte_prefetch0(sa[k]);
-			rte_prefetch0(sa[k]->kb);
-			rte_prefetch0(sa[k]->kb + RTE_CACHE_LINE_SIZE);
+			const uint8_t *r = (const uint8_t *)sa[k];
+
+			rte_prefetch0(r);
+			rte_prefetch0(r + RTE_CACHE_LINE_SIZE);
+			rte_prefetch0(r + 2 * RTE_CACHE_LINE_SIZE);
+			rte_prefetch0(r + 3 * RTE_CACHE_LINE_SIZE - 1);
 		}
 	}
 	for (k = 0; k < n; k++)

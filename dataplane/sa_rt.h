@@ -27,6 +27,11 @@
  *  - (identity map, issue 3) struct sw_sa_keys gains aor_n/aor[], struct
  *    sw_sa_rt aor_n/aor_off8 (from pad_): the From AORs the SA may use, as
  *    digests in ext (sw_sa_aors()); aor_n 0 keeps the user-part rule.
+ *  - (issue 4, memory per SA) The retransmission slots are one 64-bit word
+ *    each (digest and time packed, SW_SA_RETX_*), no longer a {digest, ms}
+ *    pair: the record is 224 bytes (3.5 cache lines, 32-byte aligned)
+ *    instead of 256, so the whole lcore-visible table stays under 256 bytes
+ *    per SA with rte_hash's own ~29.
  */
 
 /**
@@ -115,26 +120,43 @@ struct sw_sa_keys {
 	char ap_rep_b64[SW_SA_AP_REP_B64_MAX]; /**< gssapi-data of the first response */
 };
 
-/** One remembered acceptance: digest of the whole datagram and when. */
-struct sw_sa_retx {
-	uint64_t digest; /**< sw_digest() of the datagram */
-	uint64_t ms;	 /**< accepted at (now_ms); 0 = empty or being written */
-};
+/*
+ * One remembered acceptance in one 64-bit word, written and read with single
+ * atomic accesses (no sequence check needed): the top SW_SA_RETX_DIGEST_BITS
+ * of the datagram's keyed digest (sw_digest()) over the low
+ * SW_SA_RETX_TIME_BITS of now_ms; 0 = empty.  38 bits of a keyed digest: a
+ * different datagram reusing an accepted (cnum, crand) within 64*T1 passes
+ * with probability 2^-38 per try, and every failed try is a counted replay.
+ * The time wraps after 2^26 ms (18.6 h), more than twice the longest SA
+ * lifetime (8 h, asserted by the control plane), so an old slot can never
+ * pass for a recent one.
+ */
+#define SW_SA_RETX_TIME_BITS   26u
+#define SW_SA_RETX_DIGEST_BITS (64u - SW_SA_RETX_TIME_BITS)
+#define SW_SA_RETX_TIME_MASK   ((UINT64_C(1) << SW_SA_RETX_TIME_BITS) - 1u)
+/** How far a slot's time may be ahead of the reader's now_ms and still
+ *  count as recent: every lcore takes now_ms once per burst, and another
+ *  lcore may have recorded with a later one. */
+#define SW_SA_RETX_AHEAD_MS 1000u
+/** Longest SA lifetime the packed time allows (half its wrap), ms. */
+#define SW_SA_RETX_LIFETIME_MAX_MS (UINT64_C(1) << (SW_SA_RETX_TIME_BITS - 1u))
 
 /**
- * The lcore-visible record: four cache lines, 64-byte aligned.  Line 0 is
- * what every request reads first (lifetime, scheme, version, replay window);
- * lines 1-2 hold the compact c2s key, then the s2c key, then the user name
- * (kb[], sw_sa_c2s() / sw_sa_s2c() / sw_sa_user()): 48 + 48 bytes of keys
- * for NTLM and the HMAC-SHA1 enctypes leave 16 bytes of user name inline.
- * Keys or a user name that do not fit (HMAC-SHA2 enctypes, long names) live
- * in ext, a block the control plane allocates at install and frees with the
- * record; so do the allowed From AOR digests of a mapped principal or of the
- * [identity] domains, after everything else, 8-byte aligned.  Line 3: the
- * retransmission slots, touched at commit.
+ * The lcore-visible record: 224 bytes, 32-byte aligned, so in the table's
+ * array every other record starts on a cache line and each one spans four
+ * lines, as a 256-byte record did (lcore.c prefetches them).  Bytes 0-63
+ * are what every request reads first (lifetime, scheme, version, replay
+ * window); bytes 64-191 hold the compact c2s key, then the s2c key, then the
+ * user name (kb[], sw_sa_c2s() / sw_sa_s2c() / sw_sa_user()): 48 + 48 bytes
+ * of keys for NTLM and the HMAC-SHA1 enctypes leave 16 bytes of user name
+ * inline.  Keys or a user name that do not fit (HMAC-SHA2 enctypes, long
+ * names) live in ext, a block the control plane allocates at install and
+ * frees with the record; so do the allowed From AOR digests of a mapped
+ * principal or of the [identity] domains, after everything else, 8-byte
+ * aligned.  Bytes 192-223: the retransmission slots, touched at commit.
  */
-struct __attribute__((aligned(64))) sw_sa_rt {
-	/* Line 0.  Read-only after install unless marked. */
+struct __attribute__((aligned(32))) sw_sa_rt {
+	/* Bytes 0-63.  Read-only after install unless marked. */
 	uint64_t opaque;
 	uint64_t expires_ms;   /**< SA lifetime end (now_ms clock) */
 	uint64_t window;       /**< lcore-written: highest cnum (63..32) | seen bitmap (31..0) */
@@ -155,18 +177,18 @@ struct __attribute__((aligned(64))) sw_sa_rt {
 	uint8_t aor_off8; /**< they are at ext + 8 * aor_off8 */
 	uint8_t pad_;
 
-	/* Lines 1-2. */
+	/* Bytes 64-191. */
 	uint8_t kb[SW_SA_KB_INLINE] __attribute__((aligned(8)));
 	uint8_t *ext;		/**< overflow of kb[] (control-plane allocated), or NULL */
 	struct sw_sa_keys *keys; /**< the cold record: control plane only */
 
-	/* Line 3. */
-	struct sw_sa_retx retx[SW_SA_RETX_SLOTS];
+	/* Bytes 192-223. */
+	uint64_t retx[SW_SA_RETX_SLOTS]; /**< lcore-written: packed, see SW_SA_RETX_* */
 };
 
-_Static_assert(sizeof(struct sw_sa_rt) == 256, "an SA record is four cache lines");
-_Static_assert(__builtin_offsetof(struct sw_sa_rt, kb) == 64, "line 0 is the hot fields");
-_Static_assert(__builtin_offsetof(struct sw_sa_rt, retx) == 192, "line 3 is the retx slots");
+_Static_assert(sizeof(struct sw_sa_rt) == 224, "an SA record is 224 bytes");
+_Static_assert(__builtin_offsetof(struct sw_sa_rt, kb) == 64, "bytes 0-63 are the hot fields");
+_Static_assert(__builtin_offsetof(struct sw_sa_rt, retx) == 192, "then keys, then retx slots");
 
 /** The record's compact c2s key (what verifies the client's signatures). */
 static inline const struct sw_sig_ckey *

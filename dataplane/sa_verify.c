@@ -255,38 +255,33 @@ sw_sa_cnum_commit(struct sw_sa_rt *sa, uint32_t cnum)
 }
 
 /*
- * Retransmission slots: a per-slot sequence check with the timestamp as the
- * sequence (0 while being written), so a reader never pairs a digest with
- * another acceptance's time.
+ * Retransmission slots (sa_rt.h SW_SA_RETX_*): digest and time packed in one
+ * word, so one atomic store publishes both and a reader can never pair one
+ * acceptance's digest with another's time.
  */
+
 void
 sw_sa_retx_record(struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms)
 {
 	uint32_t i = __atomic_fetch_add(&sa->retx_next, 1, __ATOMIC_RELAXED) % SW_SA_RETX_SLOTS;
-	struct sw_sa_retx *s = &sa->retx[i];
 
-	__atomic_store_n(&s->ms, 0, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(&s->digest, digest, __ATOMIC_RELAXED);
-	__atomic_store_n(&s->ms, now_ms == 0 ? 1 : now_ms, __ATOMIC_RELEASE);
+	__atomic_store_n(&sa->retx[i],
+			 (digest & ~SW_SA_RETX_TIME_MASK) | (now_ms & SW_SA_RETX_TIME_MASK),
+			 __ATOMIC_RELAXED);
 }
 
 bool
 sw_sa_retx_match(const struct sw_sa_rt *sa, uint64_t digest, uint64_t now_ms)
 {
 	unsigned int i;
-	uint64_t m1, m2, d;
+	uint64_t v, age;
 
 	for (i = 0; i < SW_SA_RETX_SLOTS; i++) {
-		const struct sw_sa_retx *s = &sa->retx[i];
-
-		m1 = __atomic_load_n(&s->ms, __ATOMIC_ACQUIRE);
-		if (m1 == 0 || (now_ms > m1 && now_ms - m1 > SW_SA_RETX_MS))
+		v = __atomic_load_n(&sa->retx[i], __ATOMIC_RELAXED);
+		if (v == 0 || ((v ^ digest) & ~SW_SA_RETX_TIME_MASK) != 0)
 			continue;
-		d = __atomic_load_n(&s->digest, __ATOMIC_RELAXED);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-		m2 = __atomic_load_n(&s->ms, __ATOMIC_RELAXED);
-		if (m1 == m2 && d == digest)
+		age = (now_ms - v) & SW_SA_RETX_TIME_MASK;
+		if (age <= SW_SA_RETX_MS || age > SW_SA_RETX_TIME_MASK - SW_SA_RETX_AHEAD_MS)
 			return true;
 	}
 	return false;

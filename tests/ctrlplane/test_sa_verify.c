@@ -92,6 +92,21 @@ test_sa_verify_retx(void **state)
 	assert_false(sw_sa_retx_match(&sa, d[0], 2000));
 	for (i = 1; i <= SW_SA_RETX_SLOTS; i++)
 		assert_true(sw_sa_retx_match(&sa, d[i], 2000));
+
+	/* Packed slots (sa_rt.h): a reader whose now_ms lags the recording
+	 * lcore's by up to SW_SA_RETX_AHEAD_MS still matches, one more does not;
+	 * a slot as old as the longest SA lifetime the packing allows is stale,
+	 * not recent (the time has not wrapped yet). */
+	memset(&sa, 0, sizeof(sa));
+	sw_sa_retx_record(&sa, d[5], 50000);
+	assert_true(sw_sa_retx_match(&sa, d[5], 50000 - SW_SA_RETX_AHEAD_MS));
+	assert_false(sw_sa_retx_match(&sa, d[5], 50000 - SW_SA_RETX_AHEAD_MS - 1));
+	assert_false(sw_sa_retx_match(&sa, d[5], 50000 + SW_SA_RETX_LIFETIME_MAX_MS));
+	assert_true(sw_sa_retx_match(&sa, d[5], 50000 + SW_SA_RETX_MS));
+	assert_false(sw_sa_retx_match(&sa, d[4], 50000));
+	/* An empty record matches nothing, not even a digest of zeros. */
+	memset(&sa, 0, sizeof(sa));
+	assert_false(sw_sa_retx_match(&sa, 0, 0));
 }
 
 static void
@@ -504,7 +519,7 @@ aor_digest(const char *canon)
 /*
  * Identity binding with an allowed-AOR set (a mapped principal or the
  * [identity] domains): the digests live in ext after everything else, the
- * record stays 256 bytes, the compact keys and the user name are where they
+ * record stays 224 bytes, the compact keys and the user name are where they
  * were, and the From check matches the canonical AOR only.
  */
 static void
