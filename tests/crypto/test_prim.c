@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -116,6 +117,79 @@ test_prim_b64_rfc4648(void **state)
 	assert_int_equal(sw_prim_b64_encode((const uint8_t *)"foo", 3, enc, 4), -ENOSPC);
 }
 
+/*
+ * Every byte value as every digit of a full quantum: accepted exactly when
+ * it is in the RFC 4648 §4 alphabet, and then decoded to its index (checked
+ * by encoding the result again).  Covers the whole decoding table.
+ */
+static void
+test_prim_b64_every_byte(void **state)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char in[8], enc[16];
+	uint8_t dec[6];
+
+	(void)state;
+	for (unsigned int c = 0; c < 256; c++) {
+		/* Positions 6 and 7 would make '=' padding: covered above. */
+		for (unsigned int pos = 0; pos < 6; pos++) {
+			bool digit = c != 0 && memchr(alphabet, (int)c, 64) != NULL;
+			int n;
+
+			memcpy(in, "QUJDREVG", 8); /* "ABCDEF" */
+			in[pos] = (char)c;
+			n = sw_prim_b64_decode(in, 8, dec, sizeof(dec));
+			if (!digit) {
+				if (n != -EINVAL)
+					fail_msg("byte 0x%02x at %u: %d", c, pos, n);
+				continue;
+			}
+			assert_int_equal(n, 6);
+			assert_int_equal(sw_prim_b64_encode(dec, 6, enc, sizeof(enc)), 8);
+			assert_memory_equal(enc, in, 8);
+		}
+	}
+}
+
+/*
+ * A token-sized input (many quanta) against a guard page, at the capacity
+ * edge and one below it; and the order of the two errors: input that is not
+ * base64 is -EINVAL even when it would not fit either.
+ */
+static void
+test_prim_b64_long_and_cap(void **state)
+{
+	static uint8_t raw[1501], dec[1501];
+	static char enc[2008];
+	struct guard_buf g = { 0 };
+	const char *in;
+	size_t len;
+	int n;
+
+	(void)state;
+	assert_int_equal(sw_prim_random(raw, sizeof(raw)), 0);
+	for (size_t r = sizeof(raw) - 2; r <= sizeof(raw); r++) { /* pad 0, 2, 1 */
+		n = sw_prim_b64_encode(raw, r, enc, sizeof(enc));
+		assert_true(n > 0);
+		len = (size_t)n;
+		in = guard_buf_put(&g, enc, len);
+		assert_non_null(in);
+		memset(dec, 0, sizeof(dec));
+		assert_int_equal(sw_prim_b64_decode(in, len, dec, r), (int)r);
+		assert_memory_equal(dec, raw, r);
+		assert_int_equal(sw_prim_b64_decode(in, len, dec, r - 1), -EMSGSIZE);
+		guard_buf_free(&g);
+	}
+	/* A bad digit early, late, or non-canonical padding bits: -EINVAL at any cap. */
+	enc[100] = '!';
+	assert_int_equal(sw_prim_b64_decode(enc, len, dec, 10), -EINVAL);
+	assert_int_equal(sw_prim_b64_decode("Zm9vYh==", 8, dec, 1), -EINVAL);
+	assert_int_equal(sw_prim_b64_decode("Zm9v!m9v", 8, dec, 1), -EINVAL);
+	assert_int_equal(sw_prim_b64_decode("Zm9vYmF=", 8, dec, 0), -EINVAL);
+	assert_int_equal(sw_prim_b64_decode("Zm9vYmE=", 8, dec, 4), -EMSGSIZE);
+}
+
 static void
 test_prim_random_and_ct(void **state)
 {
@@ -138,6 +212,8 @@ main(void)
 		cmocka_unit_test(test_prim_hmac_md5_rfc2202),
 		cmocka_unit_test(test_prim_rc4_rfc6229),
 		cmocka_unit_test(test_prim_b64_rfc4648),
+		cmocka_unit_test(test_prim_b64_every_byte),
+		cmocka_unit_test(test_prim_b64_long_and_cap),
 		cmocka_unit_test(test_prim_random_and_ct),
 	};
 
