@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -19,6 +20,40 @@
 #include <openssl/rand.h>
 
 #include "crypto/sig_priv.h"
+
+/*
+ * RFC 3961 DK through KRB5KDF, with the cipher already chosen: one context
+ * per AES key size and thread.
+ *
+ * Naming the cipher in every call makes OpenSSL fetch it by name each time,
+ * a fifth of a derivation, and the control plane derives two keys per
+ * Kerberos handshake.  A context prepared once cannot be shared either, as
+ * a read-only template to duplicate per call: OpenSSL 3.0's KDFs have no
+ * dupctx (EVP_KDF_CTX_dup() returns NULL; it works from 3.1), and a shared
+ * context that every call re-keys would need a lock.  So each thread
+ * prepares its own on first use and the thread-specific key's destructor
+ * frees them when it exits.  Only the control plane, the client and tests
+ * derive keys, never a polling lcore.
+ *
+ * A context outlives the call that keyed it, so dk_derive() replaces the key
+ * with a dummy before it returns (OpenSSL clears the old copy as it frees it):
+ * no key material stays behind between calls.  (The same for RFC 8009's
+ * KBKDF does not pay on 3.0: its dummy re-key is an HMAC key set-up, as
+ * dear as the fetches it would save.)
+ */
+struct dk_thread {
+	EVP_KDF_CTX *ctx[2]; /* KRB5KDF with AES-128-CBC, AES-256-CBC */
+};
+
+static void
+dk_thread_free(void *arg)
+{
+	struct dk_thread *t = arg;
+
+	EVP_KDF_CTX_free(t->ctx[0]);
+	EVP_KDF_CTX_free(t->ctx[1]);
+	free(t);
+}
 
 /*
  * Set once by ossl_setup() under pthread_once, then read-only; kept for the
@@ -35,6 +70,7 @@ static struct {
 	EVP_CIPHER *rc4;
 	EVP_KDF *krb5kdf;
 	EVP_KDF *kbkdf;
+	pthread_key_t dk_key; /* struct dk_thread of each thread that derived */
 	int ready;
 } g_ossl;
 
@@ -43,6 +79,8 @@ static pthread_once_t g_ossl_once = PTHREAD_ONCE_INIT;
 static void
 ossl_setup(void)
 {
+	if (pthread_key_create(&g_ossl.dk_key, dk_thread_free) != 0)
+		return;
 	g_ossl.libctx = OSSL_LIB_CTX_new();
 	if (g_ossl.libctx == NULL)
 		return;
@@ -218,28 +256,91 @@ cleanup:
 	return ret;
 }
 
-/* RFC 3961 §5.1 DK(): n-fold, then the enctype's block cipher (RFC 3962 §4). */
-static int
-krb_dk(const char *cipher, const uint8_t *key, size_t key_len, const uint8_t *constant,
-       size_t constant_len, uint8_t *out, size_t out_len)
+/* KRB5KDF with AES-128-CBC (@p i 0) or AES-256-CBC (1), every parameter
+ * set but the key and the constant. */
+static EVP_KDF_CTX *
+dk_new(unsigned int i)
 {
-	OSSL_PARAM params[4];
+	OSSL_PARAM params[2];
 	EVP_KDF_CTX *kctx;
+
+	params[0] = OSSL_PARAM_construct_utf8_string(
+		OSSL_KDF_PARAM_CIPHER,
+		(char *)(uintptr_t)(i == 0 ? SN_aes_128_cbc : SN_aes_256_cbc), 0);
+	params[1] = OSSL_PARAM_construct_end();
+	kctx = EVP_KDF_CTX_new(g_ossl.krb5kdf);
+	if (kctx != NULL && EVP_KDF_CTX_set_params(kctx, params) != 1) {
+		EVP_KDF_CTX_free(kctx);
+		kctx = NULL;
+	}
+	return kctx;
+}
+
+/* This thread's contexts (made on the thread's first call). */
+static struct dk_thread *
+dk_thread(void)
+{
+	struct dk_thread *t = pthread_getspecific(g_ossl.dk_key);
+
+	if (t == NULL) {
+		t = calloc(1, sizeof(*t));
+		if (t == NULL)
+			return NULL;
+		if (pthread_setspecific(g_ossl.dk_key, t) != 0) {
+			free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* One KRB5KDF derivation with this thread's context @p i (see dk_new()). */
+static int
+dk_derive(struct dk_thread *t, unsigned int i, const uint8_t *key, size_t key_len,
+	  const uint8_t *constant, size_t constant_len, uint8_t *out, size_t out_len)
+{
+	static const uint8_t dummy = 0;
+	EVP_KDF_CTX **slot = &t->ctx[i];
+	OSSL_PARAM params[3];
 	int ret = -EIO;
 
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_CIPHER,
-						     (char *)(uintptr_t)cipher, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)key,
+	if (*slot == NULL) {
+		*slot = dk_new(i);
+		if (*slot == NULL)
+			return -EIO;
+	}
+	params[0] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)key,
 						      key_len);
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_CONSTANT,
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_CONSTANT,
 						      (void *)(uintptr_t)constant, constant_len);
-	params[3] = OSSL_PARAM_construct_end();
-
-	kctx = EVP_KDF_CTX_new(g_ossl.krb5kdf);
-	if (kctx != NULL && EVP_KDF_derive(kctx, out, out_len, params) == 1)
+	params[2] = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(*slot, out, out_len, params) == 1)
 		ret = 0;
-	EVP_KDF_CTX_free(kctx);
+
+	/* Take the key out of the context.  If that fails, or the derivation
+	 * failed half-way, free the whole context, which clears it; the next
+	 * call makes a new one. */
+	params[0] =
+		OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)(uintptr_t)&dummy, 1);
+	params[1] = OSSL_PARAM_construct_end();
+	if (ret != 0 || EVP_KDF_CTX_set_params(*slot, params) != 1) {
+		EVP_KDF_CTX_free(*slot);
+		*slot = NULL;
+	}
 	return ret;
+}
+
+/* RFC 3961 §5.1 DK() for the AES enctypes (RFC 3962 §4), through KRB5KDF;
+ * @p i 0 for AES-128, 1 for AES-256. */
+static int
+krb_dk(unsigned int i, const uint8_t *key, size_t key_len, const uint8_t *constant,
+       size_t constant_len, uint8_t *out, size_t out_len)
+{
+	struct dk_thread *t = dk_thread();
+
+	if (t == NULL)
+		return -EIO;
+	return dk_derive(t, i, key, key_len, constant, constant_len, out, out_len);
 }
 
 /*
@@ -291,11 +392,11 @@ sw_sig_krb_derive(int enctype, const uint8_t *key, size_t key_len, const uint8_t
 	case SW_ENCTYPE_AES128_SHA1:
 		if (key_len != 16 || out_len != 16)
 			return -EINVAL;
-		return krb_dk(SN_aes_128_cbc, key, key_len, constant, constant_len, out, out_len);
+		return krb_dk(0, key, key_len, constant, constant_len, out, out_len);
 	case SW_ENCTYPE_AES256_SHA1:
 		if (key_len != 32 || out_len != 32)
 			return -EINVAL;
-		return krb_dk(SN_aes_256_cbc, key, key_len, constant, constant_len, out, out_len);
+		return krb_dk(1, key, key_len, constant, constant_len, out, out_len);
 	case SW_ENCTYPE_AES128_SHA256:
 		if (key_len != 16 || (out_len != 16 && out_len != 24 && out_len != 32))
 			return -EINVAL;

@@ -8,6 +8,7 @@
  * are in tests/xcheck.
  */
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -354,6 +355,93 @@ test_sig_vectors_rfc8009_derive(void **state)
 	check_derive_table(rfc8009_derive, rfc8009_derive_n);
 }
 
+/*
+ * crypto/sig_ossl.c keeps its KRB5KDF contexts per thread, re-keyed on every
+ * call: several threads deriving at once, each cycling through every enctype,
+ * keys and three constants, must each get what one thread computed alone --
+ * the local DK for 17/18.
+ */
+#define DK_THREADS 4
+#define DK_KEYS	   8
+
+struct dk_case {
+	int enctype;
+	size_t key_len, out_len;
+	uint8_t key[32];
+	uint8_t constant[8];
+	size_t constant_len;
+	uint8_t want[32];
+};
+
+static struct dk_case dk_cases[DK_KEYS * 4 * 3];
+
+static void *
+dk_thread(void *arg)
+{
+	size_t start = (size_t)(uintptr_t)arg, k;
+	uint8_t got[32];
+
+	for (k = 0; k < 50 * ARRAY_LEN(dk_cases); k++) {
+		const struct dk_case *c = &dk_cases[(start + k * 7) % ARRAY_LEN(dk_cases)];
+
+		if (sw_sig_krb_derive(c->enctype, c->key, c->key_len, c->constant, c->constant_len,
+				      got, c->out_len) != 0 ||
+		    memcmp(got, c->want, c->out_len) != 0)
+			return (void *)(uintptr_t)1;
+	}
+	return NULL;
+}
+
+static void
+test_sig_vectors_dk_threads(void **state)
+{
+	static const int enctypes[] = {SW_ENCTYPE_AES128_SHA1, SW_ENCTYPE_AES256_SHA1,
+				       SW_ENCTYPE_AES128_SHA256, SW_ENCTYPE_AES256_SHA384};
+	static const uint8_t kerberos[] = {'k', 'e', 'r', 'b', 'e', 'r', 'o', 's'};
+	pthread_t th[DK_THREADS];
+	uint64_t rnd = 0x5eed0002;
+	size_t n = 0, i, e, u;
+	void *rc;
+
+	(void)state;
+	for (i = 0; i < DK_KEYS; i++) {
+		for (e = 0; e < ARRAY_LEN(enctypes); e++) {
+			for (u = 0; u < 3; u++) {
+				struct dk_case *c = &dk_cases[n++];
+
+				c->enctype = enctypes[e];
+				c->key_len = e == 0 || e == 2 ? 16 : 32;
+				c->out_len = e < 2 ? c->key_len : 16 + 8 * u;
+				ref_fill(&rnd, c->key, c->key_len);
+				if (u == 2) {
+					memcpy(c->constant, kerberos, sizeof(kerberos));
+					c->constant_len = sizeof(kerberos);
+				} else {
+					ref_be32(c->constant, u == 0 ? 23 : 25);
+					c->constant[4] = 0x99;
+					c->constant_len = 5;
+				}
+				if (e < 2)
+					local_dk(c->key, c->key_len, c->constant, c->constant_len,
+						 c->want);
+				else
+					assert_int_equal(sw_sig_krb_derive(c->enctype, c->key,
+									   c->key_len, c->constant,
+									   c->constant_len, c->want,
+									   c->out_len),
+							 0);
+			}
+		}
+	}
+	for (i = 0; i < DK_THREADS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, dk_thread, (void *)(uintptr_t)i), 0);
+	for (i = 0; i < DK_THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], &rc), 0);
+		if (rc != NULL)
+			fail_msg("thread %zu derived a wrong key", i);
+	}
+}
+
 static void
 check_cksum_table(const struct cksum_vec *t, size_t n)
 {
@@ -611,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_sig_vectors_dk),
 		cmocka_unit_test(test_sig_vectors_rfc3962_dk),
 		cmocka_unit_test(test_sig_vectors_rfc8009_derive),
+		cmocka_unit_test(test_sig_vectors_dk_threads),
 		cmocka_unit_test(test_sig_vectors_checksums),
 		cmocka_unit_test(test_sig_vectors_hmac_truncation),
 		cmocka_unit_test(test_sig_vectors_krb_mic_keys),
