@@ -94,8 +94,13 @@ if [ -x "$ENG_BIN" ] && [ "${SW_BENCH_ENGINE:-1}" = 1 ]; then
 		--benchmark_out_format=json || echo "run-bench: sw_bench_engine failed" >&2
 fi
 
-python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"
-# Empty when SW_BENCH_FILTER matched no control-plane case.
+# Each results file is empty when SW_BENCH_FILTER matched none of its binary's cases.
+if [ -s "$RESULTS" ]; then
+	python3 "$SRC/bench/summary.py" "$RESULTS" "$SUMMARY"
+else
+	rm -f "$SUMMARY"
+	echo "run-bench: no sw_bench case matched '$FILTER'; no summary"
+fi
 if [ -s "$BUILD/bench-cp-results.json" ]; then
 	python3 "$SRC/bench/summary_cp.py" "$BUILD/bench-cp-results.json"
 fi
