@@ -40,6 +40,13 @@
 #include "ctrlplane/sa_table.h"
 #include "dataplane/sip_write.h"
 
+/* An SA must not outlive what its packed retransmission slots can date
+ * (dataplane/sa_rt.h): an older slot could then pass for a recent one. */
+_Static_assert((uint64_t)SW_CP_KRB_SA_LIFETIME_MAX * 1000u <= SW_SA_RETX_LIFETIME_MAX_MS,
+	       "Kerberos SA lifetime beyond the retransmission slots' time range");
+_Static_assert((uint64_t)SW_CP_NTLM_SA_LIFETIME * 1000u <= SW_SA_RETX_LIFETIME_MAX_MS,
+	       "NTLM SA lifetime beyond the retransmission slots' time range");
+
 #define LEG_SLOTS     4096u /* direct-mapped answer cache */
 #define TICK_SCAN     4096u /* SAs examined per tick */
 #define CH_PARAMS_MAX 512u
