@@ -88,6 +88,7 @@ stop_realm
 
 # The engine pipeline on net_ring ports (issue 4): EAL, no services needed.
 ENG_BIN=$BUILD/bench/sw_bench_engine
+rm -f "$BUILD/bench-engine-results.json"
 if [ -x "$ENG_BIN" ] && [ "${SW_BENCH_ENGINE:-1}" = 1 ]; then
 	"${PIN[@]}" "$ENG_BIN" --benchmark_min_time="$MIN_TIME" --benchmark_filter="$FILTER" \
 		--benchmark_format=console --benchmark_out="$BUILD/bench-engine-results.json" \
@@ -103,4 +104,8 @@ else
 fi
 if [ -s "$BUILD/bench-cp-results.json" ]; then
 	python3 "$SRC/bench/summary_cp.py" "$BUILD/bench-cp-results.json"
+fi
+if [ -s "$BUILD/bench-engine-results.json" ]; then
+	echo
+	python3 "$SRC/bench/summary_engine.py" "$BUILD/bench-engine-results.json"
 fi
