@@ -362,8 +362,9 @@ sw_fwd_error_sa(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg
  */
 /* Two CRC32Cs of a span under two seeds, in one pass: the chains are
  * independent, so the CPU overlaps them.  No unaligned type-punned loads
- * (rte_hash_crc() has them). */
-static uint64_t
+ * (rte_hash_crc() has them).  Inlined into loop_key()'s five calls: the
+ * call and the seed set-up cost as much as hashing a short span. */
+static __rte_always_inline uint64_t
 span_crc(uint64_t h, struct sw_span v)
 {
 	uint32_t lo = (uint32_t)h, hi = (uint32_t)(h >> 32) ^ 0x5bd1e995u;
@@ -385,7 +386,18 @@ span_crc(uint64_t h, struct sw_span v)
 		p += 4;
 		n -= 4;
 	}
-	for (; n > 0; p++, n--) {
+	/* CRC32C consumes a (little-endian) word in memory order, so two
+	 * bytes at once give what two single-byte steps give. */
+	if (n >= 2) {
+		uint16_t v2;
+
+		memcpy(&v2, p, 2);
+		lo = rte_hash_crc_2byte(v2, lo);
+		hi = rte_hash_crc_2byte(v2, hi);
+		p += 2;
+		n -= 2;
+	}
+	if (n != 0) {
 		lo = rte_hash_crc_1byte((uint8_t)*p, lo);
 		hi = rte_hash_crc_1byte((uint8_t)*p, hi);
 	}
@@ -407,39 +419,73 @@ has_param(struct sw_span v, const char *key, size_t key_len)
 	return false;
 }
 
-/* One pass over the Via values: the loop key (see above), and whether any
- * Via carries an sw-loop parameter at all (only ours do). */
-static uint64_t
-loop_key(const struct sw_sip_msg *msg, const char *self, bool *any_ours)
+/* LWS inside a header value: SP, HTAB and the CR LF of a fold (as the
+ * parser's is_lws()). */
+static bool
+is_lws(char c)
 {
-	uint8_t idx = msg->first[SW_HDR_VIA];
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * The originating (bottom) Via value, as the last one sw_sip_next_value()
+ * yields.  It is the last value of the last Via line; when that line has
+ * no comma it is the whole line minus surrounding LWS, without the
+ * element scan over every Via value.  Anything else (a comma, an empty
+ * line) takes the general walk.
+ */
+static struct sw_span
+bottom_via(const struct sw_sip_msg *msg)
+{
+	uint8_t idx = msg->first[SW_HDR_VIA], last = idx;
 	uint16_t pos = 0;
 	struct sw_span v, bottom = { NULL, 0 };
+
+	if (idx == SW_HDR_NONE)
+		return bottom;
+	while (msg->hdr[last].next != SW_HDR_NONE)
+		last = msg->hdr[last].next;
+	v = msg->hdr[last].value;
+	if (memchr(v.p, ',', v.len) == NULL) {
+		while (v.len != 0 && is_lws(v.p[0])) {
+			v.p++;
+			v.len--;
+		}
+		while (v.len != 0 && is_lws(v.p[v.len - 1]))
+			v.len--;
+		if (v.len != 0)
+			return v;
+	}
+	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v))
+		bottom = v;
+	return bottom;
+}
+
+/* The loop key (see above).  The From tag is the one the parser recorded
+ * (msg->from_tag, what sw_sip_tag_of() of the From value gives). */
+static uint64_t
+loop_key(const struct sw_sip_msg *msg, const char *self)
+{
 	struct sw_span me = { self, (uint16_t)strnlen(self, SW_CFG_STR_MAX) };
 	uint64_t h = span_crc(UINT64_C(0x243f6a8885a308d3), me);
 
-	*any_ours = false;
-	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v)) {
-		bottom = v;
-		if (!*any_ours && v.len > 9 && has_param(v, ";sw-loop=", 9))
-			*any_ours = true;
-	}
 	h = span_crc(h, msg->ruri);
-	h = span_crc(h, bottom);
+	h = span_crc(h, bottom_via(msg));
 	h = span_crc(h, sw_sip_value(msg, SW_HDR_CALL_ID));
-	h = span_crc(h, sw_sip_tag_of(sw_sip_value(msg, SW_HDR_FROM)));
+	h = span_crc(h, msg->from_tag);
 	return h ^ ((uint64_t)msg->cseq_num << 17);
 }
 
+/* Does any Via carry @p key?  Searched per header line rather than per
+ * value: the key holds no comma, LWS or quote, so it occurs in a line
+ * exactly when it occurs in one of the line's values. */
 static bool
 looped(const struct sw_sip_msg *msg, const char *key, uint16_t key_len)
 {
-	uint8_t idx = msg->first[SW_HDR_VIA];
-	uint16_t pos = 0;
-	struct sw_span v;
+	uint8_t idx;
 
-	while (idx != SW_HDR_NONE && sw_sip_next_value(msg, &idx, &pos, &v))
-		if (v.len >= key_len && has_param(v, key, key_len))
+	for (idx = msg->first[SW_HDR_VIA]; idx != SW_HDR_NONE; idx = msg->hdr[idx].next)
+		if (has_param(msg->hdr[idx].value, key, key_len))
 			return true;
 	return false;
 }
@@ -451,11 +497,10 @@ loop_mark(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 	  const char *buf, struct sw_sa_rt *sa, bool limited, struct sw_wbuf *w)
 {
 	char key[9 + SW_SA_OPAQUE_HEX + 1];
-	bool any_ours;
 
 	memcpy(key, ";sw-loop=", 9);
-	sw_sa_opaque_fmt(loop_key(msg, lc->eng->cfg->targetname, &any_ours), key + 9);
-	if (any_ours && looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
+	sw_sa_opaque_fmt(loop_key(msg, lc->eng->cfg->targetname), key + 9);
+	if (looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
 		error_reply(lc, m, msg, buf, 482, SW_V_LOOP, sa, limited);
 		return false;
 	}
@@ -515,7 +560,7 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	op.fwd.info_hdr = SW_HDR_OTHER;
 	/* RFC 3327 §5.2: on the path of requests toward the client that this
 	 * verified REGISTER binds; the token is what brings them back to it. */
-	if (sa != NULL && sw_span_ieq(msg->method, "REGISTER")) {
+	if (sa != NULL && msg->method.len == 8 && sw_span_ieq(msg->method, "REGISTER")) {
 		struct sw_wbuf pw;
 
 		sw_wbuf_init(&pw, lc->path, sizeof(lc->path));

@@ -208,14 +208,41 @@ put_without_first(struct sw_wbuf *w, const struct sw_sip_msg *msg, uint8_t i)
 	}
 }
 
+/* "Max-Forwards: <v>\r\n" in one put: v is 0..254 (the parser caps the
+ * value at 255 and 0 is never decremented), so no division loop. */
+static void
+put_max_forwards(struct sw_wbuf *w, uint64_t v)
+{
+	char t[sizeof("Max-Forwards: 999\r\n") - 1];
+	size_t n = sizeof("Max-Forwards: ") - 1;
+	unsigned int u;
+
+	if (v > 999) {
+		sw_wbuf_puts(w, "Max-Forwards: ");
+		sw_wbuf_put_u64(w, v);
+		sw_wbuf_put(w, "\r\n", 2);
+		return;
+	}
+	memcpy(t, "Max-Forwards: ", n);
+	u = (unsigned int)v;
+	if (u >= 100)
+		t[n++] = (char)('0' + u / 100);
+	if (u >= 10)
+		t[n++] = (char)('0' + u / 10 % 10);
+	t[n++] = (char)('0' + u % 10);
+	t[n++] = '\r';
+	t[n++] = '\n';
+	sw_wbuf_put(w, t, n);
+}
+
 int
 sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char *buf, size_t len,
 		     const struct sw_sip_fwd *fwd)
 {
-	const char *info_name = NULL, *run;
+	const char *info_name = NULL, *run, *hdr_end;
 	uint8_t top_via = msg->first[SW_HDR_VIA], top_route = msg->first[SW_HDR_ROUTE];
+	uint8_t vi, ri, mi;
 	int mf = sw_sip_max_forwards(msg);
-	uint16_t i;
 
 	if (msg->base != buf || msg->n_hdr == 0 || msg->hdr_len > len)
 		return -EINVAL;
@@ -233,42 +260,49 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 		return -EINVAL;
 
 	/* Start line as received. */
+	hdr_end = buf + msg->hdr_len - 2;
 	sw_wbuf_put(w, buf, (size_t)(msg->hdr[0].name.p - buf));
-	if (fwd->push_via.len != 0)
-		put_hdr(w, "Via", fwd->push_via);
+	if (fwd->push_via.len != 0) {
+		sw_wbuf_put(w, "Via: ", 5);
+		put_span(w, fwd->push_via);
+		sw_wbuf_put(w, "\r\n", 2);
+	}
 	if (fwd->push_path.len != 0)
 		put_hdr(w, "Path", fwd->push_path);
 	if (fwd->dec_max_forwards && mf < 0)
 		sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 
 	/* A header line's raw bytes (CRLF and folds included) run from its name
-	 * to the next line's name, or to the blank line: copy each run of
-	 * unchanged lines with one put. */
-	run = NULL;
-	for (i = 0; i < msg->n_hdr; i++) {
-		const struct sw_sip_hdr *h = &msg->hdr[i];
-		bool pop = (fwd->pop_via && i == top_via) || (fwd->pop_route && i == top_route);
-		bool dec = !pop && fwd->dec_max_forwards && h->id == SW_HDR_MAX_FORWARDS;
+	 * to the next line's name, or to the blank line.  Only a few lines are
+	 * edited (the top Via, the top Route, Max-Forwards): visit just those,
+	 * in line order (the next links ascend), and copy each run of unchanged
+	 * lines between them with one put. */
+	vi = fwd->pop_via ? top_via : SW_HDR_NONE;
+	ri = fwd->pop_route ? top_route : SW_HDR_NONE;
+	mi = fwd->dec_max_forwards ? msg->first[SW_HDR_MAX_FORWARDS] : SW_HDR_NONE;
+	run = msg->hdr[0].name.p;
+	for (;;) {
+		uint8_t i = vi < ri ? vi : ri;
 
-		if (!pop && !dec) {
-			if (run == NULL)
-				run = h->name.p;
+		if (mi < i)
+			i = mi;
+		if (i == SW_HDR_NONE)
+			break;
+		sw_wbuf_put(w, run, (size_t)(msg->hdr[i].name.p - run));
+		run = i + 1 < msg->n_hdr ? msg->hdr[i + 1].name.p : hdr_end;
+		if (i == vi || i == ri) {
+			/* Drop the first value; keep the rest of the line if any. */
+			put_without_first(w, msg, i);
+			if (i == vi)
+				vi = SW_HDR_NONE;
+			else
+				ri = SW_HDR_NONE;
 			continue;
 		}
-		if (run != NULL)
-			sw_wbuf_put(w, run, (size_t)(h->name.p - run));
-		run = NULL;
-		/* Drop the first value; keep the rest of the line if any. */
-		if (pop) {
-			put_without_first(w, msg, (uint8_t)i);
-			continue;
-		}
-		sw_wbuf_puts(w, "Max-Forwards: ");
-		sw_wbuf_put_u64(w, (uint64_t)(mf - 1));
-		sw_wbuf_put(w, "\r\n", 2);
+		mi = msg->hdr[i].next;
+		put_max_forwards(w, (uint64_t)(mf - 1));
 	}
-	if (run != NULL)
-		sw_wbuf_put(w, run, (size_t)(buf + msg->hdr_len - 2 - run));
+	sw_wbuf_put(w, run, (size_t)(hdr_end - run));
 	if (msg->first[SW_HDR_CONTENT_LENGTH] == SW_HDR_NONE) {
 		sw_wbuf_puts(w, "Content-Length: ");
 		sw_wbuf_put_u64(w, msg->body.len);
