@@ -78,7 +78,7 @@ trim(char *s)
 static const char *const engine_keys[] = { "lcores", "mbufs", "drain_us", "idle_sleep_us", NULL };
 static const char *const if_keys[] = { "address", "sip_port", "role", "exception", "tap",
 				       "gateway", "mtu", NULL };
-static const char *const up_keys[] = { "address", "port", NULL };
+static const char *const up_keys[] = { "address", "port", "record_route", NULL };
 static const char *const auth_keys[] = { "realm", "targetname", "schemes", "challenge",
 					 "version", "require", "mutual", NULL };
 static const char *const krb_keys[] = { "keytab", "service", NULL };
@@ -809,6 +809,13 @@ sw_config_load(const char *path, struct sw_config *cfg, char *err, size_t err_le
 	if (ret != 0)
 		goto cleanup;
 	cfg->upstream_port = (uint16_t)u;
+	cfg->record_route = true;
+	v = get(ld, "upstream", "record_route");
+	if (v != NULL && !yes_no(v, &cfg->record_route)) {
+		ret = fail(ld, line_of(ld, "upstream", "record_route"),
+			   "record_route = '%s': expected yes or no", v);
+		goto cleanup;
+	}
 	{
 		unsigned int i;
 		bool reach = false;
@@ -959,8 +966,9 @@ sw_config_print(const struct sw_config *cfg, FILE *out)
 			fprintf(out, "gateway = %s\n", sw_addr_str(&ifc->gateway, a, sizeof(a)));
 		fprintf(out, "mtu = %u\n\n", ifc->mtu);
 	}
-	fprintf(out, "[upstream]\naddress = %s\nport = %u\n\n",
-		sw_addr_str(&cfg->upstream, a, sizeof(a)), cfg->upstream_port);
+	fprintf(out, "[upstream]\naddress = %s\nport = %u\nrecord_route = %s\n\n",
+		sw_addr_str(&cfg->upstream, a, sizeof(a)), cfg->upstream_port,
+		cfg->record_route ? "yes" : "no");
 	fprintf(out, "[auth]\nrealm = %s\ntargetname = %s\nschemes = ", cfg->realm,
 		cfg->targetname);
 	for (i = 0; i < cfg->n_schemes; i++)

@@ -11,7 +11,7 @@
  *   [engine]     lcores
  *   [interface.N] address (IPv4/IPv6 with prefix), sip_port, role
  *                (clients | upstream | both), exception (xdp | tap | none)
- *   [upstream]   address, port
+ *   [upstream]   address, port, record_route (yes | no)
  *   [auth]       realm, targetname, schemes (ordered: Kerberos, NTLM),
  *                challenge (401 | 407), version (2 | 3 | 4),
  *                require (methods, or all), mutual (yes | no)
@@ -25,6 +25,7 @@
  * [engine] mbufs, drain_us, idle_sleep_us; [limits] ring_size, reassembly;
  * (hardening, issue 7) [limits] challenge_rate, challenge_burst,
  * handshake_rate, handshake_burst, cp_max_wait, handshakes_per_source;
+ * (dialogs, issue 4) [upstream] record_route;
  * sw_config_load() / sw_config_print() (implemented in ctrlplane/config.c,
  * which needs DPDK's rte_cfgfile and is linked into sipwardd only).
  */
@@ -103,6 +104,10 @@ struct sw_config {
 	/* [upstream] */
 	struct sw_addr upstream;
 	uint16_t upstream_port;
+	/** Record-Route dialog-creating requests with the client's flow token
+	 *  (RFC 3261 §16.6 step 4), so the dialog's later requests from upstream
+	 *  come back through us and are signed for the client.  Default yes. */
+	bool record_route;
 
 	/* [auth] */
 	char realm[SW_CFG_STR_MAX];       /**< e.g. "SIP Communications Service" */

@@ -105,6 +105,7 @@ struct __rte_cache_aligned sw_dp_stats {
 	uint64_t polls;     /**< loop iterations */
 	uint64_t idle_polls;
 	uint64_t sleeps;    /**< adaptive sleeps taken */
+	uint64_t record_routed; /**< requests forwarded with our Record-Route */
 	uint64_t verdict[SW_V_MAX];
 	uint64_t drop[SW_DROP_MAX];
 	uint64_t sa_rc[SW_SA_RC_MAX]; /**< outcomes of signed requests (sa_verify.h) */

@@ -73,6 +73,7 @@ stats_dict(struct rte_tel_data *d, const struct sw_dp_stats *s)
 	rte_tel_data_add_dict_u64(d, "polls", s->polls);
 	rte_tel_data_add_dict_u64(d, "idle_polls", s->idle_polls);
 	rte_tel_data_add_dict_u64(d, "sleeps", s->sleeps);
+	rte_tel_data_add_dict_u64(d, "record_routed", s->record_routed);
 	for (i = 0; i < SW_V_MAX; i++)
 		rte_tel_data_add_dict_u64(d, sw_verdict_name[i], s->verdict[i]);
 	for (i = 0; i < SW_DROP_MAX; i++) {

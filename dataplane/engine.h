@@ -132,7 +132,7 @@ struct __rte_cache_aligned sw_lcore {
 	uint8_t sign_scratch[SW_SIGBUF_MAX];
 	char info[SW_SA_INFO_MAX];
 	char via[SW_SA_VIA_MAX + 32]; /* + ";sw-loop=<16 hex>" */
-	char path[SW_SA_PATH_MAX];    /**< our Path value on a forwarded REGISTER */
+	char path[SW_SA_PATH_MAX];    /**< our Path (REGISTER) or Record-Route value */
 	/* A client's response to a request we relayed from upstream: verified
 	 * on its own (one-job burst), outside the request batch's slots. */
 	uint8_t rslot[SW_SA_SLOT_MAX];

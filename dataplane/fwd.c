@@ -352,6 +352,8 @@ sw_fwd_error_sa(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg
  * Via depends on the top Via, which is our own on a looped pass, so it
  * cannot show a loop by itself.  We add ";sw-loop=<16 hex>", a keyed digest
  * of what a loop leaves unchanged and a spiral does not: the Request-URI,
+ * the top Route (an in-dialog request routed out through our Record-Route
+ * and back in through the other party's, README "Dialogs", is a spiral),
  * Call-ID, CSeq number, From tag and the originating (bottom) Via, seeded
  * with our targetname so that two sipward proxies in series (patent FIG. 5)
  * do not take each other's sw-loop for their own.  It is
@@ -461,6 +463,19 @@ bottom_via(const struct sw_sip_msg *msg)
 	return bottom;
 }
 
+/* The first Route value, or an empty span. */
+static struct sw_span
+top_route(const struct sw_sip_msg *msg)
+{
+	uint8_t idx = msg->first[SW_HDR_ROUTE];
+	uint16_t pos = 0;
+	struct sw_span v = { NULL, 0 };
+
+	if (idx == SW_HDR_NONE || !sw_sip_next_value(msg, &idx, &pos, &v))
+		return (struct sw_span){ NULL, 0 };
+	return v;
+}
+
 /* The loop key (see above).  The From tag is the one the parser recorded
  * (msg->from_tag, what sw_sip_tag_of() of the From value gives). */
 static uint64_t
@@ -470,6 +485,7 @@ loop_key(const struct sw_sip_msg *msg, const char *self)
 	uint64_t h = span_crc(UINT64_C(0x243f6a8885a308d3), me);
 
 	h = span_crc(h, msg->ruri);
+	h = span_crc(h, top_route(msg));
 	h = span_crc(h, bottom_via(msg));
 	h = span_crc(h, sw_sip_value(msg, SW_HDR_CALL_ID));
 	h = span_crc(h, msg->from_tag);
@@ -530,6 +546,44 @@ addr_of(struct sw_addr *a, const struct sw_sa_src *src)
 	memcpy(&a->u, src->addr, src->af == AF_INET ? 4 : 16);
 }
 
+/*
+ * Does @p msg create a dialog we should stay on (RFC 3261 §16.6 step 4)?
+ * INVITE, SUBSCRIBE, REFER (RFC 3515) or NOTIFY (RFC 6665 §4.1.2.4), out of
+ * dialog (no To tag).  In-dialog requests keep the route set their dialog
+ * already has, so a Record-Route there would only cost bytes.
+ */
+static bool
+creates_dialog(const struct sw_sip_msg *msg)
+{
+	struct sw_span m = msg->method;
+
+	if (!sw_span_ieq(m, "INVITE") && !sw_span_ieq(m, "SUBSCRIBE") &&
+	    !sw_span_ieq(m, "REFER") && !sw_span_ieq(m, "NOTIFY"))
+		return false;
+	return msg->to_tag.len == 0;
+}
+
+/*
+ * Our Record-Route value for a dialog of the client at @p client on
+ * @p sa: the Path URI with its flow token (README "Dialogs"), into
+ * lc->path.  @return false if it did not fit (counted).
+ */
+static bool
+record_route(struct sw_lcore *lc, const struct sw_sa_rt *sa, const struct sw_sa_src *client,
+	     struct out_op *op)
+{
+	struct sw_wbuf w;
+
+	sw_wbuf_init(&w, lc->path, sizeof(lc->path));
+	if (sw_sa_path_write(lc->eng->pol, sa->opaque, client, &w) != 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return false;
+	}
+	op->fwd.push_rr.p = lc->path;
+	op->fwd.push_rr.len = (uint16_t)w.len;
+	return true;
+}
+
 void
 sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 	       const char *buf, uint32_t len, struct sw_sa_rt *sa, enum sw_verdict v)
@@ -558,6 +612,19 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	op.fwd.push_via.len = (uint16_t)w.len;
 	op.fwd.dec_max_forwards = true;
 	op.fwd.info_hdr = SW_HDR_OTHER;
+	/* RFC 3261 §16.4: a top Route naming us (the Record-Route we put on
+	 * this dialog, token or not) is ours to remove; the rest of the route
+	 * set is the upstream's business. */
+	if (msg->first[SW_HDR_ROUTE] != SW_HDR_NONE) {
+		struct sw_sa_src tok_src;
+		uint64_t tok_opaque;
+
+		if (sw_sa_route_check(eng->pol, msg, &tok_opaque, &tok_src) != SW_SA_ROUTE_NOT_OURS)
+			op.fwd.pop_route = true;
+	}
+	if (sa != NULL && eng->cfg->record_route && creates_dialog(msg) &&
+	    !record_route(lc, sa, &src, &op))
+		return;
 	/* RFC 3327 §5.2: on the path of requests toward the client that this
 	 * verified REGISTER binds; the token is what brings them back to it. */
 	if (sa != NULL && msg->method.len == 8 && sw_span_ieq(msg->method, "REGISTER")) {
@@ -576,8 +643,11 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 		sw_ctr_add(&lc->st.drop[why], 1);
 		return;
 	}
-	if (emit_routed(lc, pay, &eng->cfg->upstream, eng->cfg->upstream_port, true))
+	if (emit_routed(lc, pay, &eng->cfg->upstream, eng->cfg->upstream_port, true)) {
 		sw_ctr_add(&lc->st.verdict[v], 1);
+		if (op.fwd.push_rr.len != 0)
+			sw_ctr_add(&lc->st.record_routed, 1);
+	}
 }
 
 /* Is @p sa usable for a message to its client now? */
@@ -645,6 +715,10 @@ sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	op.fwd.pop_route = true;
 	op.fwd.dec_max_forwards = true;
 	op.fwd.info_hdr = SW_HDR_OTHER;
+	/* The client's side of a new dialog: its later requests from upstream
+	 * come back through us as well. */
+	if (eng->cfg->record_route && creates_dialog(msg) && !record_route(lc, sa, &client, &op))
+		return true;
 	/* The signed fields (sigbuf.h) are none of the ones we edit. */
 	sw_wbuf_init(&w, lc->info, sizeof(lc->info));
 	if (sw_sa_sign_request(eng->pol, sa, msg, &lc->rng, lc->sign_scratch, &w) != 0) {
@@ -665,8 +739,11 @@ sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 		rte_pktmbuf_free(pay);
 		return true;
 	}
-	if (emit(lc, pay, ifidx, &mac, &dst, client.port, NULL))
+	if (emit(lc, pay, ifidx, &mac, &dst, client.port, NULL)) {
 		sw_ctr_add(&lc->st.verdict[SW_V_FWD_INBOUND], 1);
+		if (op.fwd.push_rr.len != 0)
+			sw_ctr_add(&lc->st.record_routed, 1);
+	}
 	return true;
 }
 

@@ -269,6 +269,8 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 	}
 	if (fwd->push_path.len != 0)
 		put_hdr(w, "Path", fwd->push_path);
+	if (fwd->push_rr.len != 0)
+		put_hdr(w, "Record-Route", fwd->push_rr);
 	if (fwd->dec_max_forwards && mf < 0)
 		sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 

@@ -88,6 +88,8 @@ struct sw_sip_fwd {
 	bool pop_via;		 /**< remove the topmost Via value (responses) */
 	bool pop_route;		 /**< remove the topmost Route value (RFC 3261 §16.4) */
 	struct sw_span push_path; /**< Path value to insert first (RFC 3327 §5.2); empty: none */
+	struct sw_span push_rr;	  /**< Record-Route value to insert first (RFC 3261 §16.6
+				   *   step 4); empty: none */
 	bool dec_max_forwards;	 /**< requests: decrement, or add "Max-Forwards: 70" */
 	uint8_t info_hdr;	 /**< SW_HDR_[PROXY_]AUTHENTICATION_INFO, or SW_HDR_OTHER */
 	struct sw_span info;	 /**< its value, e.g. Kerberos qop="auth", ..., rspauth="..." */
@@ -95,8 +97,9 @@ struct sw_sip_fwd {
 
 /**
  * Write a copy of @p msg (parsed from @p buf, @p len) with the edits of
- * @p fwd: our Via first after the start line, our Path line next (so its
- * value is the first Path value), then the original header lines in order
+ * @p fwd: our Via first after the start line, our Path and Record-Route
+ * lines next (so each value is the first of its header), then the original
+ * header lines in order
  * (minus the popped Via and Route values; Max-Forwards rewritten; a
  * Content-Length added when absent), the info header last, the empty line and
  * exactly msg->body (bytes past Content-Length in the datagram are dropped).

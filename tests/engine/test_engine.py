@@ -621,7 +621,8 @@ def incoming_call_through_path_token():
         g = got[0]
         expect(re.search(rb"^INVITE [^\r]*\r\nVia: SIP/2.0/UDP %s:5060;branch=z9hG4bK-si"
                          % re.escape(E.engine4_c.encode()), g), "our Via on top, client side")
-        expect(b"Route:" not in g, "our Route popped")
+        expect(b"\r\nRoute:" not in g, "our Route popped")
+        expect(g.count(b"\r\nRecord-Route: <sip:") == 1, "a new dialog: our Record-Route")
         expect(b"Max-Forwards: 69\r\n" in g, "Max-Forwards decremented")
         expect(re.search(rb"Proxy-Authentication-Info: Kerberos [^\r]*srand=\"[0-9a-f]{8}\", "
                          rb"snum=\"\d+\", rspauth=\"[0-9a-f]+\"", g), "signed by the server")
@@ -668,6 +669,78 @@ def incoming_call_through_path_token():
         s3 = stats()
         expect(delta(s2, s3, "flow_bad") == 1 and delta(s2, s3, "too_many_hops") == 1,
                "flow_bad and too_many_hops counted")
+    finally:
+        c.close()
+        u.close()
+
+
+
+@case
+def dialog_record_route():
+    """RFC 3261 §16.6 step 4: we Record-Route dialog-creating requests with the
+    client's flow token, so the dialog's later requests from upstream come back
+    through us (signed for the client) and the client's own carry our Route,
+    which we pop (§16.4) before forwarding upstream."""
+    sa = E.sa_krb
+    c = Client(port=5073)
+    u = Upstream()
+    rr_re = (rb"\nRecord-Route: (<sip:([0-9a-f]{54})@" + re.escape(E.env["ENGINE4_U"].encode()) +
+             rb":5060;lr>)")
+    try:
+        # Outgoing call: the upstream sees our Record-Route (token for this
+        # client's flow), and only on the dialog-creating request.
+        cid = "rr-out-1@t"
+        s0 = stats()
+        c.send(sign(sip_msg("INVITE", cid, lport=5073), sa, next_cnum(sa)))
+        c.recv_all(1.0)
+        time.sleep(0.2)
+        up = upstream_received(cid)
+        expect(len(up) == 1, "upstream got the INVITE (%d)" % len(up))
+        m = re.search(rr_re, up[0])
+        expect(m is not None, "the INVITE carries our Record-Route")
+        rr = m.group(1).decode()
+        expect(up[0].count(b"Record-Route:") == 1, "one Record-Route")
+        expect(delta(s0, stats(), "record_routed") == 1, "record_routed counted")
+
+        # A BYE from the far end follows the route set: Route = our entry.
+        # It reaches the client signed, with our Route popped.
+        bye = inbound_msg("BYE", cid, rr, 5073).replace(b"To: <sip:bob@domainb.test>",
+                                                        b"To: <sip:bob@domainb.test>;tag=ft1")
+        u.send(bye)
+        got = c.recv_all(1.0)
+        expect(len(got) == 1 and got[0].startswith(b"BYE "), "the client got the BYE: %r" %
+               [g[:30] for g in got])
+        expect(b"\r\nRoute:" not in got[0] and b"Record-Route:" not in got[0],
+               "our Route popped, in-dialog BYE not record-routed")
+        expect(verify_server_sig(got[0], sa), "the client verifies our signature")
+
+        # The client's in-dialog request carries our entry as its Route: popped,
+        # the rest of the route set kept, forwarded upstream, not record-routed.
+        cid2 = "rr-out-2@t"
+        extra = ["Route: %s" % rr, "Route: <sip:%s:5080;lr>" % E.env["UPSTREAM4"]]
+        c.send(sign(sip_msg("BYE", cid2, totag="up1", lport=5073, extra=extra), sa,
+                    next_cnum(sa)))
+        c.recv_all(1.0)
+        time.sleep(0.2)
+        up = upstream_received(cid2)
+        expect(len(up) == 1, "upstream got the client's BYE (%d)" % len(up))
+        expect(rr.encode() not in up[0], "our Route popped")
+        expect(re.search(rb"\nRoute: <sip:%s:5080;lr>" % re.escape(E.env["UPSTREAM4"].encode()),
+                         up[0]), "the next Route kept")
+        expect(b"Record-Route:" not in up[0], "in-dialog request not record-routed")
+
+        # Incoming call (routed by a Path-style Route): the client gets our
+        # Record-Route on top of the upstream's, for its own flow.
+        cid3 = "rr-in-1@t"
+        inv = inbound_msg("INVITE", cid3, rr, 5073).replace(
+            b"Max-Forwards:", b"Record-Route: <sip:%s:5080;lr>\r\nMax-Forwards:"
+            % E.env["UPSTREAM4"].encode())
+        u.send(inv)
+        got = c.recv_all(1.0)
+        expect(len(got) == 1 and got[0].startswith(b"INVITE "), "the client got the INVITE")
+        rrs = re.findall(rb"\r\nRecord-Route: ([^\r]*)", got[0])
+        expect(len(rrs) == 2 and rrs[0] == rr.encode(), "ours on top of the upstream's: %r" % rrs)
+        expect(verify_server_sig(got[0], sa), "the client verifies our signature")
     finally:
         c.close()
         u.close()

@@ -85,6 +85,10 @@ static const struct cfg_case cfg_cases[] = {
 	{ "ring size", BASE_CONF "[limits]\nring_size = 100\n", ":20: ring_size must be a power of two" },
 	{ "missing upstream", "[interface.0]\naddress = 10.0.0.1/24\n", ":0: " },
 	{ "garbage line", "[engine]\nlcores\n", ":2: expected 'key = value'" },
+	{ "record_route value",
+	  "[interface.0]\naddress = 10.0.0.1/24\n[upstream]\naddress = 10.0.0.2\n"
+	  "record_route = maybe\n",
+	  ":5: record_route = 'maybe': expected yes or no" },
 	{ "kerberos without keytab",
 	  "[interface.0]\naddress = 10.0.0.1/24\n[upstream]\naddress = 10.0.0.2\n"
 	  "[auth]\ntargetname = a.b\nschemes = Kerberos\n",
@@ -112,6 +116,42 @@ test_config_errors(void **state)
 			fail_msg("%s: got %d '%s', want '%s'", cfg_cases[i].name, ret, err,
 				 cfg_cases[i].want);
 		}
+	}
+}
+
+/* [upstream] record_route: yes by default, "no" turns it off; --print-config
+ * shows the effective value. */
+static void
+test_config_record_route(void **state)
+{
+	static const char *const texts[] = {
+		"[interface.0]\naddress = 10.0.0.1/24\n[upstream]\naddress = 10.0.0.2\n"
+		"[auth]\ntargetname = a.b\nschemes = NTLM\n[ntlm]\nusers = /dev/null\n",
+		"[interface.0]\naddress = 10.0.0.1/24\n[upstream]\naddress = 10.0.0.2\n"
+		"record_route = no\n"
+		"[auth]\ntargetname = a.b\nschemes = NTLM\n[ntlm]\nusers = /dev/null\n",
+	};
+	char err[SW_CFG_ERR_MAX], *out = NULL;
+	struct sw_config cfg;
+	size_t i, olen = 0;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < RTE_DIM(texts); i++) {
+		const char *p = write_tmp(texts[i]);
+		int ret = sw_config_load(p, &cfg, err, sizeof(err));
+
+		unlink(p);
+		if (ret != 0)
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(cfg.record_route, i == 0);
+		f = open_memstream(&out, &olen);
+		assert_non_null(f);
+		sw_config_print(&cfg, f);
+		fclose(f);
+		assert_non_null(strstr(out, i == 0 ? "record_route = yes\n" : "record_route = no\n"));
+		free(out);
+		out = NULL;
 	}
 }
 
@@ -949,9 +989,9 @@ test_flow_token(void **state)
 	}
 }
 
-/* The two forwarding edits of the inbound path and the REGISTER path
+/* The forwarding edits of the inbound path, the REGISTER path and dialogs
  * (sip_write.h): the first Route value popped (the rest of its line and
- * later Route lines kept), our Path written first. */
+ * later Route lines kept), our Path or Record-Route written first. */
 static void
 test_write_pop_route_push_path(void **state)
 {
@@ -986,8 +1026,21 @@ test_write_pop_route_push_path(void **state)
 	assert_null(strstr(out, "sip:tok@"));
 	assert_non_null(strstr(out, "Max-Forwards: 4\r\n"));
 
-	/* The only Route value: the line goes; no Route at all: -EINVAL. */
+	/* Record-Route (README "Dialogs"): its own line before every original
+	 * header, so ours is the first Record-Route value. */
 	f.push_path.len = 0;
+	f.push_rr.p = "<sip:me@10.1.2.1:5060;lr>";
+	f.push_rr.len = (uint16_t)strlen(f.push_rr.p);
+	assert_int_equal(sw_sip_parse(in, sizeof(in) - 1, &msg), SW_SIP_OK);
+	sw_wbuf_init(&w, out, sizeof(out) - 1);
+	assert_int_equal(sw_sip_write_forward(&w, &msg, in, sizeof(in) - 1, &f), 0);
+	out[w.len] = '\0';
+	assert_non_null(strstr(out, "SIP/2.0\r\nRecord-Route: <sip:me@10.1.2.1:5060;lr>\r\nVia: "));
+	assert_int_equal(sw_sip_parse(out, w.len, &msg), SW_SIP_OK);
+	assert_int_equal(msg.first[SW_HDR_RECORD_ROUTE], 0);
+	f.push_rr.len = 0;
+
+	/* The only Route value: the line goes; no Route at all: -EINVAL. */
 	assert_int_equal(sw_sip_parse(one, sizeof(one) - 1, &msg), SW_SIP_OK);
 	sw_wbuf_init(&w, out, sizeof(out) - 1);
 	assert_int_equal(sw_sip_write_forward(&w, &msg, one, sizeof(one) - 1, &f), 0);
@@ -1488,6 +1541,7 @@ main(int argc, char **argv)
 {
 	const struct CMUnitTest plain[] = {
 		cmocka_unit_test(test_config_errors),
+		cmocka_unit_test(test_config_record_route),
 		cmocka_unit_test(test_config_identity),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_fragment_roundtrip),
