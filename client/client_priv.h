@@ -205,6 +205,11 @@ struct sw_cl_ua {
 	uint32_t reg_cseq;
 };
 
+/** Longest route set kept (the Route value of an in-dialog request), and
+ *  most values in it. */
+#define SW_CL_ROUTE_MAX	   1024u
+#define SW_CL_ROUTE_VALUES 32u
+
 struct sw_cl_req {
 	char method[16];
 	char ruri[300];
@@ -219,6 +224,9 @@ struct sw_cl_req {
 	uint32_t expires;
 	const char *content_type;
 	const char *body;
+	/** Route header value (the dialog's route set, RFC 3261 §12.1.2), or
+	 *  empty: none.  Only the ACK of a 2xx carries one here. */
+	char route[SW_CL_ROUTE_MAX];
 };
 
 /** Set up from "bob@DOMAINB.TEST" (domain override may be NULL) and the local address. */
@@ -233,11 +241,21 @@ void sw_cl_ua_token(char *out, size_t n);
 
 /**
  * Write the request without credentials: start line, Via, Max-Forwards,
- * From, To, Call-ID, CSeq, Contact, [Expires], User-Agent, [Content-Type].
+ * [Route], From, To, Call-ID, CSeq, Contact, [Expires], User-Agent,
+ * [Content-Type].
  * No Content-Length and no empty line: the caller appends the credential
  * headers, then sw_cl_ua_finish().  @return length, -ENOSPC.
  */
 int sw_cl_ua_head(const struct sw_cl_ua *ua, const struct sw_cl_req *r, char *out, size_t cap);
+
+/**
+ * The UAC's route set of the dialog a 2xx response @p rsp creates (RFC 3261
+ * §12.1.2): its Record-Route values in reverse order, as one Route value
+ * "<a>, <b>" into @p out (empty without Record-Route).
+ * @return 0, -ENOSPC (more than @p cap - 1 bytes or SW_CL_ROUTE_VALUES
+ *   values: out is empty).
+ */
+int sw_cl_ua_route_set(const struct sw_sip_msg *rsp, char *out, size_t cap);
 
 /**
  * Write the head of a response to request @p req (parsed from its datagram):

@@ -77,6 +77,10 @@ struct sw_client {
 	char rx[SW_CL_MSG_MAX + 1];
 	size_t rx_len;	 /* the last accepted response */
 	char to_tag[80]; /* To tag of the last final response */
+	/* Route set of the dialog the last 2xx to an INVITE created (its
+	 * Record-Route reversed): what the ACK for that 2xx carries. */
+	char route[SW_CL_ROUTE_MAX];
+	char target[300]; /* and its remote target (the 2xx's Contact URI) */
 };
 
 static const char *const state_names[SW_SA_STATE_MAX] = {
@@ -928,6 +932,17 @@ transact(struct sw_client *c, struct sw_cl_req *r, uint16_t *status, struct sa_c
 		c->rx_len = (size_t)n;
 		span_copy(c->to_tag, sizeof(c->to_tag),
 			  sw_sip_tag_of(sw_sip_value(msg, SW_HDR_TO)));
+		/* A route set too long to keep leaves it empty: the ACK then goes
+		 * to our proxy without one, as without Record-Route. */
+		c->route[0] = '\0';
+		c->target[0] = '\0';
+		if (invite && msg->status / 100 == 2) {
+			struct sw_span ct = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_CONTACT));
+
+			(void)sw_cl_ua_route_set(msg, c->route, sizeof(c->route));
+			if (ct.len < sizeof(c->target)) /* else: the INVITE's R-URI */
+				span_copy(c->target, sizeof(c->target), ct);
+		}
 		apply_checks(c, msg, chk);
 		*status = msg->status;
 		c->st.last_status = msg->status;
@@ -1187,6 +1202,12 @@ send_ack_2xx(struct sw_client *c, const struct sw_cl_req *inv)
 	strcpy(ack.branch, "z9hG4bK");
 	sw_cl_ua_token(ack.branch + 7, 20);
 	snprintf(ack.to_tag, sizeof(ack.to_tag), "%s", c->to_tag);
+	/* RFC 3261 §13.2.2.4: the ACK of a 2xx is in the new dialog: to its
+	 * remote target (§12.1.2, the 2xx's Contact), along its route set
+	 * (through every proxy that Record-Routed, sipward too). */
+	snprintf(ack.route, sizeof(ack.route), "%s", c->route);
+	if (c->target[0] != '\0')
+		snprintf(ack.ruri, sizeof(ack.ruri), "%s", c->target);
 	ack.body = NULL;
 	ack.content_type = NULL;
 	if (build_request(c, &ack) != 0)

@@ -131,6 +131,8 @@ sw_cl_ua_head(const struct sw_cl_ua *ua, const struct sw_cl_req *r, char *buf, s
 	put(&o, "%s %s SIP/2.0\r\n", r->method, r->ruri);
 	put(&o, "Via: SIP/2.0/UDP %s:%u;branch=%s;rport\r\n", ua->host, ua->port, r->branch);
 	put(&o, "Max-Forwards: 70\r\n");
+	if (r->route[0] != '\0')
+		put(&o, "Route: %s\r\n", r->route);
 	put(&o, "From: <%s>;tag=%s\r\n", ua->aor, r->from_tag);
 	if (r->to_tag[0] != '\0')
 		put(&o, "To: <%s>;tag=%s\r\n", r->to_uri, r->to_tag);
@@ -159,6 +161,32 @@ sw_cl_ua_finish(const struct sw_cl_req *r, char *buf, size_t len, size_t cap)
 	if (blen != 0)
 		put(&o, "%s", r->body);
 	return o.overflow ? -ENOSPC : (int)o.len;
+}
+
+int
+sw_cl_ua_route_set(const struct sw_sip_msg *rsp, char *out, size_t cap)
+{
+	struct sw_span v[SW_CL_ROUTE_VALUES], one;
+	struct out o = {out, 0, cap, false};
+	uint8_t idx = rsp->first[SW_HDR_RECORD_ROUTE];
+	uint16_t pos = 0;
+	unsigned int n = 0;
+
+	if (cap == 0)
+		return -ENOSPC;
+	out[0] = '\0';
+	while (idx != SW_HDR_NONE && sw_sip_next_value(rsp, &idx, &pos, &one)) {
+		if (n == SW_CL_ROUTE_VALUES)
+			return -ENOSPC;
+		v[n++] = one;
+	}
+	while (n-- > 0)
+		put(&o, "%s%.*s", o.len != 0 ? ", " : "", (int)v[n].len, v[n].p);
+	if (o.overflow) {
+		out[0] = '\0';
+		return -ENOSPC;
+	}
+	return 0;
 }
 
 /* Every value of header @p h, one line each, in order. */

@@ -342,6 +342,60 @@ test_client_response_build(void **state)
 	}
 }
 
+/*
+ * RFC 3261 §12.1.2: the UAC's route set is the 2xx's Record-Route values in
+ * reverse order, across lines and comma-separated values; it must fit whole
+ * (cap at the edge and one short), and SW_CL_ROUTE_VALUES values at most.
+ */
+static void
+test_client_route_set(void **state)
+{
+	static const char rsp[] = "SIP/2.0 200 OK\r\n"
+				  "Via: SIP/2.0/UDP 10.0.0.3:5070;branch=z9hG4bK1\r\n"
+				  "Record-Route: <sip:tok@10.1.2.1:5060;lr>\r\n"
+				  "Record-Route: <sip:kam.test;lr>, <sip:tok2@10.1.2.1:5060;lr>\r\n"
+				  "From: <sip:bob@domainb.test>;tag=b1\r\nTo: <sip:carol@domainb.test>;tag=c1\r\n"
+				  "Call-ID: rs1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+	static const char want[] =
+		"<sip:tok2@10.1.2.1:5060;lr>, <sip:kam.test;lr>, <sip:tok@10.1.2.1:5060;lr>";
+	static const char none[] = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.3\r\n"
+				   "From: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\n"
+				   "Call-ID: rs2\r\nCSeq: 1 INVITE\r\n\r\n";
+	char many[4096], out[SW_CL_ROUTE_MAX];
+	struct sw_sip_msg msg;
+	int i, n;
+
+	(void)state;
+	assert_int_equal(sw_sip_parse(rsp, sizeof(rsp) - 1, &msg), SW_SIP_OK);
+	assert_int_equal(sw_cl_ua_route_set(&msg, out, sizeof(out)), 0);
+	assert_string_equal(out, want);
+	assert_int_equal(sw_cl_ua_route_set(&msg, out, sizeof(want)), 0);
+	assert_string_equal(out, want);
+	assert_int_equal(sw_cl_ua_route_set(&msg, out, sizeof(want) - 1), -ENOSPC);
+	assert_string_equal(out, "");
+	assert_int_equal(sw_sip_parse(none, sizeof(none) - 1, &msg), SW_SIP_OK);
+	assert_int_equal(sw_cl_ua_route_set(&msg, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+
+	/* SW_CL_ROUTE_VALUES values fit, one more does not. */
+	for (i = SW_CL_ROUTE_VALUES; i <= (int)SW_CL_ROUTE_VALUES + 1; i++) {
+		int k;
+
+		n = snprintf(many, sizeof(many), "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.3\r\n"
+						 "Record-Route: <sip:p0;lr>");
+		for (k = 1; k < i; k++)
+			n += snprintf(many + n, sizeof(many) - (size_t)n, ", <sip:p%d;lr>", k);
+		n += snprintf(many + n, sizeof(many) - (size_t)n,
+			      "\r\nFrom: <sip:a@x>;tag=1\r\nTo: <sip:b@x>;tag=2\r\n"
+			      "Call-ID: rs3\r\nCSeq: 1 INVITE\r\n\r\n");
+		assert_int_equal(sw_sip_parse(many, (size_t)n, &msg), SW_SIP_OK);
+		assert_int_equal(sw_cl_ua_route_set(&msg, out, sizeof(out)),
+				 i == SW_CL_ROUTE_VALUES ? 0 : -ENOSPC);
+		if (i == SW_CL_ROUTE_VALUES)
+			assert_int_equal(strncmp(out, "<sip:p31;lr>, <sip:p30;lr>", 26), 0);
+	}
+}
+
 /* ---- NTLM initiator against the control plane's acceptor ---- */
 
 struct ntlm_row {
@@ -596,6 +650,7 @@ main(void)
 		cmocka_unit_test(test_client_timers),
 		cmocka_unit_test(test_client_request_build),
 		cmocka_unit_test(test_client_response_build),
+		cmocka_unit_test(test_client_route_set),
 		cmocka_unit_test(test_client_ntlm_initiator),
 		cmocka_unit_test(test_client_ntlm_fixed_and_refusals),
 		cmocka_unit_test(test_client_sign_value),
