@@ -631,22 +631,29 @@ def sc_two_proxies():
         P2_FQDN, P1_FQDN))
     a0, a1 = T.p2.stats(), T.p1.stats()
     before = bob_phone_seen("INVITE")
+    before_ack = bob_phone_seen("ACK")
     boff = bob_offset()
     rc, lines, js = client(T.ns["ann"], "ann", "DOMAINA.TEST", T.p2c, "--mutual",
                            "invite", "sip:bob@domainb.test", timeout=40)
+    time.sleep(0.3)  # the ACK of the 200 is still on its way
     b0, b1 = T.p2.stats(), T.p1.stats()
-    time.sleep(0.2)
     transcript("ann", lines, limit=40)
     blines, _ = bob_lines(boff)
     transcript("bob", blines)
     got = bob_phone_seen("INVITE") - before
+    got_ack = bob_phone_seen("ACK") - before_ack
     bob_ver = any("server signature of sip/%s verified" % P1_FQDN in l for l in blines)
     out("    proxy2 counters: %s" % counters(a0, b0, ("challenge", "to_cp", "fwd_signed",
-                                                     "resp_signed")))
+                                                     "resp_signed", "record_routed")))
     out("    proxy1 counters: %s" % counters(a1, b1, ("challenge", "to_cp", "fwd_signed",
-                                                     "resp_signed") + INBOUND))
+                                                     "resp_signed", "record_routed") + INBOUND))
     out("    Bob's phone received the INVITE through proxy 1: %s, proxy 1's signature %s" % (
         "yes" if got >= 1 else "no", "verified" if bob_ver else "NOT verified"))
+    # Both proxies Record-Route the INVITE (proxy 1 twice: for Ann's flow
+    # from proxy 2 and for Bob's), so Ann's ACK of the 200 follows the route
+    # set: proxy 2, proxy 1, the registrar, proxy 1 again, signed for Bob.
+    out("    Ann's ACK of the 200 reached Bob along the dialog's route set: %s" % (
+        "yes" if got_ack >= 1 else "no"))
     sas = js.get("sas") or js.get("sa") or []
     est = [s for s in sas if isinstance(s, dict) and s.get("state") == "ESTABLISHED"]
     v2 = any("server signature of sip/%s verified" % P2_FQDN in l for l in lines)
@@ -654,10 +661,12 @@ def sc_two_proxies():
     out("    Ann's SAs: %s" % ", ".join("%s %s" % (s.get("targetname", "?"), s.get("state", "?"))
                                        for s in sas if isinstance(s, dict)))
     ok = rc == 0 and v1 and v2 and got >= 1 and bob_ver and len(est) >= 2 and \
-        d(a1, b1, "fwd_inbound") >= 1 and d(a1, b1, "resp_upstream") >= 1
+        d(a1, b1, "fwd_inbound") >= 2 and d(a1, b1, "resp_upstream") >= 1 and got_ack >= 1 and \
+        d(a0, b0, "record_routed") >= 1 and d(a1, b1, "record_routed") >= 2
     result("FIG. 5 two proxies, one SA each, both server signatures verified, Bob rang", ok,
-           "rc %d, proxy2 sig %s, proxy1 sig %s, SAs established %d" % (
-               rc, "ok" if v2 else "missing", "ok" if v1 else "missing", len(est)))
+           "rc %d, proxy2 sig %s, proxy1 sig %s, SAs established %d, ACK via route set %s" % (
+               rc, "ok" if v2 else "missing", "ok" if v1 else "missing", len(est),
+               "yes" if got_ack >= 1 else "no"))
 
 
 def establish_sa(user, port):
