@@ -29,6 +29,7 @@
 #define C_LWS	   0x20u /* SP HTAB CR LF */
 #define C_ELEM	   0x40u /* '"' '<' '>' ',': where splitting a list looks twice */
 #define C_ADDR	   0x08u /* '"' '<' ';' ',': where From/To scanning stops */
+#define C_WSP	   0x80u /* SP HTAB: one lookup where a fold is tested for */
 /* clang-format off */
 static const uint8_t cclass[256] = {
 	['0' ... '9'] = C_TOKEN | C_PVCHAR | C_HOST, ['A' ... 'Z'] = C_TOKEN | C_PVCHAR | C_HOST,
@@ -39,7 +40,7 @@ static const uint8_t cclass[256] = {
 	['+'] = C_TOKEN | C_PVCHAR, ['`'] = C_TOKEN | C_PVCHAR, ['\''] = C_TOKEN | C_PVCHAR,
 	['~'] = C_TOKEN | C_PVCHAR,
 	[':'] = C_PVCHAR, ['['] = C_PVCHAR, [']'] = C_PVCHAR,
-	[' '] = C_URI_STOP | C_LWS, ['\t'] = C_URI_STOP | C_LWS,
+	[' '] = C_URI_STOP | C_LWS | C_WSP, ['\t'] = C_URI_STOP | C_LWS | C_WSP,
 	['\r'] = C_URI_STOP | C_LWS, ['\n'] = C_URI_STOP | C_LWS,
 	['<'] = C_URI_STOP | C_ADDR | C_ELEM, ['>'] = C_URI_STOP | C_ELEM,
 	['"'] = C_URI_STOP | C_ADDR | C_ELEM, [';'] = C_ADDR, [','] = C_ADDR | C_ELEM,
@@ -107,7 +108,7 @@ skip_class(const char *p, size_t i, size_t n, uint8_t cls)
 static inline bool
 is_wsp(char c)
 {
-	return c == ' ' || c == '\t';
+	return (cclass[(uint8_t)c] & C_WSP) != 0;
 }
 
 /* Inside a value span CR and LF only occur as part of a fold (the parser
@@ -467,15 +468,17 @@ static inline uint64_t
 ctl_mask64(const char *p)
 {
 #if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
-	const __m128i cr = _mm_set1_epi8('\r');
+	/* x <= CR exactly when x -sat CR is 0: unlike min(x, CR) == x this
+	 * does not need x twice, so each vector is one load (no copy). */
+	const __m128i cr = _mm_set1_epi8('\r'), zero = _mm_setzero_si128();
 	__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)p);
 	__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
 	__m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
 	__m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
-	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v0, cr), v0));
-	uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v1, cr), v1));
-	uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v2, cr), v2));
-	uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v3, cr), v3));
+	uint64_t m0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v0, cr), zero));
+	uint64_t m1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v1, cr), zero));
+	uint64_t m2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v2, cr), zero));
+	uint64_t m3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_subs_epu8(v3, cr), zero));
 
 	return m0 | m1 << 16 | m2 << 32 | m3 << 48;
 #else
@@ -867,39 +870,12 @@ enum param_step {
 	PARAM_BAD, /* malformed parameter */
 };
 
-/*
- * Next ";name[=value]" parameter from p[*i] (LWS allowed around ';' and '=',
- * RFC 3261 SEMI / EQUAL).  A quoted value is returned without its quotes.
- */
+/* next_param() past its usual shapes: LWS, a quoted value, the end. */
 static enum param_step
-next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_span *val)
+next_param_slow(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_span *val)
 {
 	size_t i = *pi, ns, ne, vs, ve;
 
-	/*
-	 * The usual shape first: ';' then the name with no LWS around it, and
-	 * after '=' a value that starts with neither LWS nor a quote.  There
-	 * the general path below finds exactly this, so take it without its
-	 * LWS skips.
-	 */
-	if (i < n && p[i] == ';') {
-		ns = i + 1;
-		ne = skip_class(p, ns, n, C_TOKEN);
-		vs = ve = ne;
-		if (ne != ns && ne < n && p[ne] == '=' && ne + 1 < n && !is_lws(p[ne + 1]) &&
-		    p[ne + 1] != '"') {
-			vs = ne + 1;
-			ve = skip_class(p, sw_sip_skip_alnum(p, vs, n), n, C_PVCHAR);
-			if (ve == vs)
-				return PARAM_BAD;
-		}
-		if (ne != ns && (ne == n || (!is_lws(p[ne]) && (p[ne] != '=' || ve != vs)))) {
-			*name = mkspan(p + ns, ne - ns);
-			*val = mkspan(p + vs, ve - vs);
-			*pi = ve;
-			return PARAM_OK;
-		}
-	}
 	i = skip_lws(p, i, n);
 	if (i >= n || p[i] == ',')
 		return PARAM_END;
@@ -935,6 +911,70 @@ next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_
 	*val = mkspan(p + vs, ve - vs);
 	*pi = i;
 	return PARAM_OK;
+}
+
+/*
+ * next_param_slow() through locals of its own: the caller's position and
+ * spans are not address-taken then, and stay in registers on the fast path
+ * (they would otherwise live on the stack, stack protector and all).  What
+ * it stores is what next_param_slow() stores: *pi always (unchanged unless
+ * OK), the spans only on PARAM_OK.
+ */
+static inline enum param_step
+next_param_slow_copy(const char *p, size_t *pi, size_t n, struct sw_span *name,
+		     struct sw_span *val)
+{
+	size_t i = *pi;
+	struct sw_span tn, tv;
+	enum param_step st = next_param_slow(p, &i, n, &tn, &tv);
+
+	*pi = i;
+	if (st == PARAM_OK) {
+		*name = tn;
+		*val = tv;
+	}
+	return st;
+}
+
+/*
+ * Next ";name[=value]" parameter from p[*i] (LWS allowed around ';' and '=',
+ * RFC 3261 SEMI / EQUAL).  A quoted value is returned without its quotes.
+ * Inline for the usual shapes, so that a caller's loop (Via's) keeps the
+ * spans in registers; next_param_slow() has the rest.
+ */
+static inline __attribute__((always_inline)) enum param_step
+next_param(const char *p, size_t *pi, size_t n, struct sw_span *name, struct sw_span *val)
+{
+	size_t i = *pi, ns, ne, vs, ve;
+
+	/* The end of the value: what next_param_slow() finds there. */
+	if (i >= n)
+		return PARAM_END;
+	/*
+	 * The usual shape: ';' then the name with no LWS around it, and
+	 * after '=' a value that starts with neither LWS nor a quote.  There
+	 * the general path finds exactly this, so take it without its LWS
+	 * skips.
+	 */
+	if (p[i] == ';') {
+		ns = i + 1;
+		ne = skip_class(p, ns, n, C_TOKEN);
+		vs = ve = ne;
+		if (ne != ns && ne < n && p[ne] == '=' && ne + 1 < n && !is_lws(p[ne + 1]) &&
+		    p[ne + 1] != '"') {
+			vs = ne + 1;
+			ve = skip_class(p, sw_sip_skip_alnum(p, vs, n), n, C_PVCHAR);
+			if (ve == vs)
+				return PARAM_BAD;
+		}
+		if (ne != ns && (ne == n || (!is_lws(p[ne]) && (p[ne] != '=' || ve != vs)))) {
+			*name = mkspan(p + ns, ne - ns);
+			*val = mkspan(p + vs, ve - vs);
+			*pi = ve;
+			return PARAM_OK;
+		}
+	}
+	return next_param_slow_copy(p, pi, n, name, val);
 }
 
 bool
