@@ -12,6 +12,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(SW_SIGBUF_SCALAR_ONLY)
+#include <emmintrin.h>
+#endif
 
 #include "crypto/sigbuf.h"
 
@@ -95,6 +98,34 @@ copy_field(uint8_t *d, const char *s, size_t n)
 	}
 }
 
+#if defined(__SSE2__) && !defined(SW_SIGBUF_SCALAR_ONLY)
+/*
+ * True if any of the n bytes at p is CR or LF.  One pass over the finished
+ * buffer instead of one per field, sixteen bytes a step, exact (no
+ * confirmation pass); a partial last step is the sixteen bytes that end at
+ * p + n, so nothing outside [p, p + n) is read.  SW_SIGBUF_SCALAR_ONLY
+ * builds the eight-byte twin below; the sigbuf tests run both.
+ */
+static bool
+has_crlf(const uint8_t *p, size_t n)
+{
+	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	__m128i acc = _mm_setzero_si128(), v;
+	size_t i;
+
+	if (n < 16)
+		return memchr(p, '\r', n) != NULL || memchr(p, '\n', n) != NULL;
+	for (i = 0; i + 16 <= n; i += 16) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		acc = _mm_or_si128(acc, _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+	}
+	if (i < n) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + n - 16));
+		acc = _mm_or_si128(acc, _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+	}
+	return _mm_movemask_epi8(acc) != 0;
+}
+#else
 /*
  * True if any of the n bytes at p is CR or LF.  One pass over the finished
  * buffer instead of one per field: eight bytes at a time, the classic
@@ -124,6 +155,7 @@ has_crlf(const uint8_t *p, size_t n)
 		return false;
 	return memchr(p, '\r', n) != NULL || memchr(p, '\n', n) != NULL;
 }
+#endif
 
 #define SIGBUF_FIELDS_MAX 15u
 

@@ -99,6 +99,7 @@ struct __rte_cache_aligned sw_lcore {
 	unsigned int lcore_id;
 	struct sw_engine *eng;
 	struct sw_mac_engine *mac;
+	uint64_t loop_seed;           /**< sw_eng_loop_seed(cfg->targetname) */
 	struct sw_sa_rng rng;
 	struct rte_ip_frag_tbl *frag;
 	struct rte_ip_frag_death_row dr;
@@ -223,6 +224,13 @@ void sw_lcore_flush(struct sw_lcore *lc);
 /*
  * Output (fwd.c): build a datagram in a fresh mbuf and queue it.
  */
+
+/**
+ * Start of the loop-detection key of every forwarded request (fwd.c, the
+ * sw-loop Via parameter): the CRC state after our @p targetname, the same
+ * for every request, so each lcore computes it once in sw_lcore_create().
+ */
+uint64_t sw_eng_loop_seed(const char *targetname);
 
 /** Route to @p dst: interface index and next-hop address.  @return 0 or -ENOENT. */
 int sw_eng_route(const struct sw_engine *eng, const struct sw_addr *dst, bool to_upstream,

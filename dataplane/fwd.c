@@ -476,15 +476,22 @@ top_route(const struct sw_sip_msg *msg)
 	return v;
 }
 
-/* The loop key (see above).  The From tag is the one the parser recorded
- * (msg->from_tag, what sw_sip_tag_of() of the From value gives). */
-static uint64_t
-loop_key(const struct sw_sip_msg *msg, const char *self)
+uint64_t
+sw_eng_loop_seed(const char *targetname)
 {
-	struct sw_span me = { self, (uint16_t)strnlen(self, SW_CFG_STR_MAX) };
-	uint64_t h = span_crc(UINT64_C(0x243f6a8885a308d3), me);
+	struct sw_span me = { targetname, (uint16_t)strnlen(targetname, SW_CFG_STR_MAX) };
 
-	h = span_crc(h, msg->ruri);
+	return span_crc(UINT64_C(0x243f6a8885a308d3), me);
+}
+
+/* The loop key (see above), from the lcore's sw_eng_loop_seed() of our
+ * targetname.  The From tag is the one the parser recorded (msg->from_tag,
+ * what sw_sip_tag_of() of the From value gives). */
+static uint64_t
+loop_key(const struct sw_sip_msg *msg, uint64_t seed)
+{
+	uint64_t h = span_crc(seed, msg->ruri);
+
 	h = span_crc(h, top_route(msg));
 	h = span_crc(h, bottom_via(msg));
 	h = span_crc(h, sw_sip_value(msg, SW_HDR_CALL_ID));
@@ -515,7 +522,7 @@ loop_mark(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 	char key[9 + SW_SA_OPAQUE_HEX + 1];
 
 	memcpy(key, ";sw-loop=", 9);
-	sw_sa_opaque_fmt(loop_key(msg, lc->eng->cfg->targetname), key + 9);
+	sw_sa_opaque_fmt(loop_key(msg, lc->loop_seed), key + 9);
 	if (looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
 		error_reply(lc, m, msg, buf, 482, SW_V_LOOP, sa, limited);
 		return false;
@@ -556,11 +563,26 @@ static bool
 creates_dialog(const struct sw_sip_msg *msg)
 {
 	struct sw_span m = msg->method;
+	bool d;
 
-	if (!sw_span_ieq(m, "INVITE") && !sw_span_ieq(m, "SUBSCRIBE") &&
-	    !sw_span_ieq(m, "REFER") && !sw_span_ieq(m, "NOTIFY"))
+	if (msg->to_tag.len != 0)
 		return false;
-	return msg->to_tag.len == 0;
+	/* By length first: most requests are none of these. */
+	switch (m.len) {
+	case 5:
+		d = sw_span_ieq(m, "REFER");
+		break;
+	case 6:
+		d = sw_span_ieq(m, "INVITE") || sw_span_ieq(m, "NOTIFY");
+		break;
+	case 9:
+		d = sw_span_ieq(m, "SUBSCRIBE");
+		break;
+	default:
+		d = false;
+		break;
+	}
+	return d;
 }
 
 /*

@@ -37,6 +37,7 @@ sw_lcore_create(struct sw_engine *eng, unsigned int idx, unsigned int lcore_id,
 	lc->idx = idx;
 	lc->lcore_id = lcore_id;
 	lc->eng = eng;
+	lc->loop_seed = sw_eng_loop_seed(eng->cfg->targetname);
 	lc->txq = (uint16_t)idx;
 	for (unsigned int i = 0; i < SW_MSG_SLOTS; i++)
 		lc->msg_free[i] = (uint8_t)i;
@@ -360,7 +361,9 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 			lc->neigh_asked_ms = lc->now_ms;
 		}
 	}
-	ack_cancel = sw_span_ieq(msg->method, "ACK") || sw_span_ieq(msg->method, "CANCEL");
+	/* Lengths first: the usual INVITE or REGISTER is neither. */
+	ack_cancel = (msg->method.len == 3 && sw_span_ieq(msg->method, "ACK")) ||
+		     (msg->method.len == 6 && sw_span_ieq(msg->method, "CANCEL"));
 	arc = sw_auth_select(msg, (enum sw_hdr)pol->cred_hdr, pol->realm, pol->targets,
 			     pol->n_targets, cred, &off);
 	if (arc == SW_AUTH_EABSENT) {

@@ -10,6 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/random.h>
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+#include <emmintrin.h>
+#endif
 
 #include "dataplane/sa_verify.h"
 
@@ -59,14 +62,66 @@ parse_hex(struct sw_span s, unsigned int max_digits, uint64_t *v)
 	return true;
 }
 
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+/*
+ * Exactly @p n (8 or 16) hex digits at @p p in one step, as crypto/hex.c
+ * decode16(): signed compares make every byte >= 0x80 fail both ranges; OR
+ * 0x20 maps a byte into 'a'..'f' only from that letter's two cases.  The
+ * bytes come out in digit order, i.e. big-endian (x86 is little-endian).
+ * An 8-digit load reads 8 bytes only.
+ */
+static inline bool
+hex_sse2(const char *p, unsigned int n, uint64_t *out)
+{
+	const __m128i v = n == 16 ? _mm_loadu_si128((const __m128i *)(const void *)p)
+				  : _mm_loadl_epi64((const __m128i *)(const void *)p);
+	const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+					  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	const __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+					  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	const __m128i val =
+		_mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
+			     _mm_and_si128(alp, _mm_sub_epi8(l, _mm_set1_epi8('a' - 10))));
+	/* Each 16-bit lane holds a pair: high digit in its low byte. */
+	const __m128i w =
+		_mm_or_si128(_mm_and_si128(_mm_slli_epi16(val, 4), _mm_set1_epi16(0x00f0)),
+			     _mm_srli_epi16(val, 8));
+	const unsigned int all = (1u << n) - 1;
+	uint64_t be;
+
+	if (((unsigned int)_mm_movemask_epi8(_mm_or_si128(dig, alp)) & all) != all)
+		return false;
+	_mm_storel_epi64((__m128i *)(void *)&be, _mm_packus_epi16(w, w));
+	*out = n == 16 ? __builtin_bswap64(be) : __builtin_bswap32((uint32_t)be);
+	return true;
+}
+#endif
+
+/*
+ * parse_hex(), with the lengths every signed request has (a 16-digit opaque,
+ * an 8-digit crand) in one SSE2 step.  SW_SA_SCALAR_ONLY builds the table
+ * loop alone; the tests run both.
+ */
+static inline bool
+parse_hex_fast(struct sw_span s, unsigned int max_digits, uint64_t *v)
+{
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+	if (s.p != NULL && (s.len == 8 || s.len == 16) && s.len <= max_digits)
+		return hex_sse2(s.p, s.len, v);
+#endif
+	return parse_hex(s, max_digits, v);
+}
+
 bool
 sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque)
 {
 	if (v.len != SW_SA_OPAQUE_HEX)
 		return false;
-	return parse_hex(v, SW_SA_OPAQUE_HEX, opaque);
+	return parse_hex_fast(v, SW_SA_OPAQUE_HEX, opaque);
 }
 
+#if !defined(__SSE2__) || defined(SW_SA_SCALAR_ONLY)
 /* Two hex digits per byte: a forwarded request formats three of these. */
 static const char hex_pairs[513] =
 	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
@@ -77,14 +132,41 @@ static const char hex_pairs[513] =
 	"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
 	"C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
 	"E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
+#endif
+
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+/*
+ * Sixteen hex digits of the eight bytes in the low half of @p b (in output
+ * order) at @p out, in one step instead of eight table look-ups: each byte
+ * split into its high and low nibble, interleaved high first, then
+ * '0' + n, plus @p alpha ('A' or 'a') - '0' - 10 where n > 9.
+ */
+static inline void
+hex8_sse2(__m128i b, char alpha, char *out)
+{
+	const __m128i lo = _mm_and_si128(b, _mm_set1_epi8(0x0f));
+	const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), _mm_set1_epi8(0x0f));
+	const __m128i n = _mm_unpacklo_epi8(hi, lo);
+	const __m128i a = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)),
+					_mm_set1_epi8((char)(alpha - '0' - 10)));
+
+	_mm_storeu_si128((__m128i *)(void *)out,
+			 _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8('0')), a));
+}
+#endif
 
 void
 sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX])
 {
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+	/* The bytes in output order: big-endian (x86 is little-endian). */
+	hex8_sse2(_mm_set_epi64x(0, (long long)__builtin_bswap64(opaque)), 'A', out);
+#else
 	unsigned int i;
 
 	for (i = 0; i < SW_SA_OPAQUE_HEX / 2; i++)
 		memcpy(out + 2 * i, hex_pairs + 2 * ((opaque >> (56 - 8 * i)) & 0xff), 2);
+#endif
 }
 
 /* cnum: 1..10 decimal digits, value < 2^32. */
@@ -132,7 +214,7 @@ sw_sa_check_cred(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
 	if (sw_auth_has(cred, SW_AUTH_P_VERSION) &&
 	    sw_sigbuf_version(sw_auth_get(cred, SW_AUTH_P_VERSION)) != sa->version)
 		return SW_SA_VERSION;
-	if (!parse_hex(sw_auth_get(cred, SW_AUTH_P_CRAND), 8, &r) ||
+	if (!parse_hex_fast(sw_auth_get(cred, SW_AUTH_P_CRAND), 8, &r) ||
 	    !parse_cnum(sw_auth_get(cred, SW_AUTH_P_CNUM), &n) ||
 	    sw_auth_get(cred, SW_AUTH_P_RESPONSE).len == 0)
 		return SW_SA_NO_SIG;
@@ -319,10 +401,23 @@ lower(char c)
 	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
+/*
+ * The From URI: what sw_sip_uri_of() of the From value gives, which
+ * sw_sip_parse() recorded while it validated the header (msg->from_uri;
+ * tests/sip check the two agree, pointer and length, for every parsed
+ * message), so it is not scanned again per request.  It is also the URI the
+ * signature covers.
+ */
+static struct sw_span
+from_uri(const struct sw_sip_msg *msg)
+{
+	return msg->from_uri;
+}
+
 bool
 sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_len)
 {
-	struct sw_span uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
+	struct sw_span uri = from_uri(msg);
 	uint16_t i, skip, at;
 
 	if (uri.p == NULL || user_len == 0)
@@ -400,7 +495,7 @@ sw_sa_from_match(const struct sw_sa_policy *pol, const struct sw_sip_msg *msg, c
 
 	if (n == 0)
 		return sw_sa_from_user_is(msg, user, user_len);
-	uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
+	uri = from_uri(msg);
 	if (uri.p == NULL)
 		return false;
 	len = sw_sa_aor_canon(uri.p, uri.len, canon, sizeof(canon));
@@ -683,7 +778,8 @@ sw_sa_is_unregister(const struct sw_sip_msg *req)
 	uint16_t pos = 0;
 	bool any = false;
 
-	if (!sw_span_ieq(req->method, "REGISTER"))
+	/* The length first: every forwarded request asks. */
+	if (req->method.len != 8 || !sw_span_ieq(req->method, "REGISTER"))
 		return false;
 	if (span_num(sw_sip_expires(req)) == 0)
 		return true;
@@ -707,47 +803,93 @@ sw_sa_note_request(struct sw_sa_rt *sa, const struct sw_sip_msg *req)
 		__atomic_fetch_or(&sa->flags, SW_SA_F_UNREG, __ATOMIC_RELAXED);
 }
 
-/* Top Via value (first comma-separated element of the first Via line). */
+/* LWS inside a header value: SP, HTAB and the CR LF of a fold (as the
+ * parser's is_lws()). */
+static bool
+is_lws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Top Via value (first comma-separated element of the first Via line), as
+ * sw_sip_next_value() yields it.  When the first line has no comma, that
+ * element is the whole line minus surrounding LWS (a quoted string or <>
+ * only matters around a comma), found without the element scan; anything
+ * else (a comma, a line of LWS only) takes the general walk.  Every
+ * forwarded request's branch hashes this value.
+ */
 static bool
 top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
 {
 	uint8_t idx = msg->first[SW_HDR_VIA];
 	uint16_t pos = 0;
+	struct sw_span v;
 
 	if (idx == SW_HDR_NONE)
 		return false;
+	if (idx < msg->n_hdr) {
+		v = msg->hdr[idx].value;
+		if (v.len != 0 && memchr(v.p, ',', v.len) == NULL) {
+			while (v.len != 0 && is_lws(v.p[0])) {
+				v.p++;
+				v.len--;
+			}
+			while (v.len != 0 && is_lws(v.p[v.len - 1]))
+				v.len--;
+			if (v.len != 0) {
+				*out = v;
+				return true;
+			}
+		}
+	}
 	return sw_sip_next_value(msg, &idx, &pos, out);
 }
 
 #define OUR_BRANCH "z9hG4bK-sw"    /* client -> upstream */
 #define OUR_BRANCH_IN "z9hG4bK-si" /* upstream -> client */
 
+/* "00" .. "99": two decimal digits per look-up for the client's address and
+ * port in every Via we push. */
+static const char dec_pairs[201] = "00010203040506070809101112131415161718192021222324"
+				   "25262728293031323334353637383940414243444546474849"
+				   "50515253545556575859606162636465666768697071727374"
+				   "75767778798081828384858687888990919293949596979899";
+
 /* Decimal of an octet, no leading zeros, at @p t.  @return its length. */
 static unsigned int
 dec8(char *t, unsigned int v)
 {
-	unsigned int n = 0;
+	if (v >= 100) {
+		unsigned int h = v >= 200 ? 2 : 1;
 
-	if (v >= 100)
-		t[n++] = (char)('0' + v / 100);
-	if (v >= 10)
-		t[n++] = (char)('0' + v / 10 % 10);
-	t[n++] = (char)('0' + v % 10);
-	return n;
+		t[0] = (char)('0' + h);
+		memcpy(t + 1, dec_pairs + 2 * (v - 100 * h), 2);
+		return 3;
+	}
+	if (v >= 10) {
+		memcpy(t, dec_pairs + 2 * v, 2);
+		return 2;
+	}
+	t[0] = (char)('0' + v);
+	return 1;
 }
+
+/* Longest addr_text(): "[" 8 * "xxxx" 7 * ":" "]". */
+#define ADDR_TEXT_MAX 41u
 
 /*
  * The client's address as text, written straight into the Via: inet_ntop()
  * goes through sprintf() per octet or group, which was a visible share of
  * the per-request cost.  IPv6 is written as eight groups without "::"
  * compression (valid RFC 4291 §2.2 text; only sw_sa_via_parse() reads it).
+ * @return the length written at @p t (ADDR_TEXT_MAX bytes of room).
  */
-static void
-put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
+static unsigned int
+addr_text(char *t, const struct sw_sa_src *src)
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned int i, g, n = 0;
-	char t[41]; /* "[" 8 * "xxxx" 7 * ":" "]"; one put for the whole address */
 
 	if (src->af == AF_INET) {
 		for (i = 0; i < 4; i++) {
@@ -755,8 +897,7 @@ put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 				t[n++] = '.';
 			n += dec8(t + n, src->addr[i]);
 		}
-		sw_wbuf_put(w, t, n);
-		return;
+		return n;
 	}
 	t[n++] = '[';
 	for (i = 0; i < 8; i++) {
@@ -772,33 +913,81 @@ put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 		t[n++] = hex[g & 0xf];
 	}
 	t[n++] = ']';
-	sw_wbuf_put(w, t, n);
+	return n;
 }
 
-/* Our Via: sent-by written by the caller, then branch, sw-sa, sw-src. */
+/* The address as text (addr_text()), one put. */
+static void
+put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
+{
+	char t[ADDR_TEXT_MAX];
+
+	sw_wbuf_put(w, t, addr_text(t, src));
+}
+
+/* Decimal of a port (< 65536), no leading zeros, at @p t.  @return its
+ * length. */
+static unsigned int
+dec16(char *t, unsigned int v)
+{
+	unsigned int n = 0;
+
+	if (v < 100)
+		return dec8(t, v);
+	if (v >= 10000) {
+		t[n++] = (char)('0' + v / 10000);
+		v %= 10000;
+	}
+	/* Four digits left after a fifth, else three or four. */
+	if (n != 0 || v >= 1000) {
+		memcpy(t + n, dec_pairs + 2 * (v / 100), 2);
+		n += 2;
+	} else {
+		t[n++] = (char)('0' + v / 100);
+	}
+	memcpy(t + n, dec_pairs + 2 * (v % 100), 2);
+	return n + 2;
+}
+
+#define BRANCH_PREFIX_LEN 10u /* OUR_BRANCH, OUR_BRANCH_IN */
+_Static_assert(sizeof(OUR_BRANCH) - 1 == BRANCH_PREFIX_LEN &&
+		       sizeof(OUR_BRANCH_IN) - 1 == BRANCH_PREFIX_LEN,
+	       "branch prefixes are BRANCH_PREFIX_LEN bytes");
+
+/* Our Via: sent-by written by the caller, then branch, sw-sa, sw-src.  The
+ * tail is assembled on the stack and appended with one put: one room
+ * check instead of one per piece. */
 static int
 via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
 	 const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
 {
 	struct sw_span via = {NULL, 0};
-	char opq[SW_SA_OPAQUE_HEX], br[SW_SA_OPAQUE_HEX];
+	/* ";branch=" prefix <16> ";sw-sa=" <16> ";sw-src=" addr ":" port */
+	char t[8 + BRANCH_PREFIX_LEN + SW_SA_OPAQUE_HEX + 7 + SW_SA_OPAQUE_HEX + 8 +
+	       ADDR_TEXT_MAX + 1 + 5];
+	unsigned int n = 0;
 	uint64_t b;
 
 	(void)top_via_value(req, &via);
 	/* RFC 3261 §16.11: the same for every retransmission of the request;
 	 * one GHASH chain over the top Via and the Request-URI. */
 	b = sw_digest_public2(pol->digest, via.p, via.len, req->ruri.p, req->ruri.len);
-	sw_sa_opaque_fmt(b, br);
-	sw_sa_opaque_fmt(opaque, opq);
-	sw_wbuf_puts(w, ";branch=");
-	sw_wbuf_puts(w, prefix);
-	sw_wbuf_put(w, br, sizeof(br));
-	sw_wbuf_puts(w, ";sw-sa=");
-	sw_wbuf_put(w, opq, sizeof(opq));
-	sw_wbuf_puts(w, ";sw-src=");
-	put_addr(w, src);
-	sw_wbuf_put(w, ":", 1);
-	sw_wbuf_put_u64(w, src->port);
+	memcpy(t + n, ";branch=", 8);
+	n += 8;
+	memcpy(t + n, prefix, BRANCH_PREFIX_LEN);
+	n += BRANCH_PREFIX_LEN;
+	sw_sa_opaque_fmt(b, t + n);
+	n += SW_SA_OPAQUE_HEX;
+	memcpy(t + n, ";sw-sa=", 7);
+	n += 7;
+	sw_sa_opaque_fmt(opaque, t + n);
+	n += SW_SA_OPAQUE_HEX;
+	memcpy(t + n, ";sw-src=", 8);
+	n += 8;
+	n += addr_text(t + n, src);
+	t[n++] = ':';
+	n += dec16(t + n, src->port);
+	sw_wbuf_put(w, t, n);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }
 
@@ -1014,11 +1203,40 @@ flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag
 	return 0;
 }
 
+/*
+ * Lower-case hex of b[0, n) at out[0, 2n), as sw_wbuf_put_hex() writes it:
+ * eight bytes a step where SSE2 is built (a partial last step is the eight
+ * bytes that end at b + n, rewriting the same digits), else a table loop.
+ * A token is 27 or 39 bytes on every dialog-creating request and REGISTER.
+ */
+static void
+hex_lower(const uint8_t *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			hex8_sse2(_mm_loadl_epi64((const __m128i *)(const void *)(b + i)), 'a',
+				  out + 2 * i);
+		hex8_sse2(_mm_loadl_epi64((const __m128i *)(const void *)(b + n - 8)), 'a',
+			  out + 2 * (n - 8));
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 0xf];
+	}
+}
+
 int
 sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
 		 struct sw_wbuf *w)
 {
 	uint8_t b[FLOW_BIN_MAX];
+	char hex[SW_SA_FLOW_HEX_MAX];
 	size_t n;
 	int ret;
 
@@ -1028,7 +1246,9 @@ sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct s
 	ret = flow_tag(pol, b, n, b + n);
 	if (ret != 0)
 		return ret;
-	sw_wbuf_put_hex(w, b, n + SW_SA_FLOW_TAG);
+	n += SW_SA_FLOW_TAG;
+	hex_lower(b, n, hex);
+	sw_wbuf_put(w, hex, 2 * n);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }
 

@@ -210,6 +210,9 @@ enum sw_sa_rc sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *
  * canonical AOR (sw_sa_aor_canon()) has one of their digests under
  * pol->digest; otherwise the user part of the From URI (after
  * "sip:"/"sips:", before '@') must equal the SA's user, case-insensitively.
+ * The From URI is msg->from_uri, as sw_sip_parse() recorded it (what
+ * sw_sip_uri_of() of the From value gives); the same holds for
+ * sw_sa_from_match() and sw_sa_from_user_is().
  * Lcore: does not allocate, lock or log; at most SW_SA_AOR_MAX compares.
  */
 bool sw_sa_from_ok(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 #include <arpa/inet.h>
 
 #include <cmocka.h>
@@ -158,6 +160,69 @@ test_sa_verify_opaque(void **state)
 				assert_false(sw_sa_opaque_parse(s, &v));
 			}
 		}
+	}
+}
+
+/* xorshift64*: deterministic across runs and platforms. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * UINT64_C(0x2545f4914f6cdd1d);
+}
+
+/*
+ * sw_sa_opaque_fmt() / sw_sa_opaque_parse() (SSE2 step, or the table loop
+ * with SW_SA_SCALAR_ONLY) against references that share nothing with them:
+ * snprintf("%016X") and a digit-by-digit parse, on random values and on
+ * random 16-byte strings drawn mostly from hex digits of both cases and the
+ * bytes around their ranges ('/', ':', '@', 'G', '`', 'g', 0x80, 0xff...).
+ */
+static void
+test_sa_verify_opaque_random(void **state)
+{
+	static const char near[] = "0123456789abcdefABCDEF/:@G`g \x80\xb0\xc6\xe6\xff";
+	char out[SW_SA_OPAQUE_HEX + 1], ref[SW_SA_OPAQUE_HEX + 1], in[SW_SA_OPAQUE_HEX];
+	uint64_t seed = UINT64_C(0x9e3779b97f4a7c15), x, v, want;
+	unsigned int i, k;
+	bool ok;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		x = rnd(&seed);
+		if (i % 4 == 1)
+			x >>= rnd(&seed) % 64; /* leading zero digits */
+		sw_sa_opaque_fmt(x, out);
+		snprintf(ref, sizeof(ref), "%016llX", (unsigned long long)x);
+		assert_memory_equal(out, ref, SW_SA_OPAQUE_HEX);
+
+		/* A random string: all hex (half the time) or with bad bytes. */
+		for (k = 0; k < SW_SA_OPAQUE_HEX; k++) {
+			uint64_t r = rnd(&seed);
+
+			in[k] = (i & 1) != 0 ? near[r % 22]
+					     : near[r % (sizeof(near) - 1)];
+		}
+		ok = true;
+		want = 0;
+		for (k = 0; k < SW_SA_OPAQUE_HEX; k++) {
+			unsigned char c = (unsigned char)in[k];
+			int d = c >= '0' && c <= '9'   ? c - '0'
+				: c >= 'a' && c <= 'f' ? c - 'a' + 10
+				: c >= 'A' && c <= 'F' ? c - 'A' + 10
+						       : -1;
+
+			if (d < 0)
+				ok = false;
+			want = want << 4 | (uint64_t)(d & 0xf);
+		}
+		v = ~want;
+		if (sw_sa_opaque_parse((struct sw_span){in, SW_SA_OPAQUE_HEX}, &v) != ok)
+			fail_msg("parse %.16s: want %d", in, ok);
+		if (ok)
+			assert_true(v == want);
 	}
 }
 
@@ -336,6 +401,68 @@ test_sa_verify_requests(void **state)
 	sw_mac_engine_free(eng);
 }
 
+/*
+ * The crand of every signed request is parsed in one SSE2 step when it has
+ * 8 digits: sw_sa_check_cred() against a digit-by-digit reference for random
+ * 8-byte crand values (hex of both cases, and bytes next to the digit
+ * ranges), written into a signed request in place of "0a1b2c3d".
+ */
+static void
+test_sa_verify_crand_random(void **state)
+{
+	static const char near[] = "0123456789abcdefABCDEF/:@G`gz.-";
+	static struct sw_sip_msg msg;
+	struct sw_sa_policy pol;
+	struct ntlm_sa s;
+	struct sw_auth cred;
+	char a[4096], *c;
+	uint64_t seed = 7, want;
+	uint32_t off, cnum, crand;
+	unsigned int i, k, n_ok = 0;
+	enum sw_sa_rc rc;
+	size_t la;
+	bool ok;
+
+	(void)state;
+	policy_fill(&pol);
+	ntlm_sa_init(&s, 3);
+	la = signed_req(&s, "bob", 1, "SIP Communications Service", "proxy.domainb.test", 3, a,
+			sizeof(a));
+	c = strstr(a, "crand=\"0a1b2c3d\"");
+	assert_non_null(c);
+	c += 7;
+	for (i = 0; i < 20000; i++) {
+		ok = true;
+		want = 0;
+		for (k = 0; k < 8; k++) {
+			uint64_t r = rnd(&seed);
+			unsigned char ch = (unsigned char)((i & 1) != 0 ? near[r % 22]
+							      : near[r % (sizeof(near) - 1)]);
+			int d = ch >= '0' && ch <= '9'   ? ch - '0'
+				: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+				: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+							 : -1;
+
+			c[k] = (char)ch;
+			ok &= d >= 0;
+			want = want << 4 | (uint64_t)(d & 0xf);
+		}
+		assert_int_equal(sw_sip_parse(a, la, &msg), SW_SIP_OK);
+		assert_int_equal(sw_auth_select(&msg, SW_HDR_PROXY_AUTHORIZATION, pol.realm,
+						pol.targets, pol.n_targets, &cred, &off),
+				 SW_AUTH_OK);
+		crand = ~(uint32_t)want;
+		rc = sw_sa_check_cred(&pol, &s.rt, &cred, 100, &cnum, &crand);
+		if (rc != (ok ? SW_SA_OK : SW_SA_NO_SIG))
+			fail_msg("crand %.8s: got %s", c, sw_sa_rc_name(rc));
+		if (ok) {
+			assert_true(crand == (uint32_t)want);
+			n_ok++;
+		}
+	}
+	assert_true(n_ok > 5000 && n_ok < 15000);
+}
+
 static void
 test_sa_verify_sign_response(void **state)
 {
@@ -451,6 +578,257 @@ test_sa_verify_via_roundtrip(void **state)
 	/* Not ours: a response whose top Via is someone else's. */
 	assert_int_equal(sw_sip_parse(req_txt, sizeof(req_txt) - 1, &req), SW_SIP_OK);
 	assert_false(sw_sa_via_parse(&req, &opaque, &back));
+}
+
+/* Our Via as the pre-optimisation code wrote it: the top Via value by
+ * sw_sip_next_value(), inet_ntop()-free address text, snprintf(). */
+static int
+via_ref(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+	const struct sw_sa_src *src, char *out, size_t cap)
+{
+	struct sw_span via = {NULL, 0};
+	uint8_t idx = req->first[SW_HDR_VIA];
+	uint16_t pos = 0;
+	char addr[48];
+	size_t n = 0;
+	unsigned int i;
+
+	if (idx != SW_HDR_NONE)
+		(void)sw_sip_next_value(req, &idx, &pos, &via);
+	if (src->af == AF_INET) {
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u", src->addr[0], src->addr[1],
+			 src->addr[2], src->addr[3]);
+	} else {
+		n += (size_t)snprintf(addr + n, sizeof(addr) - n, "[");
+		for (i = 0; i < 8; i++)
+			n += (size_t)snprintf(addr + n, sizeof(addr) - n, "%s%x", i ? ":" : "",
+					      (unsigned int)src->addr[2 * i] << 8 |
+						      src->addr[2 * i + 1]);
+		snprintf(addr + n, sizeof(addr) - n, "]");
+	}
+	return snprintf(out, cap, "SIP/2.0/UDP %.*s:%u;branch=z9hG4bK-sw%016llX;sw-sa=%016llX;"
+			"sw-src=%s:%u",
+			(int)pol->via_host.len, pol->via_host.p, pol->via_port,
+			(unsigned long long)sw_digest_public2(pol->digest, via.p, via.len,
+							     req->ruri.p, req->ruri.len),
+			(unsigned long long)opaque, addr, src->port);
+}
+
+/*
+ * sw_sa_via_write() takes the top Via straight from the first Via line when
+ * that line has no comma: the same bytes as the general element walk for
+ * every shape of Via header (LWS around it, folds, commas inside and
+ * outside quotes, an empty first element, several lines), and for random
+ * client addresses and ports of both families.
+ */
+static void
+test_sa_verify_via_equiv(void **state)
+{
+	static const char *const vias[] = {
+		"Via: SIP/2.0/UDP 192.0.2.7:5060;branch=z9hG4bK-a\r\n",
+		"Via:SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-a;rport\r\n",
+		"Via:   SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-a \t \r\n",
+		"Via: SIP/2.0/UDP 192.0.2.7\r\n ;branch=z9hG4bK-a\r\n",
+		"Via: SIP/2.0/UDP a.ex;branch=z9hG4bK-1, SIP/2.0/UDP b.ex;branch=z9hG4bK-2\r\n",
+		"Via: SIP/2.0/UDP a.example;branch=z9hG4bK-1 ,SIP/2.0/UDP b.example\r\n",
+		"Via: , SIP/2.0/UDP a.example;branch=z9hG4bK-1\r\n",
+		"Via: SIP/2.0/UDP a.example;branch=z9hG4bK-1;x=\"q,q\"\r\n",
+		"Via: SIP/2.0/UDP a.example;branch=z9hG4bK-1\r\nVia: SIP/2.0/UDP b.example\r\n",
+		"v: SIP/2.0/UDP [2001:db8::7]:5070;branch=z9hG4bK-6;received=192.0.2.1\r\n",
+		"Via: SIP/2.0/UDP a.example;branch=z9hG4bK-1,\r\nVia: SIP/2.0/UDP b.example\r\n",
+	};
+	static struct sw_sip_msg req;
+	struct sw_sa_policy pol;
+	struct sw_sa_src src;
+	char txt[1024], via[SW_SA_VIA_MAX], ref[SW_SA_VIA_MAX + 1];
+	uint64_t seed = 42, opaque;
+	struct sw_wbuf w;
+	unsigned int i, r, k;
+	int n, rn, parsed = 0;
+
+	(void)state;
+	policy_fill(&pol);
+	for (i = 0; i < sizeof(vias) / sizeof(vias[0]); i++) {
+		n = snprintf(txt, sizeof(txt),
+			     "INVITE sip:carol@domainb.test SIP/2.0\r\n%s"
+			     "From: <sip:bob@domainb.test>;tag=1\r\n"
+			     "To: <sip:carol@domainb.test>\r\n"
+			     "Call-ID: c2\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+			     vias[i]);
+		if (sw_sip_parse(txt, (size_t)n, &req) != SW_SIP_OK)
+			continue; /* the parser's business; nothing to forward */
+		parsed++;
+		for (r = 0; r < 64; r++) {
+			memset(&src, 0, sizeof(src));
+			src.af = r % 2 == 0 ? AF_INET : AF_INET6;
+			for (k = 0; k < 16; k++)
+				src.addr[k] = (uint8_t)(r < 4 ? (r < 2 ? 0 : 0xff) : rnd(&seed));
+			src.port = (uint16_t)(r < 4 ? (r < 2 ? 0 : 65535) : rnd(&seed));
+			opaque = r == 0 ? 0 : rnd(&seed);
+			sw_wbuf_init(&w, via, sizeof(via));
+			assert_int_equal(sw_sa_via_write(&pol, &req, opaque, &src, &w), 0);
+			rn = via_ref(&pol, &req, opaque, &src, ref, sizeof(ref));
+			if (rn != (int)w.len || memcmp(via, ref, w.len) != 0)
+				fail_msg("%s: got %.*s want %s", vias[i], (int)w.len, via, ref);
+		}
+		/* Every port, and every octet value in every position. */
+		for (r = 0; r < 65536 && i == 0; r++) {
+			memset(&src, 0, sizeof(src));
+			src.af = AF_INET;
+			for (k = 0; k < 4; k++)
+				src.addr[k] = (uint8_t)(r + 67 * k);
+			src.port = (uint16_t)r;
+			sw_wbuf_init(&w, via, sizeof(via));
+			assert_int_equal(sw_sa_via_write(&pol, &req, r, &src, &w), 0);
+			rn = via_ref(&pol, &req, r, &src, ref, sizeof(ref));
+			if (rn != (int)w.len || memcmp(via, ref, w.len) != 0)
+				fail_msg("got %.*s want %s", (int)w.len, via, ref);
+		}
+		/* No room: -ENOSPC, as before. */
+		sw_wbuf_init(&w, via, 40);
+		assert_int_equal(sw_sa_via_write(&pol, &req, 1, &src, &w), -ENOSPC);
+	}
+	assert_true(parsed >= 9);
+}
+
+/*
+ * Flow tokens are hex-encoded eight bytes a step: the same text as
+ * sw_wbuf_put_hex() of the same bytes (what the code wrote before), for
+ * random clients of both families, and still an authentic token for
+ * sw_sa_route_check(); a buffer one byte short is -ENOSPC.
+ */
+static void
+test_sa_verify_flow_equiv(void **state)
+{
+	static struct sw_sip_msg req;
+	struct sw_sa_policy pol;
+	struct sw_sa_src src, back;
+	char tok[SW_SA_FLOW_HEX_MAX], ref[SW_SA_FLOW_HEX_MAX], txt[1024];
+	uint8_t bin[SW_SA_FLOW_HEX_MAX / 2];
+	uint64_t seed = 99, opaque, got;
+	struct sw_wbuf w, rw;
+	unsigned int r, k;
+	int n, d;
+
+	(void)state;
+	policy_fill(&pol);
+	assert_int_equal(sw_sa_flow_key_init(&pol), 0);
+	for (r = 0; r < 2000; r++) {
+		memset(&src, 0, sizeof(src));
+		src.af = r % 2 == 0 ? AF_INET : AF_INET6;
+		for (k = 0; k < 16; k++)
+			src.addr[k] = (uint8_t)(r < 4 ? (r < 2 ? 0 : 0xff) : rnd(&seed));
+		src.port = (uint16_t)(r < 4 ? (r < 2 ? 0 : 65535) : rnd(&seed));
+		opaque = r < 2 ? 0 : rnd(&seed);
+		sw_wbuf_init(&w, tok, sizeof(tok));
+		assert_int_equal(sw_sa_flow_write(&pol, opaque, &src, &w), 0);
+		assert_int_equal(w.len, src.af == AF_INET ? 54 : 78);
+		d = sw_hex_decode(tok, w.len, bin, sizeof(bin));
+		assert_int_equal(d, (int)w.len / 2);
+		sw_wbuf_init(&rw, ref, sizeof(ref));
+		sw_wbuf_put_hex(&rw, bin, (size_t)d);
+		assert_int_equal(rw.len, w.len);
+		assert_memory_equal(tok, ref, w.len);
+		/* The payload is what it says, and the tag verifies. */
+		for (got = 0, k = 1; k < 9; k++)
+			got = got << 8 | bin[k];
+		assert_true(got == opaque);
+		n = snprintf(txt, sizeof(txt),
+			     "BYE sip:bob@192.0.2.7 SIP/2.0\r\n"
+			     "Via: SIP/2.0/UDP 192.0.2.99;branch=z9hG4bK-u\r\n"
+			     "Route: <sip:%.*s@198.51.100.1:5060;lr>\r\n"
+			     "From: <sip:carol@domainb.test>;tag=9\r\n"
+			     "To: <sip:bob@domainb.test>;tag=1\r\n"
+			     "Call-ID: f1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
+			     (int)w.len, tok);
+		assert_int_equal(sw_sip_parse(txt, (size_t)n, &req), SW_SIP_OK);
+		assert_int_equal(sw_sa_route_check(&pol, &req, &got, &back), SW_SA_ROUTE_OK);
+		assert_true(got == opaque);
+		assert_int_equal(back.af, src.af);
+		assert_int_equal(back.port, src.port);
+		assert_memory_equal(back.addr, src.addr, src.af == AF_INET ? 4 : 16);
+		/* One byte short: no room, as with sw_wbuf_put_hex(). */
+		sw_wbuf_init(&w, tok, src.af == AF_INET ? 53 : 77);
+		assert_int_equal(sw_sa_flow_write(&pol, opaque, &src, &w), -ENOSPC);
+	}
+	sw_sa_flow_key_wipe(&pol);
+}
+
+/* sw_sa_from_user_is() as it was: the From URI by sw_sip_uri_of(). */
+static bool
+from_user_ref(const struct sw_sip_msg *msg, const char *user, size_t user_len)
+{
+	struct sw_span uri = sw_sip_uri_of(sw_sip_value(msg, SW_HDR_FROM));
+	size_t skip, at, i;
+
+	if (uri.p == NULL || user_len == 0)
+		return false;
+	if (uri.len >= 4 && strncasecmp(uri.p, "sip:", 4) == 0)
+		skip = 4;
+	else if (uri.len >= 5 && strncasecmp(uri.p, "sips:", 5) == 0)
+		skip = 5;
+	else
+		return false;
+	for (at = skip; at < uri.len && uri.p[at] != '@'; at++)
+		;
+	if (at == uri.len || at - skip != user_len)
+		return false;
+	for (i = 0; i < user_len; i++)
+		if (tolower((unsigned char)uri.p[skip + i]) != tolower((unsigned char)user[i]))
+			return false;
+	return true;
+}
+
+/*
+ * The identity binding reads the From URI the parser recorded: the same
+ * verdict as scanning the From value again, for From shapes the parser
+ * accepts (name-addr, addr-spec, display names with '<' ',' ';' in quotes,
+ * parameters, LWS, sips:, other schemes) and several user names.
+ */
+static void
+test_sa_verify_from_equiv(void **state)
+{
+	static const char *const froms[] = {
+		"<sip:bob@domainb.test>;tag=1",
+		"sip:bob@domainb.test;tag=1",
+		"sip:bob@domainb.test",
+		"  sip:Bob@domainb.test ;tag=1",
+		"\"Bob, <the> ;builder\" <sip:bob@domainb.test>;tag=2",
+		"Bob <sips:BOB@domainb.test;transport=tls>;tag=3",
+		"<sip:bob;x=y@domainb.test>",
+		"<tel:+15551234>;tag=4",
+		"<sip:domainb.test>;tag=5",
+		"<sip:bobby@domainb.test>",
+		"<sip:bo@domainb.test>",
+		"<SIP:bob@domainb.test>",
+		"sips:bob@domainb.test;tag=6",
+		"<sip:@domainb.test>",
+	};
+	static const char *const users[] = {"bob", "BOB", "bobby", "bo", "bob;x=y", ""};
+	static struct sw_sip_msg m;
+	char txt[1024];
+	unsigned int i, u, checked = 0;
+	int n;
+
+	(void)state;
+	for (i = 0; i < sizeof(froms) / sizeof(froms[0]); i++) {
+		n = snprintf(txt, sizeof(txt),
+			     "INVITE sip:carol@domainb.test SIP/2.0\r\n"
+			     "Via: SIP/2.0/UDP 192.0.2.7;branch=z9hG4bK-a\r\n"
+			     "From: %s\r\nTo: <sip:carol@domainb.test>\r\n"
+			     "Call-ID: c2\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+			     froms[i]);
+		if (sw_sip_parse(txt, (size_t)n, &m) != SW_SIP_OK)
+			continue;
+		for (u = 0; u < sizeof(users) / sizeof(users[0]); u++) {
+			size_t ul = strlen(users[u]);
+
+			if (sw_sa_from_user_is(&m, users[u], ul) != from_user_ref(&m, users[u], ul))
+				fail_msg("From: %s, user %s", froms[i], users[u]);
+			checked++;
+		}
+	}
+	assert_true(checked >= 10 * 6);
 }
 
 static void
@@ -635,9 +1013,14 @@ main(void)
 		cmocka_unit_test(test_sa_verify_window_table),
 		cmocka_unit_test(test_sa_verify_retx),
 		cmocka_unit_test(test_sa_verify_opaque),
+		cmocka_unit_test(test_sa_verify_opaque_random),
 		cmocka_unit_test(test_sa_verify_requests),
+		cmocka_unit_test(test_sa_verify_crand_random),
 		cmocka_unit_test(test_sa_verify_sign_response),
 		cmocka_unit_test(test_sa_verify_via_roundtrip),
+		cmocka_unit_test(test_sa_verify_via_equiv),
+		cmocka_unit_test(test_sa_verify_from_equiv),
+		cmocka_unit_test(test_sa_verify_flow_equiv),
 		cmocka_unit_test(test_sa_verify_unregister),
 		cmocka_unit_test(test_sa_verify_aor_binding),
 	};
