@@ -1095,6 +1095,46 @@ test_cp_ntlm_full(void **state)
 	sw_cp_free(cp);
 }
 
+/* An NTLM first leg (empty gssapi-data, as a client sends it) into buf. */
+static size_t
+first_leg_write(const char *user, uint32_t cseq, const char *call_id, char *buf, size_t cap)
+{
+	struct tc_req r = {
+		.method = "REGISTER",
+		.user = user,
+		.domain = "domainb.test",
+		.call_id = call_id,
+		.cseq = cseq,
+		.hdr = PAUTH,
+		.scheme = "NTLM",
+		.realm = REALM,
+		.targetname = NTGT,
+		.version = 3,
+		.gssapi = "",
+	};
+
+	return tc_write(&r, buf, cap);
+}
+
+/* The same from g_from, through the control plane. */
+static int
+first_leg(struct sw_cp *cp, const char *user, uint32_t cseq)
+{
+	static char buf[4096];
+	static unsigned int k;
+	char call_id[32];
+
+	snprintf(call_id, sizeof(call_id), "leg1-%u", ++k); /* not a retransmission */
+	return req(cp, buf, first_leg_write(user, cseq, call_id, buf, sizeof(buf)));
+}
+
+static void
+expect_503(int n)
+{
+	expect_status(n, 503);
+	assert_non_null(memmem(outs[0].buf, outs[0].len, "Retry-After: 5\r\n", 16));
+}
+
 static void
 test_cp_ntlm_negative(void **state)
 {
@@ -1132,25 +1172,11 @@ test_cp_ntlm_negative(void **state)
 	{
 		static char keep[16384];
 		size_t klen = len;
-		struct tc_req r = {
-			.method = "REGISTER",
-			.user = "carol",
-			.domain = "domainb.test",
-			.cseq = 9,
-			.hdr = PAUTH,
-			.scheme = "NTLM",
-			.realm = REALM,
-			.targetname = NTGT,
-			.version = 3,
-			.gssapi = "",
-		};
 
 		memcpy(keep, buf, len);
 		/* The wrong-opaque handshake and bob's fill the table: carol's
 		 * first leg is refused. */
-		len = tc_write(&r, buf, sizeof(buf));
-		expect_status(req(cp, buf, len), 503);
-		assert_non_null(memmem(outs[0].buf, outs[0].len, "Retry-After: 5\r\n", 16));
+		expect_503(first_leg(cp, "carol", 9));
 		/* The handshake timeout (10 s) frees them; bob's AUTHENTICATE is late. */
 		now += 11000;
 		sw_cp_tick(cp, now);
@@ -1166,38 +1192,6 @@ test_cp_ntlm_negative(void **state)
 	assert_true(st[SW_CP_STAT_HS_EXPIRED] >= 1);
 	assert_int_equal(sw_sa_table_count(sw_cp_sa_table(cp)), 0);
 	sw_cp_free(cp);
-}
-
-/* An NTLM first leg (empty gssapi-data, as a client sends it) from g_from. */
-static int
-first_leg(struct sw_cp *cp, const char *user, uint32_t cseq)
-{
-	static char buf[4096];
-	static unsigned int k;
-	char call_id[32];
-	struct tc_req r = {
-		.method = "REGISTER",
-		.user = user,
-		.domain = "domainb.test",
-		.call_id = call_id,
-		.cseq = cseq,
-		.hdr = PAUTH,
-		.scheme = "NTLM",
-		.realm = REALM,
-		.targetname = NTGT,
-		.version = 3,
-		.gssapi = "",
-	};
-
-	snprintf(call_id, sizeof(call_id), "leg1-%u", ++k); /* not a retransmission */
-	return req(cp, buf, tc_write(&r, buf, sizeof(buf)));
-}
-
-static void
-expect_503(int n)
-{
-	expect_status(n, 503);
-	assert_non_null(memmem(outs[0].buf, outs[0].len, "Retry-After: 5\r\n", 16));
 }
 
 static void
@@ -1390,20 +1384,7 @@ test_cp_ntlm_per_source(void **state)
 	/* No source address to count a first leg under: a control-plane error,
 	 * nothing pending. */
 	{
-		struct tc_req r = {
-			.method = "REGISTER",
-			.user = "bob",
-			.domain = "domainb.test",
-			.call_id = "no-src",
-			.cseq = 1,
-			.hdr = PAUTH,
-			.scheme = "NTLM",
-			.realm = REALM,
-			.targetname = NTGT,
-			.version = 3,
-			.gssapi = "",
-		};
-		size_t l = tc_write(&r, buf, sizeof(buf));
+		size_t l = first_leg_write("bob", 1, "no-src", buf, sizeof(buf));
 
 		assert_int_equal(sw_sip_parse(buf, l, &msg), SW_SIP_OK);
 		assert_int_equal(sw_cp_handle_request(cp, buf, l, &msg, NULL, now, outs), -EINVAL);
