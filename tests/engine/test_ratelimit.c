@@ -210,28 +210,39 @@ static const struct cfg_case cfg_cases[] = {
 	{"not a number", BASE "[limits]\nchallenge_rate = lots\n", ":11: challenge_", 0, 0},
 };
 
+/* Load @p text as a config file: with @p want_err, expect that error
+ * (false); else expect it to load into *cfg (true). */
+static bool
+load_case(const char *name, const char *text, const char *want_err, struct sw_config *cfg)
+{
+	char err[SW_CFG_ERR_MAX] = "";
+	const char *p = write_tmp(text);
+	int ret = sw_config_load(p, cfg, err, sizeof(err));
+
+	unlink(p);
+	if (want_err != NULL) {
+		if (ret == 0 || strstr(err, want_err) == NULL)
+			fail_msg("%s: got %d '%s', want '%s'", name, ret, err, want_err);
+		return false;
+	}
+	if (ret != 0)
+		fail_msg("%s: %s", name, err);
+	return true;
+}
+
 static void
 test_ratelimit_config(void **state)
 {
-	char err[SW_CFG_ERR_MAX];
 	struct sw_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cfg_cases) / sizeof(cfg_cases[0]); i++) {
 		const struct cfg_case *c = &cfg_cases[i];
-		const char *p = write_tmp(c->text);
-		int ret = sw_config_load(p, &cfg, err, sizeof(err));
 
-		unlink(p);
-		if (c->err == NULL) {
-			if (ret != 0)
-				fail_msg("%s: %s", c->name, err);
-			if (cfg.challenge_rate != c->rate || cfg.challenge_burst != c->burst)
-				fail_msg("%s: got %u/%u want %u/%u", c->name, cfg.challenge_rate,
-					 cfg.challenge_burst, c->rate, c->burst);
-		} else if (ret == 0 || strstr(err, c->err) == NULL) {
-			fail_msg("%s: got %d '%s', want '%s'", c->name, ret, err, c->err);
-		}
+		if (load_case(c->name, c->text, c->err, &cfg) &&
+		    (cfg.challenge_rate != c->rate || cfg.challenge_burst != c->burst))
+			fail_msg("%s: got %u/%u want %u/%u", c->name, cfg.challenge_rate,
+				 cfg.challenge_burst, c->rate, c->burst);
 	}
 }
 
@@ -271,27 +282,18 @@ static const struct hs_cfg_case hs_cfg_cases[] = {
 static void
 test_ratelimit_handshake_config(void **state)
 {
-	char err[SW_CFG_ERR_MAX];
 	struct sw_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(hs_cfg_cases) / sizeof(hs_cfg_cases[0]); i++) {
 		const struct hs_cfg_case *c = &hs_cfg_cases[i];
-		const char *p = write_tmp(c->text);
-		int ret = sw_config_load(p, &cfg, err, sizeof(err));
 
-		unlink(p);
-		if (c->err == NULL) {
-			if (ret != 0)
-				fail_msg("%s: %s", c->name, err);
-			if (cfg.handshake_rate != c->rate || cfg.handshake_burst != c->burst ||
-			    cfg.cp_max_wait_ms != c->wait_ms)
-				fail_msg("%s: got %u/%u/%ums want %u/%u/%ums", c->name,
-					 cfg.handshake_rate, cfg.handshake_burst,
-					 cfg.cp_max_wait_ms, c->rate, c->burst, c->wait_ms);
-		} else if (ret == 0 || strstr(err, c->err) == NULL) {
-			fail_msg("%s: got %d '%s', want '%s'", c->name, ret, err, c->err);
-		}
+		if (load_case(c->name, c->text, c->err, &cfg) &&
+		    (cfg.handshake_rate != c->rate || cfg.handshake_burst != c->burst ||
+		     cfg.cp_max_wait_ms != c->wait_ms))
+			fail_msg("%s: got %u/%u/%ums want %u/%u/%ums", c->name, cfg.handshake_rate,
+				 cfg.handshake_burst, cfg.cp_max_wait_ms, c->rate, c->burst,
+				 c->wait_ms);
 	}
 }
 
@@ -335,26 +337,16 @@ static const struct src_cfg_case src_cfg_cases[] = {
 static void
 test_ratelimit_per_source_config(void **state)
 {
-	char err[SW_CFG_ERR_MAX];
 	struct sw_config cfg;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(src_cfg_cases) / sizeof(src_cfg_cases[0]); i++) {
 		const struct src_cfg_case *c = &src_cfg_cases[i];
-		const char *p = write_tmp(c->text);
-		int ret = sw_config_load(p, &cfg, err, sizeof(err));
 
-		unlink(p);
-		if (c->err == NULL) {
-			if (ret != 0)
-				fail_msg("%s: %s", c->name, err);
-			if (cfg.handshakes_max != c->hs_max ||
-			    cfg.handshakes_per_source != c->per_source)
-				fail_msg("%s: got %u/%u want %u/%u", c->name, cfg.handshakes_max,
-					 cfg.handshakes_per_source, c->hs_max, c->per_source);
-		} else if (ret == 0 || strstr(err, c->err) == NULL) {
-			fail_msg("%s: got %d '%s', want '%s'", c->name, ret, err, c->err);
-		}
+		if (load_case(c->name, c->text, c->err, &cfg) &&
+		    (cfg.handshakes_max != c->hs_max || cfg.handshakes_per_source != c->per_source))
+			fail_msg("%s: got %u/%u want %u/%u", c->name, cfg.handshakes_max,
+				 cfg.handshakes_per_source, c->hs_max, c->per_source);
 	}
 }
 
