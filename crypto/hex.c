@@ -137,21 +137,58 @@ sw_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap)
 	return (int)(len / 2);
 }
 
+#if defined(__SSE2__) && !defined(SW_HEX_SCALAR_ONLY)
+/*
+ * The sixteen digits of the eight bytes at @p in: each byte split into its
+ * high and low nibble, interleaved high first, then '0' + n, plus
+ * @p alpha - '0' - 10 where n > 9.
+ */
+static inline void
+encode8(const uint8_t *in, char alpha, char *out)
+{
+	const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)in);
+	const __m128i lo = _mm_and_si128(b, _mm_set1_epi8(0x0f));
+	const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), _mm_set1_epi8(0x0f));
+	const __m128i n = _mm_unpacklo_epi8(hi, lo);
+	const __m128i a = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)),
+					_mm_set1_epi8((char)(alpha - '0' - 10)));
+
+	_mm_storeu_si128((__m128i *)(void *)out,
+			 _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8('0')), a));
+}
+#endif
+
+/* A partial last SSE2 step is the eight bytes that end at in + n, rewriting
+ * digits already written with the same values. */
+void
+sw_hex_put(const uint8_t *in, size_t n, char *out, bool upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	size_t i;
+
+#if defined(__SSE2__) && !defined(SW_HEX_SCALAR_ONLY)
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8)
+			encode8(in + i, upper ? 'A' : 'a', out + 2 * i);
+		encode8(in + n - 8, upper ? 'A' : 'a', out + 2 * (n - 8));
+		return;
+	}
+#endif
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 0x0f];
+	}
+}
+
 /* Upper case, NUL-terminated, as pidgin-sipe writes response= (PROTOCOL.md §1). */
 int
 sw_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	size_t i;
-
 	if ((in == NULL && len != 0) || out == NULL)
 		return -EINVAL;
 	if (len > (size_t)INT32_MAX / 2 || cap < 2 * len + 1)
 		return -ENOSPC;
-	for (i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 0x0f];
-	}
+	sw_hex_put(in, len, out, true);
 	out[2 * len] = '\0';
 	return (int)(2 * len);
 }

@@ -15,6 +15,7 @@
  * fills a struct sw_mac_job for sw_mac_verify_burst().
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -252,6 +253,14 @@ int sw_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap);
  * @return 2*len, or -ENOSPC if @p cap < 2*len + 1 (nothing written).
  */
 int sw_hex_encode(const uint8_t *in, size_t len, char *out, size_t cap);
+
+/**
+ * Write the 2*@p n hex digits of in[0, n) at out[0, 2n), upper or lower
+ * case; no NUL, no bounds check (the caller's).  Eight bytes a step where
+ * SSE2 is built.  Used on the lcore (opaque, flow tokens) and by
+ * sw_hex_encode().
+ */
+void sw_hex_put(const uint8_t *in, size_t n, char *out, bool upper);
 
 #ifdef __cplusplus
 }

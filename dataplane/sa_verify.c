@@ -10,9 +10,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/random.h>
-#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-#include <emmintrin.h>
-#endif
 
 #include "dataplane/sa_verify.h"
 
@@ -96,52 +93,15 @@ sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque)
 	return parse_hex_fast(v, SW_SA_OPAQUE_HEX, opaque);
 }
 
-#if !defined(__SSE2__) || defined(SW_SA_SCALAR_ONLY)
-/* Two hex digits per byte: a forwarded request formats three of these. */
-static const char hex_pairs[513] =
-	"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F"
-	"202122232425262728292A2B2C2D2E2F303132333435363738393A3B3C3D3E3F"
-	"404142434445464748494A4B4C4D4E4F505152535455565758595A5B5C5D5E5F"
-	"606162636465666768696A6B6C6D6E6F707172737475767778797A7B7C7D7E7F"
-	"808182838485868788898A8B8C8D8E8F909192939495969798999A9B9C9D9E9F"
-	"A0A1A2A3A4A5A6A7A8A9AAABACADAEAFB0B1B2B3B4B5B6B7B8B9BABBBCBDBEBF"
-	"C0C1C2C3C4C5C6C7C8C9CACBCCCDCECFD0D1D2D3D4D5D6D7D8D9DADBDCDDDEDF"
-	"E0E1E2E3E4E5E6E7E8E9EAEBECEDEEEFF0F1F2F3F4F5F6F7F8F9FAFBFCFDFEFF";
-#endif
-
-#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-/*
- * Sixteen hex digits of the eight bytes in the low half of @p b (in output
- * order) at @p out, in one step instead of eight table look-ups: each byte
- * split into its high and low nibble, interleaved high first, then
- * '0' + n, plus @p alpha ('A' or 'a') - '0' - 10 where n > 9.
- */
-static inline void
-hex8_sse2(__m128i b, char alpha, char *out)
-{
-	const __m128i lo = _mm_and_si128(b, _mm_set1_epi8(0x0f));
-	const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), _mm_set1_epi8(0x0f));
-	const __m128i n = _mm_unpacklo_epi8(hi, lo);
-	const __m128i a = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)),
-					_mm_set1_epi8((char)(alpha - '0' - 10)));
-
-	_mm_storeu_si128((__m128i *)(void *)out,
-			 _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8('0')), a));
-}
-#endif
-
 void
 sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX])
 {
-#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-	/* The bytes in output order: big-endian (x86 is little-endian). */
-	hex8_sse2(_mm_set_epi64x(0, (long long)__builtin_bswap64(opaque)), 'A', out);
-#else
+	uint8_t be[8];
 	unsigned int i;
 
-	for (i = 0; i < SW_SA_OPAQUE_HEX / 2; i++)
-		memcpy(out + 2 * i, hex_pairs + 2 * ((opaque >> (56 - 8 * i)) & 0xff), 2);
-#endif
+	for (i = 0; i < 8; i++)
+		be[i] = (uint8_t)(opaque >> (56 - 8 * i));
+	sw_hex_put(be, sizeof(be), out, true);
 }
 
 /* cnum: 1..10 decimal digits, value < 2^32. */
@@ -1178,34 +1138,6 @@ flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag
 	return 0;
 }
 
-/*
- * Lower-case hex of b[0, n) at out[0, 2n), as sw_wbuf_put_hex() writes it:
- * eight bytes a step where SSE2 is built (a partial last step is the eight
- * bytes that end at b + n, rewriting the same digits), else a table loop.
- * A token is 27 or 39 bytes on every dialog-creating request and REGISTER.
- */
-static void
-hex_lower(const uint8_t *b, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-	if (n >= 8) {
-		for (i = 0; i + 8 < n; i += 8)
-			hex8_sse2(_mm_loadl_epi64((const __m128i *)(const void *)(b + i)), 'a',
-				  out + 2 * i);
-		hex8_sse2(_mm_loadl_epi64((const __m128i *)(const void *)(b + n - 8)), 'a',
-			  out + 2 * (n - 8));
-		return;
-	}
-#endif
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[b[i] >> 4];
-		out[2 * i + 1] = digits[b[i] & 0xf];
-	}
-}
-
 int
 sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
 		 struct sw_wbuf *w)
@@ -1222,7 +1154,7 @@ sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct s
 	if (ret != 0)
 		return ret;
 	n += SW_SA_FLOW_TAG;
-	hex_lower(b, n, hex);
+	sw_hex_put(b, n, hex, false);
 	sw_wbuf_put(w, hex, 2 * n);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }

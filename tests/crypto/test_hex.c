@@ -1,6 +1,6 @@
 /*
- * crypto/hex.c decode, built twice (tests/crypto/meson.build): with its SSE2
- * sixteen-digit step and with SW_HEX_SCALAR_ONLY, the table loop alone.
+ * crypto/hex.c decode and encode, built twice (tests/crypto/meson.build): with
+ * their SSE2 steps and with SW_HEX_SCALAR_ONLY, the table loops alone.
  * Inputs end at a PROT_NONE page and outputs are exactly len/2 bytes before
  * one, so a load or store past either end faults.  Expected bytes come from
  * digit_ref() below, which shares nothing with hex.c.
@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -211,6 +212,46 @@ test_hex_decode_table(void **state)
 	}
 }
 
+/*
+ * sw_hex_put() (and sw_hex_encode() on top of it): every length 0..HEX_LEN_MAX/2
+ * of random bytes, both cases, input and output each ending at a guard page
+ * (so a load or store past either end faults), against snprintf("%02x"/"%02X").
+ */
+static void
+test_hex_put_lengths(void **state)
+{
+	uint64_t seed = 0x5eed0003;
+	uint8_t bytes[HEX_LEN_MAX / 2];
+	char want[HEX_LEN_MAX + 1], fill[HEX_LEN_MAX], enc[HEX_LEN_MAX + 1];
+	size_t n, i, up;
+
+	(void)state;
+	memset(fill, '#', sizeof(fill));
+	for (n = 0; n <= sizeof(bytes); n++) {
+		for (i = 0; i < n; i++)
+			bytes[i] = (uint8_t)rnd(&seed);
+		for (up = 0; up < 2; up++) {
+			struct guard_buf gi = {0}, go = {0};
+			const uint8_t *in = guard_buf_put(&gi, bytes, n);
+			char *out = guard_buf_put(&go, fill, 2 * n);
+
+			for (i = 0; i < n; i++)
+				snprintf(want + 2 * i, 3, up ? "%02X" : "%02x", bytes[i]);
+			sw_hex_put(in, n, out, up != 0);
+			if (n != 0 && memcmp(out, want, 2 * n) != 0)
+				fail_msg("len %zu %s: %.*s want %.*s", n, up ? "upper" : "lower",
+					 (int)(2 * n), out, (int)(2 * n), want);
+			guard_buf_free(&gi);
+			guard_buf_free(&go);
+		}
+		/* sw_hex_encode(): upper case and a NUL, exactly 2n + 1 bytes. */
+		assert_int_equal(sw_hex_encode(bytes, n, enc, 2 * n + 1), (int)(2 * n));
+		assert_int_equal(enc[2 * n], '\0');
+		assert_int_equal(memcmp(enc, want, 2 * n), 0);
+		assert_int_equal(sw_hex_encode(bytes, n, enc, 2 * n), -ENOSPC);
+	}
+}
+
 int
 main(void)
 {
@@ -218,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_hex_decode_table),
 		cmocka_unit_test(test_hex_decode_every_byte),
 		cmocka_unit_test(test_hex_decode_lengths),
+		cmocka_unit_test(test_hex_put_lengths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
