@@ -142,7 +142,7 @@ sw_mac_ref_free(struct sw_mac_ref *ref)
 void
 sw_mac_ref_scrub(struct sw_mac_ref *ref)
 {
-	OPENSSL_cleanse(ref, sizeof(*ref));
+	sw_wipe(ref, sizeof(*ref));
 }
 
 void
@@ -211,7 +211,7 @@ sw_mac_ref_hmac_st(unsigned int alg, const uint8_t *ipad, const uint8_t *opad,
 	md_resume(&r, alg, opad);
 	md_update(&r, alg, r.inner, sw_mac_alg_dlen(alg));
 	md_final(&r, alg, out);
-	OPENSSL_cleanse(&r, sizeof(r));
+	sw_wipe(&r, sizeof(r));
 }
 
 void
@@ -243,7 +243,7 @@ sw_mac_ref_hash(enum sw_mac_alg alg, const uint8_t *msg, size_t len, uint8_t *ou
 	md_init(&r, alg);
 	md_update(&r, alg, msg, len);
 	md_final(&r, alg, out);
-	OPENSSL_cleanse(&r, sizeof(r));
+	sw_wipe(&r, sizeof(r));
 }
 
 void

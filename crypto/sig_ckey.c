@@ -172,7 +172,7 @@ rc4_seq_crypt(const struct sw_sig_ckey *ck, const uint8_t cksum8[8], const uint8
 	ret = sw_sig_hmac(SW_MAC_HMAC_MD5, ck->b, 16, &iov, 1, kseq);
 	if (ret >= 0)
 		ret = sw_sig_rc4(kseq, in, out, 8);
-	OPENSSL_cleanse(kseq, sizeof(kseq));
+	sw_wipe(kseq, sizeof(kseq));
 	return ret < 0 ? ret : 0;
 }
 
@@ -217,7 +217,7 @@ sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, u
 		memcpy(token + SW_SIG_CFX_HDR_LEN, d, ck->cksum_len);
 		ret = ck->token_len;
 	}
-	OPENSSL_cleanse(d, sizeof(d));
+	sw_wipe(d, sizeof(d));
 	return ret;
 }
 
@@ -291,8 +291,8 @@ sw_sig_ckey_verify(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len,
 		cksum(ck, buf, len, token, d);
 		ok = CRYPTO_memcmp(d, token + SW_SIG_CFX_HDR_LEN, ck->cksum_len) == 0;
 	}
-	OPENSSL_cleanse(d, sizeof(d));
-	OPENSSL_cleanse(want, sizeof(want));
+	sw_wipe(d, sizeof(d));
+	sw_wipe(want, sizeof(want));
 	return ok ? 0 : -EBADMSG;
 }
 
