@@ -206,79 +206,6 @@ param_lookup(struct sw_span name)
 	return SW_AUTH_P_OTHER;
 }
 
-/* A string literal and its length, for known_at(). */
-#define LIT(s) s, sizeof(s) - 1
-
-/* p[i, i+len) is the lowercase name @p lit in any case, and '=' follows it;
- * then *out_len = len. */
-static inline bool
-known_at(const char *p, size_t i, size_t n, const char *lit, size_t len, size_t *out_len)
-{
-	if (i + len < n && p[i + len] == '=' && name_is(p + i, lit, len)) {
-		*out_len = len;
-		return true;
-	}
-	return false;
-}
-
-/*
- * The known parameter whose name (letters only, any case) starts at p[i]
- * and is followed by '=' at once (*len set), else SW_AUTH_P_OTHER.  OR 0x20 maps a
- * byte onto a lowercase letter only from that letter's two cases, so a
- * match is all letters: exactly the token that the general scan would
- * find, ending at the '='.  gssapi-data (with its '-') is left to that
- * scan; it only comes in handshakes.
- */
-static inline uint8_t
-known_name(const char *p, size_t i, size_t n, size_t *len)
-{
-	switch (p[i] | 0x20) {
-	case 'c':
-		if (known_at(p, i, n, LIT("crand"), len))
-			return SW_AUTH_P_CRAND;
-		if (known_at(p, i, n, LIT("cnum"), len))
-			return SW_AUTH_P_CNUM;
-		break;
-	case 'o':
-		if (known_at(p, i, n, LIT("opaque"), len))
-			return SW_AUTH_P_OPAQUE;
-		break;
-	case 'q':
-		if (known_at(p, i, n, LIT("qop"), len))
-			return SW_AUTH_P_QOP;
-		break;
-	case 'r':
-		if (known_at(p, i, n, LIT("realm"), len))
-			return SW_AUTH_P_REALM;
-		if (known_at(p, i, n, LIT("response"), len))
-			return SW_AUTH_P_RESPONSE;
-		if (known_at(p, i, n, LIT("rspauth"), len))
-			return SW_AUTH_P_RSPAUTH;
-		break;
-	case 's':
-		if (known_at(p, i, n, LIT("srand"), len))
-			return SW_AUTH_P_SRAND;
-		if (known_at(p, i, n, LIT("snum"), len))
-			return SW_AUTH_P_SNUM;
-		break;
-	case 't':
-		if (known_at(p, i, n, LIT("targetname"), len))
-			return SW_AUTH_P_TARGETNAME;
-		break;
-	case 'v':
-		if (known_at(p, i, n, LIT("version"), len))
-			return SW_AUTH_P_VERSION;
-		break;
-	case 'a':
-		if (known_at(p, i, n, LIT("algorithm"), len))
-			return SW_AUTH_P_ALGORITHM;
-		break;
-	default:
-		break;
-	}
-	return SW_AUTH_P_OTHER;
-}
-
 static inline enum sw_auth_rc
 afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
 {
@@ -286,74 +213,177 @@ afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
 	return rc;
 }
 
-enum sw_auth_rc
-sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
+static inline uint16_t
+load16(const char *p)
 {
-	const char *p = value.p;
-	size_t n = value.len, i, s, e, vs, ve, klen = 0;
-	struct sw_auth_kv *kv;
-	unsigned int k, nkv = 0;
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * The usual parameter is a known name, '=' and a short quoted string, all
+ * inside sixteen bytes: window_masks() finds '=', '"' and '\\' in them in
+ * one step, so that such a parameter costs one load and a word compare
+ * instead of a walk over its bytes.
+ */
+struct wmask {
+	uint32_t eq; /* bit j: p[j] == '=' */
+	uint32_t dq; /* bit j: p[j] == '"' */
+	uint32_t bs; /* bit j: p[j] == '\\' */
+};
+
+/* Masks of p[0, 16), all inside the value.  SSE2, or bytewise with
+ * SW_SIP_SCALAR_ONLY; the unit tests run both. */
+static inline struct wmask
+window_masks(const char *p)
+{
+	struct wmask m;
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	m.eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
+	m.dq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+	m.bs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+#else
+	unsigned int j;
+
+	m.eq = m.dq = m.bs = 0;
+	for (j = 0; j < 16; j++) {
+		m.eq |= (uint32_t)(p[j] == '=') << j;
+		m.dq |= (uint32_t)(p[j] == '"') << j;
+		m.bs |= (uint32_t)(p[j] == '\\') << j;
+	}
+#endif
+	return m;
+}
+
+/* The first eight bytes of a name literal, zero-padded, as the word load64()
+ * reads (a constant once the compiler folds the load). */
+#define NAME8(s) load64(s "\0\0\0\0\0\0\0")
+
+/* Low @p k bytes of a word (0 < k < 8), in the high bytes: one shift. */
+#define LOW(w, k) ((w) << (64 - 8 * (k)))
+
+/*
+ * The known parameter whose name is p[0, k) in any case, k being the index
+ * of the first '=' in a sixteen-byte window at p; SW_AUTH_P_OTHER if none.
+ * OR 0x20 maps a byte onto a lowercase letter only from that letter's two
+ * cases, so a match is letters only (gssapi-data's '-' is compared
+ * exactly): the token that the general scan would find, ending at '='.
+ */
+static inline unsigned int
+name_in_window(const char *p, unsigned int k)
+{
+	const uint64_t w = load64(p) | UINT64_C(0x2020202020202020);
+
+	switch (k) {
+	case 3:
+		return LOW(w, 3) == LOW(NAME8("qop"), 3) ? SW_AUTH_P_QOP : SW_AUTH_P_OTHER;
+	case 4:
+		if (LOW(w, 4) == LOW(NAME8("cnum"), 4))
+			return SW_AUTH_P_CNUM;
+		return LOW(w, 4) == LOW(NAME8("snum"), 4) ? SW_AUTH_P_SNUM : SW_AUTH_P_OTHER;
+	case 5:
+		if (LOW(w, 5) == LOW(NAME8("realm"), 5))
+			return SW_AUTH_P_REALM;
+		if (LOW(w, 5) == LOW(NAME8("crand"), 5))
+			return SW_AUTH_P_CRAND;
+		return LOW(w, 5) == LOW(NAME8("srand"), 5) ? SW_AUTH_P_SRAND : SW_AUTH_P_OTHER;
+	case 6:
+		return LOW(w, 6) == LOW(NAME8("opaque"), 6) ? SW_AUTH_P_OPAQUE : SW_AUTH_P_OTHER;
+	case 7:
+		if (LOW(w, 7) == LOW(NAME8("version"), 7))
+			return SW_AUTH_P_VERSION;
+		return LOW(w, 7) == LOW(NAME8("rspauth"), 7) ? SW_AUTH_P_RSPAUTH : SW_AUTH_P_OTHER;
+	case 8:
+		return w == NAME8("response") ? SW_AUTH_P_RESPONSE : SW_AUTH_P_OTHER;
+	case 9:
+		return w == NAME8("algorith") && (p[8] | 0x20) == 'm' ? SW_AUTH_P_ALGORITHM
+								      : SW_AUTH_P_OTHER;
+	case 10:
+		return w == NAME8("targetna") && (load16(p + 8) | 0x2020) == load16("me")
+			       ? SW_AUTH_P_TARGETNAME
+			       : SW_AUTH_P_OTHER;
+	case 11:
+		/* CR | 0x20 is '-' too, hence the exact compare of p[6]. */
+		return w == NAME8("gssapi-d") && p[6] == '-' &&
+				       (load32(p + 7) | 0x20202020u) == load32("data")
+			       ? SW_AUTH_P_GSSAPI_DATA
+			       : SW_AUTH_P_OTHER;
+	default:
+		return SW_AUTH_P_OTHER;
+	}
+}
+
+/* Index of the '"' that closes a quoted string whose contents continue at
+ * p[i] (i not inside a quoted-pair), or >= n if it is unterminated. */
+static inline size_t
+quote_end(const char *p, size_t i, size_t n)
+{
+	for (;;) {
+		i = scan_quote(p, i, n);
+		if (i >= n || p[i] == '"')
+			return i;
+		i += 2; /* quoted-pair: '\\' and the byte it escapes */
+	}
+}
+
+/* kv[nkv], idx[] and the count for one parameter of parse_general(). */
+static inline void
+put_kv(struct sw_auth *out, unsigned int nkv, const char *p, size_t s, size_t e, size_t vs,
+       size_t ve, unsigned int id, bool quoted)
+{
+	struct sw_auth_kv *kv = &out->kv[nkv];
+
+	kv->name.p = p + s;
+	kv->name.len = (uint16_t)(e - s);
+	kv->id = (uint8_t)id;
+	kv->value.p = p + vs;
+	kv->value.len = (uint16_t)(ve - vs);
+	kv->quoted = quoted;
+	if (id != SW_AUTH_P_OTHER)
+		out->idx[id] = (uint8_t)nkv;
+	out->n = (uint8_t)(nkv + 1);
+}
+
+/*
+ * The parameters from p[i] on, kv[0, nkv) being filled already: the RFC
+ * 3261 grammar in full (LWS around '=' and ',', unknown names, tokens and
+ * quoted strings of any length), one byte class at a time.  parse() hands
+ * over to it at the first parameter its fast loop does not take.
+ */
+static __attribute__((noinline)) enum sw_auth_rc
+parse_general(const char *p, size_t i, size_t n, struct sw_auth *out, unsigned int nkv,
+	      uint32_t *err_off)
+{
+	size_t s, e, vs, ve;
+	unsigned int k;
 	uint8_t id;
 	bool quoted;
 
-	out->scheme.p = NULL;
-	out->scheme.len = 0;
-	out->n = 0;
-	out->hdr_idx = SW_HDR_NONE;
-	memset(out->idx, SW_HDR_NONE, sizeof(out->idx));
-	*err_off = 0;
-
-	i = skip_lws(p, 0, n);
-	for (s = i, i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
-		;
-	if (i == s)
-		return afail(err_off, SW_AUTH_ESCHEME, s);
-	out->scheme.p = p + s;
-	out->scheme.len = (uint16_t)(i - s);
-	if (i == n)
-		return SW_AUTH_OK;
-	if (!is_lws(p[i]))
-		return afail(err_off, SW_AUTH_ESCHEME, i);
+	/* The fast loop may stop after ", " with more LWS to come. */
 	i = skip_lws(p, i, n);
-	if (i == n)
-		return SW_AUTH_OK;
-
 	for (;;) {
 		/* auth-param = token EQUAL ( token / quoted-string ) */
 		s = i;
-		id = i < n ? known_name(p, i, n, &klen) : SW_AUTH_P_OTHER;
-		if (id != SW_AUTH_P_OTHER) {
-			/* A known name straight before '=': what the scan below
-			 * finds, without scanning. */
-			i = e = s + klen;
-		} else {
-			for (i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
-				;
-			e = i;
-			if (e == s)
-				return afail(err_off, SW_AUTH_ESYNTAX, s);
-			if (e - s > SW_AUTH_NAME_MAX)
-				return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
-		}
-		/* EQUAL = SWS "=" SWS; usually a bare '=' (skip_lws() is only
-		 * needed where LWS is). */
-		if (i >= n || p[i] != '=') {
-			i = skip_lws(p, i, n);
-			if (i >= n || p[i] != '=')
-				return afail(err_off, SW_AUTH_ESYNTAX, i);
-		}
-		i++;
-		if (i < n && is_lws(p[i]))
-			i = skip_lws(p, i, n);
+		for (i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
+			;
+		e = i;
+		if (e == s)
+			return afail(err_off, SW_AUTH_ESYNTAX, s);
+		if (e - s > SW_AUTH_NAME_MAX)
+			return afail(err_off, SW_AUTH_ESYNTAX, s + SW_AUTH_NAME_MAX);
+		/* EQUAL = SWS "=" SWS */
+		i = skip_lws(p, i, n);
+		if (i >= n || p[i] != '=')
+			return afail(err_off, SW_AUTH_ESYNTAX, i);
+		i = skip_lws(p, i + 1, n);
 		if (i < n && p[i] == '"') {
 			quoted = true;
 			vs = ++i;
-			for (;;) {
-				i = scan_quote(p, i, n);
-				if (i >= n || p[i] == '"')
-					break;
-				i += 2; /* quoted-pair: '\\' and the byte it escapes */
-			}
+			i = quote_end(p, i, n);
 			if (i >= n)
 				return afail(err_off, SW_AUTH_EQUOTE, vs - 1);
 			ve = i++;
@@ -370,48 +400,235 @@ sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 		if (nkv >= SW_AUTH_PARAM_MAX)
 			return afail(err_off, SW_AUTH_ETOOMANY, s);
 
-		kv = &out->kv[nkv];
-		kv->name.p = p + s;
-		kv->name.len = (uint16_t)(e - s);
-		kv->id = id != SW_AUTH_P_OTHER ? id : param_lookup(kv->name);
-		if (kv->id != SW_AUTH_P_OTHER) {
-			if (out->idx[kv->id] != SW_HDR_NONE)
+		id = param_lookup((struct sw_span){p + s, (uint16_t)(e - s)});
+		out->kv[nkv].id = id;
+		if (id != SW_AUTH_P_OTHER) {
+			if (out->idx[id] != SW_HDR_NONE)
 				return afail(err_off, SW_AUTH_EDUP, s);
 		} else {
+			const struct sw_span name = {p + s, (uint16_t)(e - s)};
+
 			for (k = 0; k < nkv; k++) {
 				if (out->kv[k].id == SW_AUTH_P_OTHER &&
-				    span_ieq_span(out->kv[k].name, kv->name))
+				    span_ieq_span(out->kv[k].name, name))
 					return afail(err_off, SW_AUTH_EDUP, s);
 			}
 		}
+		put_kv(out, nkv++, p, s, e, vs, ve, id, quoted);
+
+		/* COMMA = SWS "," SWS */
+		i = skip_lws(p, i, n);
+		if (i == n)
+			return SW_AUTH_OK;
+		if (p[i] != ',')
+			return afail(err_off, SW_AUTH_ESYNTAX, i);
+		i = skip_lws(p, i + 1, n);
+	}
+}
+
+/*
+ * sw_auth_parse(), inlined into sw_auth_select() as well.  The fast loop
+ * takes the usual parameter from one sixteen-byte window at its start (at
+ * least sixteen bytes before the end of the value): a known name, '=' and a
+ * quoted string or a token, no LWS.  At the first parameter of any other
+ * shape, and at any error in one, it hands over to parse_general() at that
+ * parameter's start, so what is accepted, and every error and its offset,
+ * is the general grammar's.
+ */
+static inline __attribute__((always_inline)) enum sw_auth_rc
+parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
+{
+	const char *p = value.p;
+	size_t n = value.len, i, s, vs, ve, end;
+	unsigned int k, id, nkv = 0;
+	struct sw_auth_kv *kv;
+	struct wmask m;
+	uint32_t q;
+
+	out->scheme.p = NULL;
+	out->scheme.len = 0;
+	out->n = 0;
+	out->hdr_idx = SW_HDR_NONE;
+	memset(out->idx, SW_HDR_NONE, sizeof(out->idx));
+	*err_off = 0;
+
+	/* "Kerberos " and "NTLM ", the schemes MS-SIPAE clients send, are what
+	 * the general token scan below would find; any other token takes it. */
+	if (n > 9 && (load64(p) | UINT64_C(0x2020202020202020)) == NAME8("kerberos") && p[8] == ' ')
+		i = 8;
+	else if (n > 5 && (load32(p) | 0x20202020u) == load32("ntlm") && p[4] == ' ')
+		i = 4;
+	else
+		i = 0;
+	if (i != 0) {
+		out->scheme.p = p;
+		out->scheme.len = (uint16_t)i;
+		i = skip_lws(p, i + 1, n);
+	} else {
+		i = skip_lws(p, 0, n);
+		for (s = i, i = sw_sip_skip_alnum(p, i, n); i < n && is_tchar(p[i]); i++)
+			;
+		if (i == s)
+			return afail(err_off, SW_AUTH_ESCHEME, s);
+		out->scheme.p = p + s;
+		out->scheme.len = (uint16_t)(i - s);
+		if (i == n)
+			return SW_AUTH_OK;
+		if (!is_lws(p[i]))
+			return afail(err_off, SW_AUTH_ESCHEME, i);
+		i = skip_lws(p, i, n);
+	}
+	if (i == n)
+		return SW_AUTH_OK;
+
+	for (;;) {
+		if (i + 16 > n || nkv == SW_AUTH_PARAM_MAX)
+			break;
+		m = window_masks(p + i);
+		k = (unsigned int)__builtin_ctz(m.eq | 0x10000u);
+		id = name_in_window(p + i, k);
+		if (id == SW_AUTH_P_OTHER || out->idx[id] != SW_HDR_NONE)
+			break;
+		/* Written before the value is known to be good: beyond out->n
+		 * until then, and parse_general() rewrites it if not. */
+		kv = &out->kv[nkv];
+		kv->name.p = p + i;
+		kv->name.len = (uint16_t)k;
+		kv->id = (uint8_t)id;
+		/* k <= 11: the two bytes after '=' are in the window too. */
+		if (p[i + k + 1] == '"') {
+			vs = i + k + 2;
+			q = m.dq >> (k + 2);
+			if (m.bs == 0 && q != 0) {
+				ve = vs + (size_t)__builtin_ctz(q);
+			} else {
+				/* Longer than the window (its rest is plain then),
+				 * or escapes in it. */
+				ve = quote_end(p, m.bs == 0 ? i + 16 : vs, n);
+				if (ve >= n || ve - vs > SW_AUTH_VALUE_MAX)
+					break;
+			}
+			kv->quoted = true;
+			end = ve + 1;
+		} else {
+			vs = i + k + 1;
+			for (ve = vs; ve < n && is_vchar(p[ve]); ve++)
+				;
+			if (ve == vs || ve - vs > SW_AUTH_VALUE_MAX)
+				break;
+			kv->quoted = false;
+			end = ve;
+		}
 		kv->value.p = p + vs;
 		kv->value.len = (uint16_t)(ve - vs);
-		kv->quoted = quoted;
-		if (kv->id != SW_AUTH_P_OTHER)
-			out->idx[kv->id] = (uint8_t)nkv;
-		/* The count lives in a register: the byte stores above may
-		 * alias *out as far as the compiler knows. */
-		out->n = (uint8_t)++nkv;
+		out->idx[id] = (uint8_t)nkv++;
+		i = end;
 
+		/* COMMA = SWS "," SWS: usually ", " and no more LWS.  (With
+		 * i + 18 <= n the next window fits too, which the compiler
+		 * then need not test again.) */
+		if (i + 18 <= n && load16(p + i) == load16(", ")) {
+			i += 2;
+			continue;
+		}
+		/* out->n is written on the way out only (the byte stores
+		 * above may alias it as far as the compiler knows). */
+		out->n = (uint8_t)nkv;
 		if (i < n && p[i] != ',')
 			i = skip_lws(p, i, n);
 		if (i == n)
 			return SW_AUTH_OK;
 		if (p[i] != ',')
 			return afail(err_off, SW_AUTH_ESYNTAX, i);
-		/* COMMA SWS: usually one SP. */
-		if (i + 2 < n && p[i + 1] == ' ' && !is_lws(p[i + 2]))
-			i += 2;
-		else
-			i = skip_lws(p, i + 1, n);
+		i = skip_lws(p, i + 1, n);
 	}
+	/* i is the start of the parameter the fast loop did not take. */
+	out->n = (uint8_t)nkv;
+	return parse_general(p, i, n, out, nkv, err_off);
 }
 
-/* Exact (byte-for-byte) compare: these values are signed as written. */
-static bool
+enum sw_auth_rc
+sw_auth_parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
+{
+	return parse(value, out, err_off);
+}
+
+/* Exact (byte-for-byte) compare: these values are signed as written.  Eight
+ * bytes at a time, the last loads overlapping the ones before, as in
+ * name_is(): realms and targetnames are 10-30 bytes, too short to pay for a
+ * call to memcmp(), and one to four loads each decide them. */
+static inline bool
 span_eq(struct sw_span a, struct sw_span b)
 {
-	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+	size_t n = a.len, i;
+
+	if (n != b.len)
+		return false;
+	if (n >= 16 && n <= 32)
+		return ((load64(a.p) ^ load64(b.p)) | (load64(a.p + 8) ^ load64(b.p + 8)) |
+			(load64(a.p + n - 16) ^ load64(b.p + n - 16)) |
+			(load64(a.p + n - 8) ^ load64(b.p + n - 8))) == 0;
+	if (n >= 8) {
+		for (i = 0; i + 8 < n; i += 8) {
+			if (load64(a.p + i) != load64(b.p + i))
+				return false;
+		}
+		return load64(a.p + n - 8) == load64(b.p + n - 8);
+	}
+	for (i = 0; i < n; i++) {
+		if (a.p[i] != b.p[i])
+			return false;
+	}
+	return true;
+}
+
+/* Parsed credentials in @p a are for us: our realm and one of our targets. */
+static inline bool
+is_ours(const struct sw_auth *a, struct sw_span realm, const struct sw_span *targets,
+	unsigned int n_targets)
+{
+	struct sw_span tn;
+	unsigned int t;
+
+	if (!sw_auth_has(a, SW_AUTH_P_REALM) || !span_eq(sw_auth_get(a, SW_AUTH_P_REALM), realm) ||
+	    !sw_auth_has(a, SW_AUTH_P_TARGETNAME))
+		return false;
+	tn = sw_auth_get(a, SW_AUTH_P_TARGETNAME);
+	for (t = 0; t < n_targets; t++) {
+		if (span_eq(tn, targets[t]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The headers after ours, from index @p i: each must parse, and none may be
+ * ours too.  Out of line, so that the usual single header costs neither
+ * this frame nor its struct sw_auth.
+ */
+static __attribute__((noinline)) enum sw_auth_rc
+select_rest(const struct sw_sip_msg *msg, uint8_t i, struct sw_span realm,
+	    const struct sw_span *targets, unsigned int n_targets, uint32_t *err_off)
+{
+	struct sw_auth cur;
+	enum sw_auth_rc rc;
+	uint32_t off;
+
+	for (; i != SW_HDR_NONE && i < msg->n_hdr; i = msg->hdr[i].next) {
+		const struct sw_span v = msg->hdr[i].value;
+		size_t base = (size_t)(v.p - msg->base);
+
+		rc = sw_auth_parse(v, &cur, &off);
+		if (rc != SW_AUTH_OK) {
+			*err_off = (uint32_t)(base + off);
+			return rc;
+		}
+		if (is_ours(&cur, realm, targets, n_targets)) {
+			*err_off = (uint32_t)base;
+			return SW_AUTH_EDUP;
+		}
+	}
+	return SW_AUTH_OK;
 }
 
 enum sw_auth_rc
@@ -419,44 +636,28 @@ sw_auth_select(const struct sw_sip_msg *msg, enum sw_hdr h, struct sw_span realm
 	       const struct sw_span *targets, unsigned int n_targets, struct sw_auth *out,
 	       uint32_t *err_off)
 {
-	struct sw_auth cur, *dst = out;
-	uint8_t i, ours = SW_HDR_NONE;
-	unsigned int t;
 	enum sw_auth_rc rc;
-	uint32_t off;
+	uint8_t i;
 
-	/*
-	 * Headers are parsed straight into *out until ours is found (the
-	 * usual single header then costs no copy), and into cur after it,
-	 * only to tell a second one that is ours.
-	 */
+	/* Headers are parsed straight into *out until ours is found; the
+	 * rest only have to parse and not be ours (select_rest()).  A parse
+	 * that succeeds leaves *err_off 0, as this function must. */
 	*err_off = 0;
 	for (i = msg->first[h]; i != SW_HDR_NONE && i < msg->n_hdr; i = msg->hdr[i].next) {
 		const struct sw_span v = msg->hdr[i].value;
-		size_t base = (size_t)(v.p - msg->base);
 
-		rc = sw_auth_parse(v, dst, &off);
+		rc = parse(v, out, err_off);
 		if (rc != SW_AUTH_OK) {
-			*err_off = (uint32_t)(base + off);
+			*err_off += (uint32_t)(v.p - msg->base);
 			return rc;
 		}
-		if (!sw_auth_has(dst, SW_AUTH_P_REALM) ||
-		    !span_eq(sw_auth_get(dst, SW_AUTH_P_REALM), realm) ||
-		    !sw_auth_has(dst, SW_AUTH_P_TARGETNAME))
-			continue;
-		for (t = 0; t < n_targets; t++) {
-			if (span_eq(sw_auth_get(dst, SW_AUTH_P_TARGETNAME), targets[t]))
-				break;
+		if (is_ours(out, realm, targets, n_targets)) {
+			out->hdr_idx = i;
+			if (msg->hdr[i].next == SW_HDR_NONE)
+				return SW_AUTH_OK;
+			return select_rest(msg, msg->hdr[i].next, realm, targets, n_targets,
+					   err_off);
 		}
-		if (t == n_targets)
-			continue;
-		if (ours != SW_HDR_NONE) {
-			*err_off = (uint32_t)base;
-			return SW_AUTH_EDUP;
-		}
-		ours = i;
-		out->hdr_idx = i;
-		dst = &cur;
 	}
-	return ours == SW_HDR_NONE ? SW_AUTH_EABSENT : SW_AUTH_OK;
+	return SW_AUTH_EABSENT;
 }

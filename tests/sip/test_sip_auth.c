@@ -454,6 +454,102 @@ test_sip_auth_known_names(void **state)
 	}
 }
 
+/*
+ * The parser takes the usual parameter from a sixteen-byte window at its
+ * start when sixteen bytes remain (test_sip_auth_scalar builds the same
+ * with the bytewise twin of the SIMD masks), the general scan otherwise.
+ * Every known name with values that close inside the window, right at its
+ * end, beyond it, with escapes inside and outside it and as tokens, the
+ * parameter followed by 0..24 more bytes so that the window meets the end
+ * of the value at every offset, against a guard page: the parameter must be
+ * what the grammar says, and the same bytes followed by more '"', '\\',
+ * '=' and ',' (outside the span) must parse exactly the same.
+ */
+static void
+test_sip_auth_window_edges(void **state)
+{
+	static const struct {
+		const char *wire;  /* after "name=" */
+		const char *value; /* expected value span */
+		int quoted;
+	} vals[] = {
+		{"\"v\"", "v", 1},
+		{"\"\"", "", 1},
+		{"\"0badf00d\"", "0badf00d", 1},
+		{"\"SIP Communications Service\"", "SIP Communications Service", 1},
+		{"\"a\\\"b\"", "a\\\"b", 1},
+		{"\"0123456789\\\\x\"", "0123456789\\\\x", 1},
+		{"\"0123456789abcdefghij\\\"k\"", "0123456789abcdefghij\\\"k", 1},
+		{"\"040400ffffffffff000000000000067d74821f48c7097a47c60c1cfd\"",
+		 "040400ffffffffff000000000000067d74821f48c7097a47c60c1cfd", 1},
+		{"4", "4", 0},
+		{"TlRMTVNTUAAB/w+=", "TlRMTVNTUAAB/w+=", 0},
+	};
+	static const char junk[] = "\"\\=,\" \"\\\\=\"";
+	char wire[256], name[32];
+	const char *base;
+	struct guard_buf g;
+	struct sw_auth a, b;
+	unsigned int id, v, t;
+	uint32_t off, off2;
+	enum sw_auth_rc rc, rc2;
+	size_t len, k;
+
+	(void)state;
+	for (id = 1; id < SW_AUTH_P_MAX; id++) {
+		const char *canon = sw_auth_param_name((enum sw_auth_param)id);
+
+		for (k = 0; canon[k] != '\0'; k++) /* mixed case: the fast path folds it */
+			name[k] = (k % 3 == 1 && canon[k] >= 'a' && canon[k] <= 'z')
+					  ? (char)(canon[k] - 32)
+					  : canon[k];
+		name[k] = '\0';
+		for (v = 0; v < ARRAY_SIZE(vals); v++) {
+			for (t = 0; t <= 24; t++) {
+				len = (size_t)snprintf(
+					wire, sizeof(wire), "NTLM x=\"auth\", %s=%s%s%.*s", name,
+					vals[v].wire, t > 0 ? "," : "", t > 0 ? (int)t - 1 : 0,
+					"y=\"0123456789abcdefghijklm");
+				/* ",", ",y", ",y=": a syntax error; ",y=\"...": an
+				 * unterminated quote; the kv checked is before them. */
+				memset(&g, 0, sizeof(g));
+				base = guard_buf_put(&g, wire, len);
+				assert_non_null(base);
+				rc = sw_auth_parse((struct sw_span){base, (uint16_t)len}, &a, &off);
+				assert_int_equal(rc, t == 0   ? SW_AUTH_OK
+						     : t <= 3 ? SW_AUTH_ESYNTAX
+							      : SW_AUTH_EQUOTE);
+				if (a.n < 2)
+					fail_msg("%s: n %u rc %s", wire, a.n, sw_auth_rc_name(rc));
+				assert_int_equal(a.kv[1].id, id);
+				assert_true(span_is(a.kv[1].name, name));
+				if (!span_is(a.kv[1].value, vals[v].value) ||
+				    a.kv[1].quoted != vals[v].quoted)
+					fail_msg("%s: value \"%.*s\"", wire, (int)a.kv[1].value.len,
+						 a.kv[1].value.p);
+				assert_int_equal(a.idx[id], 1);
+
+				/* The same span with bytes that would matter after it. */
+				memcpy(wire + len, junk, sizeof(junk));
+				rc2 = sw_auth_parse((struct sw_span){wire, (uint16_t)len}, &b,
+						    &off2);
+				assert_int_equal(rc2, rc);
+				assert_int_equal(off2, off);
+				assert_int_equal(b.n, a.n);
+				for (k = 0; k < a.n; k++) {
+					assert_true(b.kv[k].name.p - wire == a.kv[k].name.p - base);
+					assert_true(b.kv[k].value.p - wire ==
+						    a.kv[k].value.p - base);
+					assert_int_equal(b.kv[k].value.len, a.kv[k].value.len);
+					assert_int_equal(b.kv[k].id, a.kv[k].id);
+					assert_int_equal(b.kv[k].quoted, a.kv[k].quoted);
+				}
+				guard_buf_free(&g);
+			}
+		}
+	}
+}
+
 /* sw_auth_select(): ours by realm + targetname; other proxies skipped. */
 struct select_case {
 	const char *name;
@@ -553,6 +649,7 @@ main(void)
 		cmocka_unit_test(test_sip_auth_prefixes),
 		cmocka_unit_test(test_sip_auth_names),
 		cmocka_unit_test(test_sip_auth_known_names),
+		cmocka_unit_test(test_sip_auth_window_edges),
 		cmocka_unit_test(test_sip_auth_select),
 	};
 
