@@ -250,17 +250,21 @@ test_config_identity(void **state)
 	}
 }
 
-/* Build Ethernet + IPv4/IPv6 + UDP around @p payload. */
+/* Build Ethernet + IPv4/IPv6 + UDP around @p payload, placed @p shift bytes
+ * after the default headroom (the checksum test moves it through every
+ * 16-byte alignment). */
 static struct rte_mbuf *
-frame(int af, const char *src, const char *dst, uint16_t sport, uint16_t dport,
-      const void *payload, uint16_t len, bool vlan)
+frame_at(int af, const char *src, const char *dst, uint16_t sport, uint16_t dport,
+	 const void *payload, uint16_t len, bool vlan, uint16_t shift)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct sw_net_dst d;
 	char *p;
 
 	assert_non_null(m);
+	m->data_off = (uint16_t)(m->data_off + shift);
 	p = rte_pktmbuf_append(m, len);
+	assert_non_null(p);
 	memcpy(p, payload, len);
 	memset(&d, 0, sizeof(d));
 	d.src.af = d.dst.af = (uint8_t)af;
@@ -277,55 +281,89 @@ frame(int af, const char *src, const char *dst, uint16_t sport, uint16_t dport,
 	return m;
 }
 
+/* Build Ethernet + IPv4/IPv6 + UDP around @p payload. */
+static struct rte_mbuf *
+frame(int af, const char *src, const char *dst, uint16_t sport, uint16_t dport,
+      const void *payload, uint16_t len, bool vlan)
+{
+	return frame_at(af, src, dst, sport, dport, payload, len, vlan, 0);
+}
+
 /*
  * net.c computes the IPv4 header and UDP checksums with its own raw_cksum()
- * (8 bytes per add): the headers it pushes must carry exactly what DPDK's
- * rte_ipv4_cksum() / rte_ipv{4,6}_udptcp_cksum() give, for every payload
- * length from 0 to 1,500 (each tail length, odd and even), both families,
- * with random payload bytes.
+ * (an add-with-carry chain per 64 bytes on x86-64, then eight bytes per
+ * add; the eight-byte loop alone in the SW_NET_SCALAR_ONLY build that
+ * test_engine_net_scalar runs): the headers it pushes must carry exactly
+ * what DPDK's rte_ipv4_cksum() / rte_ipv{4,6}_udptcp_cksum() give
+ * (rte_raw_cksum() plus the pseudo-header), for every payload length from 0
+ * to 1,500 (every chain count and tail length, odd and even), with the UDP
+ * header at each even start alignment mod 16, both families, random
+ * payload bytes.  (An odd one would put the Ethernet header at an odd
+ * address too, where push() stores into struct rte_ether_hdr misaligned:
+ * undefined behaviour UBSan reports, and mbuf data never sits there.)  Some all-0xff payloads too: every add carries, and the words sum
+ * to a multiple of 0xffff, the edge of the fold.  push_and_check() frames
+ * one payload, checks both checksums and returns where the UDP header
+ * started (mod 16).
  */
+static unsigned int
+push_and_check(unsigned int f, const uint8_t *payload, unsigned int len, unsigned int shift)
+{
+	static const char *const a[2][2] = {
+		{ "10.1.1.1", "10.1.1.2" }, { "2001:db8::1", "2001:db8::2" } };
+	struct rte_mbuf *m = frame_at(f == 0 ? AF_INET : AF_INET6, a[f][0], a[f][1], 5060,
+				      (uint16_t)(5060 + len), payload, (uint16_t)len, false,
+				      (uint16_t)shift);
+	uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN);
+	struct rte_udp_hdr *uh;
+	uint16_t got, want;
+
+	if (f == 0) {
+		struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)l3;
+
+		uh = (struct rte_udp_hdr *)(ih + 1);
+		got = ih->hdr_checksum;
+		ih->hdr_checksum = 0;
+		assert_int_equal(got, rte_ipv4_cksum(ih));
+		ih->hdr_checksum = got;
+		got = uh->dgram_cksum;
+		uh->dgram_cksum = 0;
+		want = rte_ipv4_udptcp_cksum(ih, uh);
+	} else {
+		struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)l3;
+
+		uh = (struct rte_udp_hdr *)(ih + 1);
+		got = uh->dgram_cksum;
+		uh->dgram_cksum = 0;
+		want = rte_ipv6_udptcp_cksum(ih, uh);
+	}
+	if (got != want)
+		fail_msg("IPv%d payload %u, UDP header at %u mod 16: 0x%04x, DPDK 0x%04x",
+			 f == 0 ? 4 : 6, len, (unsigned int)((uintptr_t)uh & 15), got, want);
+	rte_pktmbuf_free(m);
+	return (unsigned int)((uintptr_t)uh & 15);
+}
+
 static void
 test_push_checksums(void **state)
 {
-	static const char *const a[2][2] = { { "10.1.1.1", "10.1.1.2" }, { "2001:db8::1", "2001:db8::2" } };
-	uint8_t payload[1500];
+	uint8_t payload[1500], ones[1500];
 	uint64_t rnd = 0x243f6a8885a308d3u;
-	unsigned int f, len, i;
+	unsigned int f, len, i, shift, seen;
 
 	(void)state;
 	for (i = 0; i < sizeof(payload); i++) {
 		rnd = rnd * 6364136223846793005u + 1442695040888963407u;
 		payload[i] = (uint8_t)(rnd >> 56);
 	}
+	memset(ones, 0xff, sizeof(ones));
 	for (f = 0; f < 2; f++) {
-		for (len = 0; len <= sizeof(payload); len++) {
-			struct rte_mbuf *m = frame(f == 0 ? AF_INET : AF_INET6, a[f][0], a[f][1], 5060,
-						   (uint16_t)(5060 + len), payload, (uint16_t)len, false);
-			uint8_t *l3 = rte_pktmbuf_mtod_offset(m, uint8_t *, RTE_ETHER_HDR_LEN);
-			struct rte_udp_hdr *uh;
-			uint16_t got;
-
-			if (f == 0) {
-				struct rte_ipv4_hdr *ih = (struct rte_ipv4_hdr *)l3;
-
-				uh = (struct rte_udp_hdr *)(ih + 1);
-				got = ih->hdr_checksum;
-				ih->hdr_checksum = 0;
-				assert_int_equal(got, rte_ipv4_cksum(ih));
-				ih->hdr_checksum = got;
-				got = uh->dgram_cksum;
-				uh->dgram_cksum = 0;
-				assert_int_equal(got, rte_ipv4_udptcp_cksum(ih, uh));
-			} else {
-				struct rte_ipv6_hdr *ih = (struct rte_ipv6_hdr *)l3;
-
-				uh = (struct rte_udp_hdr *)(ih + 1);
-				got = uh->dgram_cksum;
-				uh->dgram_cksum = 0;
-				assert_int_equal(got, rte_ipv6_udptcp_cksum(ih, uh));
-			}
-			rte_pktmbuf_free(m);
-		}
+		seen = 0;
+		for (shift = 0; shift < 16; shift += 2)
+			for (len = 0; len <= sizeof(payload); len++)
+				seen |= 1u << push_and_check(f, payload, len, shift);
+		assert_int_equal(seen, 0x5555); /* every even start alignment was summed */
+		for (len = 0; len <= sizeof(ones); len += 61)
+			push_and_check(f, ones, len, 0);
 	}
 }
 
