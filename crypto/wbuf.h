@@ -71,16 +71,43 @@ static inline void
 sw_wbuf_put_hex(struct sw_wbuf *w, const uint8_t *src, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
+	uint8_t *o;
 	size_t i;
 
 	if (w->overflow || n > (size_t)(w->cap - w->len) / 2) {
 		w->overflow = true;
 		return;
 	}
+	/* Through a local pointer: a byte store may alias *w, so w->p[w->len++]
+	 * reloads both fields for every digit. */
+	o = w->p + w->len;
 	for (i = 0; i < n; i++) {
-		w->p[w->len++] = (uint8_t)digits[src[i] >> 4];
-		w->p[w->len++] = (uint8_t)digits[src[i] & 0xf];
+		o[2 * i] = (uint8_t)digits[src[i] >> 4];
+		o[2 * i + 1] = (uint8_t)digits[src[i] & 0xf];
 	}
+	w->len += (uint32_t)(2 * n);
+}
+
+/**
+ * Where @p n bytes can be written in place, or NULL if they do not fit
+ * (the buffer is not poisoned: the caller may still write less another
+ * way).  A formatter that knows its longest output writes it there, then
+ * publishes what it wrote with sw_wbuf_commit(): one room check and no
+ * copy through the stack.
+ */
+static inline uint8_t *
+sw_wbuf_room(const struct sw_wbuf *w, size_t n)
+{
+	if (w->overflow || n > (size_t)(w->cap - w->len))
+		return NULL;
+	return w->p + w->len;
+}
+
+/** Publish @p n bytes written at sw_wbuf_room() (n no more than asked for). */
+static inline void
+sw_wbuf_commit(struct sw_wbuf *w, size_t n)
+{
+	w->len += (uint32_t)n;
 }
 
 static inline bool

@@ -29,6 +29,29 @@ struct out_op {
 	struct sw_sip_fwd fwd;
 };
 
+/*
+ * Is method @p m the token @p lc (@p n <= 16 letters, lower case)?  What
+ * sw_span_ieq() answers, inline and a word at a time: OR 0x20 folds
+ * exactly the two cases of a letter, and both sides are folded, so the
+ * zero padding of a short token compares equal too.
+ */
+static __rte_always_inline bool
+method_is(struct sw_span m, const char *lc, size_t n)
+{
+	const uint64_t fold = UINT64_C(0x2020202020202020);
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+
+	if (m.len != n)
+		return false;
+	memcpy(&a, m.p, n < 8 ? n : 8);
+	memcpy(&b, lc, n < 8 ? n : 8);
+	if (n > 8) {
+		memcpy(&c, m.p + 8, n - 8);
+		memcpy(&d, lc + 8, n - 8);
+	}
+	return (((a | fold) ^ (b | fold)) | ((c | fold) ^ (d | fold))) == 0;
+}
+
 static int
 write_op(const struct sw_engine *eng, const struct out_op *op, struct sw_wbuf *w)
 {
@@ -282,7 +305,7 @@ error_reply(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *ms
 	enum sw_drop why;
 	struct rte_mbuf *pay;
 
-	if (sw_span_ieq(msg->method, "ACK")) {
+	if (method_is(msg->method, "ack", 3)) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_ACK_CANCEL], 1);
 		return;
 	}
@@ -570,13 +593,13 @@ creates_dialog(const struct sw_sip_msg *msg)
 	/* By length first: most requests are none of these. */
 	switch (m.len) {
 	case 5:
-		d = sw_span_ieq(m, "REFER");
+		d = method_is(m, "refer", 5);
 		break;
 	case 6:
-		d = sw_span_ieq(m, "INVITE") || sw_span_ieq(m, "NOTIFY");
+		d = method_is(m, "invite", 6) || method_is(m, "notify", 6);
 		break;
 	case 9:
-		d = sw_span_ieq(m, "SUBSCRIBE");
+		d = method_is(m, "subscribe", 9);
 		break;
 	default:
 		d = false;
@@ -649,7 +672,7 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 		return;
 	/* RFC 3327 §5.2: on the path of requests toward the client that this
 	 * verified REGISTER binds; the token is what brings them back to it. */
-	if (sa != NULL && msg->method.len == 8 && sw_span_ieq(msg->method, "REGISTER")) {
+	if (sa != NULL && method_is(msg->method, "register", 8)) {
 		struct sw_wbuf pw;
 
 		sw_wbuf_init(&pw, lc->path, sizeof(lc->path));

@@ -10,6 +10,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/random.h>
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+#include <emmintrin.h>
+#endif
 
 #include "dataplane/sa_verify.h"
 
@@ -60,28 +63,184 @@ parse_hex(struct sw_span s, unsigned int max_digits, uint64_t *v)
 }
 
 /*
+ * Fixed-size hex for the opaques and crand of every forwarded request (an
+ * opaque and a crand parsed, three opaques written: branch, sw-sa,
+ * sw-loop): inline, without sw_hex_decode()'s or sw_hex_put()'s calls,
+ * checks and copies.  SSE2 where built; SW_SA_SCALAR_ONLY builds the
+ * scalar twins (eight digits per 64-bit word), which the sa_verify_scalar
+ * tests run.
+ */
+#define SWAR_01 UINT64_C(0x0101010101010101)
+
+#if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
+/*
+ * Digit values of the bytes of @p v into *val; the mask of the bytes that
+ * are hex digits (either case).  As crypto/hex.c's decode16(): signed
+ * compares fail every byte >= 0x80, OR 0x20 maps only a letter's two
+ * cases onto 'a'..'f'.
+ */
+static inline unsigned int
+hex_lanes(__m128i v, __m128i *val)
+{
+	const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+					  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	const __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
+					  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+	const __m128i n =
+		_mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
+			     _mm_and_si128(alp, _mm_sub_epi8(l, _mm_set1_epi8('a' - 10))));
+
+	/* Each 16-bit lane holds a pair, high digit in its low byte: the
+	 * byte it stands for, packed to the low half in order. */
+	*val = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(n, 4), _mm_set1_epi16(0x00f0)),
+			    _mm_srli_epi16(n, 8));
+	*val = _mm_packus_epi16(*val, *val);
+	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(dig, alp));
+}
+
+/* The 16 hex digits at @p p as a number; false if one is not a digit. */
+static inline bool
+hex16_parse(const char *p, uint64_t *out)
+{
+	__m128i b;
+	uint64_t x;
+
+	if (hex_lanes(_mm_loadu_si128((const __m128i *)(const void *)p), &b) != 0xffffu)
+		return false;
+	_mm_storel_epi64((__m128i *)(void *)&x, b);
+	*out = __builtin_bswap64(x); /* the first byte is the most significant */
+	return true;
+}
+
+/* The 8 hex digits at @p p as a number; false if one is not a digit. */
+static inline bool
+hex8_parse(const char *p, uint32_t *out)
+{
+	__m128i b;
+	uint32_t x;
+
+	if ((hex_lanes(_mm_loadl_epi64((const __m128i *)(const void *)p), &b) & 0xffu) != 0xffu)
+		return false;
+	x = (uint32_t)_mm_cvtsi128_si32(b);
+	*out = __builtin_bswap32(x);
+	return true;
+}
+
+/* Upper-case hex of @p v, most significant digit first: each byte split
+ * into its nibbles, high first, then '0' + n, plus 7 where n > 9. */
+static inline void
+hex16_upper(uint64_t v, char out[SW_SA_OPAQUE_HEX])
+{
+	const uint64_t be = __builtin_bswap64(v);
+	const __m128i b = _mm_loadl_epi64((const __m128i *)(const void *)&be);
+	const __m128i lo = _mm_and_si128(b, _mm_set1_epi8(0x0f));
+	const __m128i hi = _mm_and_si128(_mm_srli_epi16(b, 4), _mm_set1_epi8(0x0f));
+	const __m128i n = _mm_unpacklo_epi8(hi, lo);
+	const __m128i a = _mm_and_si128(_mm_cmpgt_epi8(n, _mm_set1_epi8(9)),
+					_mm_set1_epi8('A' - '0' - 10));
+
+	_mm_storeu_si128((__m128i *)(void *)out,
+			 _mm_add_epi8(_mm_add_epi8(n, _mm_set1_epi8('0')), a));
+}
+#else
+/* A word loaded from memory with its first byte in the low lane. */
+static inline uint64_t
+le64(uint64_t x)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(x);
+#else
+	return x;
+#endif
+}
+
+/*
+ * The 8 hex digits at @p p (either case) as a number, in one 64-bit word:
+ * false if one is not a hex digit.  Every lane is below 0x80 once the
+ * first test passed, so no add below carries into the next lane.
+ */
+static inline bool
+hex8_parse(const char *p, uint32_t *out)
+{
+	uint64_t x, l, dig, alp, nib;
+
+	memcpy(&x, p, 8);
+	x = le64(x); /* first digit in the low lane */
+	if ((x & 0x80 * SWAR_01) != 0)
+		return false;
+	l = x | 0x20 * SWAR_01;
+	/* Bit 7 of a lane: x >= '0' and not x >= '9' + 1; l >= 'a' and not l >= 'f' + 1. */
+	dig = (x + (0x80 - '0') * SWAR_01) & ~(x + (0x80 - '9' - 1) * SWAR_01);
+	alp = (l + (0x80 - 'a') * SWAR_01) & ~(l + (0x80 - 'f' - 1) * SWAR_01);
+	if (((dig | alp) & 0x80 * SWAR_01) != 0x80 * SWAR_01)
+		return false;
+	/* '0'..'9' & 0xf is the value; 'a'..'f' & 0xf is 1..6, plus 9. */
+	nib = (x & 0x0f * SWAR_01) + ((alp >> 7) & SWAR_01) * 9;
+	/* Pairs, high digit first, into the low byte of each 16-bit lane;
+	 * then the four bytes together, the first one lowest. */
+	nib = ((nib << 4) | (nib >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+	nib = (nib | (nib >> 8)) & UINT64_C(0x0000ffff0000ffff);
+	nib = (nib | (nib >> 16)) & UINT64_C(0x00000000ffffffff);
+	*out = __builtin_bswap32((uint32_t)nib);
+	return true;
+}
+
+static inline bool
+hex16_parse(const char *p, uint64_t *out)
+{
+	uint32_t hi, lo;
+
+	if (!hex8_parse(p, &hi) || !hex8_parse(p + 8, &lo))
+		return false;
+	*out = (uint64_t)hi << 32 | lo;
+	return true;
+}
+
+/* The 8 upper-case hex digits of @p v, most significant first, as the
+ * bytes of a word in memory order: nibble i of v to lane i, then the
+ * lanes reversed. */
+static inline uint64_t
+hex8_word(uint32_t v)
+{
+	uint64_t x = v, gt9;
+
+	x = (x | x << 16) & UINT64_C(0x0000ffff0000ffff);
+	x = (x | x << 8) & UINT64_C(0x00ff00ff00ff00ff);
+	x = (x | x << 4) & 0x0f * SWAR_01;
+	/* 1 in the lanes above 9 (a lane + 6 reaches 16 only then). */
+	gt9 = ((x + 6 * SWAR_01) >> 4) & SWAR_01;
+	x += '0' * SWAR_01 + gt9 * (uint64_t)('A' - '0' - 10);
+	return le64(__builtin_bswap64(x));
+}
+
+static inline void
+hex16_upper(uint64_t v, char out[SW_SA_OPAQUE_HEX])
+{
+	uint64_t hi = hex8_word((uint32_t)(v >> 32)), lo = hex8_word((uint32_t)v);
+
+	memcpy(out, &hi, 8);
+	memcpy(out + 8, &lo, 8);
+}
+#endif
+
+/*
  * parse_hex() for the lengths every signed request has (a 16-digit opaque,
- * an 8-digit crand): crypto/hex.c's decoder (sixteen digits in one SSE2
- * step) into big-endian bytes.  SW_SA_SCALAR_ONLY keeps the table loop
- * alone; the tests run both.
+ * an 8-digit crand); the tests compare the two.
  */
 static inline bool
 parse_hex_fast(struct sw_span s, unsigned int max_digits, uint64_t *v)
 {
-#if !defined(SW_SA_SCALAR_ONLY)
-	uint8_t b[8];
-	uint64_t x = 0;
-	unsigned int i;
+	uint32_t x;
 
-	if (s.p != NULL && (s.len == 8 || s.len == 16) && s.len <= max_digits) {
-		if (sw_hex_decode(s.p, s.len, b, sizeof(b)) != (int)(s.len / 2))
+	if (s.p != NULL && s.len == 16 && max_digits >= 16)
+		return hex16_parse(s.p, v);
+	if (s.p != NULL && s.len == 8 && max_digits >= 8) {
+		if (!hex8_parse(s.p, &x))
 			return false;
-		for (i = 0; i < s.len / 2u; i++)
-			x = x << 8 | b[i];
 		*v = x;
 		return true;
 	}
-#endif
 	return parse_hex(s, max_digits, v);
 }
 
@@ -96,12 +255,74 @@ sw_sa_opaque_parse(struct sw_span v, uint64_t *opaque)
 void
 sw_sa_opaque_fmt(uint64_t opaque, char out[SW_SA_OPAQUE_HEX])
 {
-	uint8_t be[8];
-	unsigned int i;
+	hex16_upper(opaque, out);
+}
 
-	for (i = 0; i < 8; i++)
-		be[i] = (uint8_t)(opaque >> (56 - 8 * i));
-	sw_hex_put(be, sizeof(be), out, true);
+static char
+lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/*
+ * sw_span_eq() without its call and memcmp()'s: the spans compared per
+ * request (targetname, realm, method and CSeq method) are a few words.
+ * Loads overlap rather than loop over a tail: 4..8 bytes are two 4-byte
+ * loads, 8..16 two 8-byte ones, longer ones 8 at a time and then the
+ * last 8.
+ */
+static inline bool
+span_eq(struct sw_span a, struct sw_span b)
+{
+	uint64_t x, y, u, v, d = 0;
+	uint32_t x4, y4, u4, v4;
+	size_t i, n = a.len;
+
+	if (a.len != b.len)
+		return false;
+	if (n >= 8) {
+		for (i = 0; i + 16 < n; i += 8) {
+			memcpy(&x, a.p + i, 8);
+			memcpy(&y, b.p + i, 8);
+			d |= x ^ y;
+		}
+		memcpy(&x, a.p + i, 8);
+		memcpy(&y, b.p + i, 8);
+		memcpy(&u, a.p + n - 8, 8);
+		memcpy(&v, b.p + n - 8, 8);
+		return (d | (x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4) {
+		memcpy(&x4, a.p, 4);
+		memcpy(&y4, b.p, 4);
+		memcpy(&u4, a.p + n - 4, 4);
+		memcpy(&v4, b.p + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+	}
+	for (i = 0; i < n; i++)
+		d |= (uint8_t)(a.p[i] ^ b.p[i]);
+	return d == 0;
+}
+
+/*
+ * sw_scheme_from(scheme) == s, without its strlen() and strncasecmp() per
+ * known scheme: the credentials' scheme against the SA's name.  The names
+ * differ, so matching s's is matching no other; they are letters only, so
+ * OR 0x20 folds exactly a letter's two cases (and maps no other byte onto
+ * a letter).
+ */
+static bool
+scheme_is(struct sw_span scheme, enum sw_scheme s)
+{
+	const char *name = sw_scheme_name(s);
+	uint16_t i;
+
+	if (name == NULL || scheme.p == NULL)
+		return sw_scheme_from(scheme.p, scheme.len) == s;
+	for (i = 0; i < scheme.len; i++)
+		if (name[i] == '\0' || (scheme.p[i] | 0x20) != (name[i] | 0x20))
+			return false;
+	return name[i] == '\0';
 }
 
 /* cnum: 1..10 decimal digits, value < 2^32. */
@@ -135,10 +356,10 @@ sw_sa_check_cred(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
 	if ((__atomic_load_n(&sa->flags, __ATOMIC_RELAXED) & SW_SA_F_DEAD) != 0 ||
 	    now_ms >= sa->expires_ms)
 		return SW_SA_EXPIRED;
-	if (sw_scheme_from(cred->scheme.p, cred->scheme.len) != (enum sw_scheme)sa->scheme)
+	if (!scheme_is(cred->scheme, (enum sw_scheme)sa->scheme))
 		return SW_SA_SCHEME;
-	if (!sw_span_eq(target, pol->target[sa->scheme]) ||
-	    !sw_span_eq(sw_auth_get(cred, SW_AUTH_P_REALM), pol->realm))
+	if (!span_eq(target, pol->target[sa->scheme]) ||
+	    !span_eq(sw_auth_get(cred, SW_AUTH_P_REALM), pol->realm))
 		return SW_SA_TARGET;
 	/*
 	 * The version was settled by the handshake and the signed buffer is
@@ -323,17 +544,11 @@ sw_sa_req_commit(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const stru
 		return sw_sa_retx_match(sa, d, now_ms) ? SW_SA_RETX : SW_SA_REPLAY;
 	sw_sa_retx_record(sa, d, now_ms);
 	/* The signature does not cover the request line (PROTOCOL.md §4). */
-	if (!sw_span_eq(msg->method, msg->cseq_method))
+	if (!span_eq(msg->method, msg->cseq_method))
 		return SW_SA_CSEQ;
 	if (!sw_sa_from_ok(pol, sa, msg))
 		return SW_SA_IDENTITY;
 	return SW_SA_OK;
-}
-
-static char
-lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /*
@@ -349,29 +564,42 @@ from_uri(const struct sw_sip_msg *msg)
 	return msg->from_uri;
 }
 
+/*
+ * The user part is what lies between the scheme and the first '@'.  It
+ * equals @p user exactly when the byte user_len on is '@' and the bytes
+ * before it match user and are no '@' themselves, so the match is made
+ * in one pass without searching for the '@' first.  "sip:" / "sips:" are
+ * tested as words: OR 0x20 folds exactly the two cases of a letter.
+ */
 bool
 sw_sa_from_user_is(const struct sw_sip_msg *msg, const char *user, size_t user_len)
 {
 	struct sw_span uri = from_uri(msg);
-	uint16_t i, skip, at;
+	uint32_t w4, sip, sips, fold3, fold4;
+	size_t i, skip;
 
-	if (uri.p == NULL || user_len == 0)
+	if (uri.p == NULL || user_len == 0 || uri.len < 4)
 		return false;
-	if (uri.len >= 4 && lower(uri.p[0]) == 's' && lower(uri.p[1]) == 'i' &&
-	    lower(uri.p[2]) == 'p' && uri.p[3] == ':')
+	/* Constants in memory order, whatever the byte order. */
+	memcpy(&sip, "sip:", 4);
+	memcpy(&sips, "sips", 4);
+	memcpy(&fold3, "\x20\x20\x20\x00", 4);
+	memcpy(&fold4, "\x20\x20\x20\x20", 4);
+	memcpy(&w4, uri.p, 4);
+	if ((w4 | fold3) == sip)
 		skip = 4;
-	else if (uri.len >= 5 && lower(uri.p[0]) == 's' && lower(uri.p[1]) == 'i' &&
-		 lower(uri.p[2]) == 'p' && lower(uri.p[3]) == 's' && uri.p[4] == ':')
+	else if (uri.len >= 5 && (w4 | fold4) == sips && uri.p[4] == ':')
 		skip = 5;
 	else
 		return false;
-	for (at = skip; at < uri.len && uri.p[at] != '@'; at++)
-		;
-	if (at == uri.len || (size_t)(at - skip) != user_len)
+	if (uri.len - skip <= user_len || uri.p[skip + user_len] != '@')
 		return false;
-	for (i = 0; i < user_len; i++)
-		if (lower(uri.p[skip + i]) != lower(user[i]))
+	for (i = 0; i < user_len; i++) {
+		char c = uri.p[skip + i];
+
+		if (c == '@' || lower(c) != lower(user[i]))
 			return false;
+	}
 	return true;
 }
 
@@ -447,8 +675,12 @@ bool
 sw_sa_from_ok(const struct sw_sa_policy *pol, const struct sw_sa_rt *sa,
 	      const struct sw_sip_msg *msg)
 {
-	return sw_sa_from_match(pol, msg, sw_sa_user(sa), sa->user_len,
-				sa->aor_n != 0 ? sw_sa_aors(sa) : NULL, sa->aor_n);
+	/* The user rule, as sw_sa_from_match() with no AORs, one call fewer
+	 * for the usual SA. */
+	if (sa->aor_n == 0)
+		return sw_sa_from_user_is(msg, sw_sa_user(sa), sa->user_len);
+	return sw_sa_from_match(pol, msg, sw_sa_user(sa), sa->user_len, sw_sa_aors(sa),
+				sa->aor_n);
 }
 
 /*
@@ -862,7 +1094,7 @@ put_addr(struct sw_wbuf *w, const struct sw_sa_src *src)
 
 /* Decimal of a port (< 65536), no leading zeros, at @p t.  @return its
  * length. */
-static unsigned int
+static inline unsigned int
 dec16(char *t, unsigned int v)
 {
 	unsigned int n = 0;
@@ -889,17 +1121,19 @@ _Static_assert(sizeof(OUR_BRANCH) - 1 == BRANCH_PREFIX_LEN &&
 		       sizeof(OUR_BRANCH_IN) - 1 == BRANCH_PREFIX_LEN,
 	       "branch prefixes are BRANCH_PREFIX_LEN bytes");
 
-/* Our Via: sent-by written by the caller, then branch, sw-sa, sw-src.  The
- * tail is assembled on the stack and appended with one put: one room
- * check instead of one per piece. */
-static int
-via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
-	 const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
+/* Longest via_tail_fmt(): ";branch=" prefix <16> ";sw-sa=" <16> ";sw-src="
+ * addr ":" port. */
+#define VIA_TAIL_MAX                                                                          \
+	(8u + BRANCH_PREFIX_LEN + SW_SA_OPAQUE_HEX + 7u + SW_SA_OPAQUE_HEX + 8u + ADDR_TEXT_MAX + \
+	 1u + 5u)
+
+/* Our Via after the sent-by: branch, sw-sa, sw-src, at @p t (VIA_TAIL_MAX
+ * bytes of room).  @return the length written. */
+static unsigned int
+via_tail_fmt(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+	     const char *prefix, const struct sw_sa_src *src, char *t)
 {
 	struct sw_span via = {NULL, 0};
-	/* ";branch=" prefix <16> ";sw-sa=" <16> ";sw-src=" addr ":" port */
-	char t[8 + BRANCH_PREFIX_LEN + SW_SA_OPAQUE_HEX + 7 + SW_SA_OPAQUE_HEX + 8 +
-	       ADDR_TEXT_MAX + 1 + 5];
 	unsigned int n = 0;
 	uint64_t b;
 
@@ -911,18 +1145,28 @@ via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t 
 	n += 8;
 	memcpy(t + n, prefix, BRANCH_PREFIX_LEN);
 	n += BRANCH_PREFIX_LEN;
-	sw_sa_opaque_fmt(b, t + n);
+	hex16_upper(b, t + n);
 	n += SW_SA_OPAQUE_HEX;
 	memcpy(t + n, ";sw-sa=", 7);
 	n += 7;
-	sw_sa_opaque_fmt(opaque, t + n);
+	hex16_upper(opaque, t + n);
 	n += SW_SA_OPAQUE_HEX;
 	memcpy(t + n, ";sw-src=", 8);
 	n += 8;
 	n += addr_text(t + n, src);
 	t[n++] = ':';
 	n += dec16(t + n, src->port);
-	sw_wbuf_put(w, t, n);
+	return n;
+}
+
+/* via_tail_fmt() on the stack, appended with one put (one room check). */
+static int
+via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+	 const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
+{
+	char t[VIA_TAIL_MAX];
+
+	sw_wbuf_put(w, t, via_tail_fmt(pol, req, opaque, prefix, src, t));
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }
 
@@ -946,12 +1190,34 @@ sw_sa_via_write_in(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
 	return via_tail(pol, req, opaque, OUR_BRANCH_IN, from, w);
 }
 
+/*
+ * Our Via for a request to upstream (every forwarded request): when the
+ * longest it can be fits, written in place after one room check, else
+ * piece by piece (the same bytes; what fits is what the pieces decide).
+ */
 int
 sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
 		const struct sw_sa_src *src, struct sw_wbuf *w)
 {
+	char *t;
+	size_t n;
+
 	if (req->status != 0 || !src_ok(src))
 		return -EINVAL;
+	t = (char *)sw_wbuf_room(w, 12u + pol->via_host.len + 1u + 5u + VIA_TAIL_MAX);
+	if (t != NULL) {
+		memcpy(t, "SIP/2.0/UDP ", 12);
+		n = 12;
+		if (pol->via_host.len != 0) {
+			memcpy(t + n, pol->via_host.p, pol->via_host.len);
+			n += pol->via_host.len;
+		}
+		t[n++] = ':';
+		n += dec16(t + n, pol->via_port);
+		n += via_tail_fmt(pol, req, opaque, OUR_BRANCH, src, t + n);
+		sw_wbuf_commit(w, n);
+		return 0;
+	}
 	sw_wbuf_puts(w, "SIP/2.0/UDP ");
 	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
 	sw_wbuf_put(w, ":", 1);
@@ -1112,7 +1378,8 @@ flow_payload(uint64_t opaque, const struct sw_sa_src *src, uint8_t *b)
 
 	b[n++] = src->af == AF_INET ? FLOW_V4 : FLOW_V6;
 	for (i = 0; i < 8; i++)
-		b[n++] = (uint8_t)(opaque >> (56 - 8 * i));
+		b[n + i] = (uint8_t)(opaque >> (56 - 8 * i));
+	n += 8;
 	memcpy(b + n, src->addr, al);
 	n += al;
 	b[n++] = (uint8_t)(src->port >> 8);
@@ -1120,9 +1387,15 @@ flow_payload(uint64_t opaque, const struct sw_sa_src *src, uint8_t *b)
 	return n;
 }
 
-/* The 12-byte tag of payload b[0, n). */
+/*
+ * The 12-byte tag of payload b[0, n).  The token's header is fixed and its
+ * checksum is the tag, so when we write a token (@p secret false) it holds
+ * nothing we do not publish and is not wiped; when we check one, the tag
+ * we computed is what a forger lacks until it matched.
+ */
 static int
-flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag[SW_SA_FLOW_TAG])
+flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag[SW_SA_FLOW_TAG],
+	 bool secret)
 {
 	uint8_t tok[SW_SIG_TOKEN_MAX];
 	int tl;
@@ -1134,8 +1407,27 @@ flow_tag(const struct sw_sa_policy *pol, const uint8_t *b, size_t n, uint8_t tag
 		return tl < 0 ? tl : -EINVAL;
 	/* The checksum is the token's tail; the header before it is fixed. */
 	memcpy(tag, tok + tl - SW_SA_FLOW_TAG, SW_SA_FLOW_TAG);
-	explicit_bzero(tok, sizeof(tok));
+	if (secret)
+		explicit_bzero(tok, sizeof(tok));
 	return 0;
+}
+
+/* The token in binary (payload and tag) into b.  @return its length, or a
+ * negative errno as sw_sa_flow_write(). */
+static int
+flow_bin(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
+	 uint8_t b[FLOW_BIN_MAX])
+{
+	size_t n;
+	int ret;
+
+	if (!src_ok(src))
+		return -EINVAL;
+	n = flow_payload(opaque, src, b);
+	ret = flow_tag(pol, b, n, b + n, false);
+	if (ret != 0)
+		return ret;
+	return (int)(n + SW_SA_FLOW_TAG);
 }
 
 int
@@ -1144,27 +1436,53 @@ sw_sa_flow_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct s
 {
 	uint8_t b[FLOW_BIN_MAX];
 	char hex[SW_SA_FLOW_HEX_MAX];
-	size_t n;
-	int ret;
+	int n = flow_bin(pol, opaque, src, b);
 
-	if (!src_ok(src))
-		return -EINVAL;
-	n = flow_payload(opaque, src, b);
-	ret = flow_tag(pol, b, n, b + n);
-	if (ret != 0)
-		return ret;
-	n += SW_SA_FLOW_TAG;
-	sw_hex_put(b, n, hex, false);
-	sw_wbuf_put(w, hex, 2 * n);
+	if (n < 0)
+		return n;
+	sw_hex_put(b, (size_t)n, hex, false);
+	sw_wbuf_put(w, hex, 2 * (size_t)n);
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }
 
+/*
+ * Our Path / Record-Route value.  When the longest it can be fits, the
+ * token's hex and the rest are written in place after one room check
+ * (no hex copy through the stack, no check per piece); else piece by
+ * piece, the same bytes and the same outcome ("<sip:" is appended even
+ * when the token fails, as the pieces do).
+ */
 int
 sw_sa_path_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct sw_sa_src *src,
 		 struct sw_wbuf *w)
 {
+	uint8_t b[FLOW_BIN_MAX];
+	size_t n;
+	char *t;
 	int ret;
 
+	t = (char *)sw_wbuf_room(w, 5u + SW_SA_FLOW_HEX_MAX + 1u + pol->via_host.len + 1u + 5u +
+					    4u);
+	if (t != NULL) {
+		memcpy(t, "<sip:", 5);
+		ret = flow_bin(pol, opaque, src, b);
+		if (ret < 0) {
+			sw_wbuf_commit(w, 5);
+			return ret;
+		}
+		sw_hex_put(b, (size_t)ret, t + 5, false);
+		n = 5 + 2 * (size_t)ret;
+		t[n++] = '@';
+		if (pol->via_host.len != 0) {
+			memcpy(t + n, pol->via_host.p, pol->via_host.len);
+			n += pol->via_host.len;
+		}
+		t[n++] = ':';
+		n += dec16(t + n, pol->via_port);
+		memcpy(t + n, ";lr>", 4);
+		sw_wbuf_commit(w, n + 4);
+		return 0;
+	}
 	sw_wbuf_puts(w, "<sip:");
 	ret = sw_sa_flow_write(pol, opaque, src, w);
 	if (ret != 0)
@@ -1253,8 +1571,11 @@ sw_sa_route_check(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, 
 	if (n != 1u + 8u + al + 2u + SW_SA_FLOW_TAG)
 		return SW_SA_ROUTE_BAD_TOKEN;
 	n -= SW_SA_FLOW_TAG;
-	if (flow_tag(pol, b, n, tag) != 0 || sw_mac_ct_equal(tag, b + n, SW_SA_FLOW_TAG) != 1)
+	if (flow_tag(pol, b, n, tag, true) != 0 ||
+	    sw_mac_ct_equal(tag, b + n, SW_SA_FLOW_TAG) != 1) {
+		explicit_bzero(tag, sizeof(tag));
 		return SW_SA_ROUTE_BAD_TOKEN;
+	}
 	for (i = 1; i < 9; i++)
 		*opaque = *opaque << 8 | b[i];
 	src->af = al == 4 ? AF_INET : AF_INET6;

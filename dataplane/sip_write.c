@@ -225,14 +225,68 @@ put_max_forwards(struct sw_wbuf *w, uint64_t v)
 	}
 	memcpy(t, "Max-Forwards: ", n);
 	u = (unsigned int)v;
-	if (u >= 100)
+	if (u >= 100) {
 		t[n++] = (char)('0' + u / 100);
-	if (u >= 10)
-		t[n++] = (char)('0' + u / 10 % 10);
+		u %= 100;
+		t[n++] = (char)('0' + u / 10);
+	} else if (u >= 10) {
+		t[n++] = (char)('0' + u / 10);
+	}
 	t[n++] = (char)('0' + u % 10);
 	t[n++] = '\r';
 	t[n++] = '\n';
 	sw_wbuf_put(w, t, n);
+}
+
+/* "<name><value>\r\n" at @p t (name with its ": ").  @return the length. */
+static inline size_t
+line_at(char *t, const char *name, size_t name_len, struct sw_span value)
+{
+	memcpy(t, name, name_len);
+	if (value.len != 0)
+		memcpy(t + name_len, value.p, value.len);
+	memcpy(t + name_len + value.len, "\r\n", 2);
+	return name_len + value.len + 2;
+}
+
+/*
+ * The lines a forwarded request gains after its start line (our Via,
+ * Path, Record-Route, "Max-Forwards: 70" when it had none), written in
+ * place after one room check for all of them, rather than with a check
+ * per piece (ten pieces for a new dialog's INVITE).  @return false, with
+ * nothing written, if they do not all fit: the caller then puts them
+ * piece by piece, which gives the same bytes as far as they fit.
+ */
+static bool
+put_pushed(struct sw_wbuf *w, const struct sw_sip_fwd *fwd, bool add_mf)
+{
+	static const char mf70[] = "Max-Forwards: 70\r\n";
+	size_t need = 0, n = 0;
+	char *t;
+
+	if (fwd->push_via.len != 0)
+		need += 5 + fwd->push_via.len + 2;
+	if (fwd->push_path.len != 0)
+		need += 6 + fwd->push_path.len + 2;
+	if (fwd->push_rr.len != 0)
+		need += 14 + fwd->push_rr.len + 2;
+	if (add_mf)
+		need += sizeof(mf70) - 1;
+	t = (char *)sw_wbuf_room(w, need);
+	if (t == NULL)
+		return false;
+	if (fwd->push_via.len != 0)
+		n += line_at(t + n, "Via: ", 5, fwd->push_via);
+	if (fwd->push_path.len != 0)
+		n += line_at(t + n, "Path: ", 6, fwd->push_path);
+	if (fwd->push_rr.len != 0)
+		n += line_at(t + n, "Record-Route: ", 14, fwd->push_rr);
+	if (add_mf) {
+		memcpy(t + n, mf70, sizeof(mf70) - 1);
+		n += sizeof(mf70) - 1;
+	}
+	sw_wbuf_commit(w, n);
+	return true;
 }
 
 int
@@ -262,17 +316,19 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 	/* Start line as received. */
 	hdr_end = buf + msg->hdr_len - 2;
 	sw_wbuf_put(w, buf, (size_t)(msg->hdr[0].name.p - buf));
-	if (fwd->push_via.len != 0) {
-		sw_wbuf_put(w, "Via: ", 5);
-		put_span(w, fwd->push_via);
-		sw_wbuf_put(w, "\r\n", 2);
+	if (!put_pushed(w, fwd, fwd->dec_max_forwards && mf < 0)) {
+		if (fwd->push_via.len != 0) {
+			sw_wbuf_put(w, "Via: ", 5);
+			put_span(w, fwd->push_via);
+			sw_wbuf_put(w, "\r\n", 2);
+		}
+		if (fwd->push_path.len != 0)
+			put_hdr(w, "Path", fwd->push_path);
+		if (fwd->push_rr.len != 0)
+			put_hdr(w, "Record-Route", fwd->push_rr);
+		if (fwd->dec_max_forwards && mf < 0)
+			sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 	}
-	if (fwd->push_path.len != 0)
-		put_hdr(w, "Path", fwd->push_path);
-	if (fwd->push_rr.len != 0)
-		put_hdr(w, "Record-Route", fwd->push_rr);
-	if (fwd->dec_max_forwards && mf < 0)
-		sw_wbuf_puts(w, "Max-Forwards: 70\r\n"); /* RFC 3261 §16.6 step 3 */
 
 	/* A header line's raw bytes (CRLF and folds included) run from its name
 	 * to the next line's name, or to the blank line.  Only a few lines are
