@@ -622,18 +622,25 @@ scan_uri_stop(const char *p, size_t i, size_t n)
 	const __m128i sp = _mm_set1_epi8(' '), ht = _mm_set1_epi8('\t');
 	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
 	const __m128i lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'), dq = _mm_set1_epi8('"');
+	unsigned int mask;
+	size_t at;
 
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+	/* The last (partial) block as the last sixteen bytes of the span
+	 * with the ones before i masked off, as scan_elem() does: a URI's
+	 * tail is then not bytewise. */
+	while (i < n && n >= 16) {
+		at = i + 16 <= n ? i : n - 16;
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
 		__m128i hit = _mm_or_si128(
 			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, sp), _mm_cmpeq_epi8(v, ht)),
 				     _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf))),
 			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, gt)),
 				     _mm_cmpeq_epi8(v, dq)));
-		unsigned int mask = (unsigned int)_mm_movemask_epi8(hit);
 
+		mask = (unsigned int)_mm_movemask_epi8(hit) & (0xffffu << (i - at));
 		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+			return at + (size_t)__builtin_ctz(mask);
+		i = at + 16;
 	}
 #endif
 	while (i < n && !(cclass[(uint8_t)p[i]] & C_URI_STOP))
@@ -655,6 +662,27 @@ quoted_end(const char *p, size_t i, size_t n)
 		}
 	}
 	return 0;
+}
+
+/*
+ * quoted_end(p, 0, n) for a display name: when the first '"' or '\\' among
+ * p[1, 17) is a '"', that is the closing quote (no quoted-pair before it),
+ * found with one SSE2 compare instead of a loop; else quoted_end() reads it.
+ */
+static inline size_t
+display_end(const char *p, size_t n)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	if (n >= 17) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
+		unsigned int m = (unsigned int)_mm_movemask_epi8(_mm_or_si128(
+			_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+
+		if (m != 0 && p[1 + __builtin_ctz(m)] == '"')
+			return (size_t)__builtin_ctz(m) + 2;
+	}
+#endif
+	return quoted_end(p, 0, n);
 }
 
 /* Like quoted_end(), but an unterminated string runs to the end. */
@@ -1041,6 +1069,95 @@ params_scan(const char *p, size_t i, size_t n, struct sw_span *tag)
 	return st == PARAM_END && skip_lws(p, i, n) == n;
 }
 
+#if defined(__SSE2__) && defined(__x86_64__) && !defined(SW_SIP_SCALAR_ONLY) &&                 \
+	!defined(SW_SIP_SSE2_ONLY)
+#define SW_SIP_PARAMS_AVX2 1
+#else
+#define SW_SIP_PARAMS_AVX2 0
+#endif
+
+#if SW_SIP_PARAMS_AVX2
+/* params_avx2()'s compare operands in memory: a broadcast costs two or
+ * three instructions each, a memory operand none.  GCC folds loads from a
+ * constant table back into broadcasts, so the table's address goes through
+ * an empty asm, which hides its contents. */
+enum { K_FOLD, K_A, K_BIAS, K_LIM26, K_ZERO, K_LIM10, K_DASH, K_DOT, K_SEMI, K_EQ, K_N };
+#define K_ROW(c) { [0 ... 31] = (uint8_t)(c) }
+static const uint8_t k_param[K_N][32] __attribute__((aligned(32))) = {
+	[K_FOLD] = K_ROW(0x20), [K_A] = K_ROW('a'),	   [K_BIAS] = K_ROW(0x80),
+	[K_LIM26] = K_ROW(0x80 + 26), [K_ZERO] = K_ROW('0'), [K_LIM10] = K_ROW(0x80 + 10),
+	[K_DASH] = K_ROW('-'), [K_DOT] = K_ROW('.'),	   [K_SEMI] = K_ROW(';'),
+	[K_EQ] = K_ROW('='),
+};
+#undef K_ROW
+
+#define kp(row) _mm256_load_si256((const __m256i *)(const void *)k[row])
+
+/*
+ * params_fast() for a tail p[s, n) of 1..32 bytes (n >= 32) from one AVX2
+ * window, the last 32 bytes of the value: bit j of the masks is p[s + j].
+ * It takes the tail only when every byte is a letter, digit, '-', '.', ';'
+ * or '=' (sw_sip_skip_alnum()'s bytes and the two separators), the first
+ * is ';', no ';' or '=' is followed by ';', '=' or the end (no empty name
+ * or value) and the separator before each '=' is a ';' (one '=' a
+ * parameter).  Then params_fast() reads the same names and values, and
+ * *tag is its first ";tag".  Returns false, with nothing stored, for any
+ * other tail: params_fast() goes on bytewise.  SSE2 windows cost as much
+ * as the bytewise loop here; one 32-byte window is what makes it cheaper.
+ */
+__attribute__((target("avx2"), noinline)) static bool
+params_avx2(const char *p, size_t s, size_t n, struct sw_span *tag)
+{
+	const uint8_t(*k)[32] = k_param;
+	__asm__("" : "+r"(k));
+	const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + n - 32));
+	__m256i alpha = _mm256_cmpgt_epi8(
+		kp(K_LIM26), _mm256_xor_si256(
+				     _mm256_sub_epi8(_mm256_or_si256(v, kp(K_FOLD)), kp(K_A)),
+				     kp(K_BIAS)));
+	__m256i digit = _mm256_cmpgt_epi8(
+		kp(K_LIM10), _mm256_xor_si256(_mm256_sub_epi8(v, kp(K_ZERO)), kp(K_BIAS)));
+	__m256i word = _mm256_or_si256(_mm256_or_si256(alpha, digit),
+				       _mm256_or_si256(_mm256_cmpeq_epi8(v, kp(K_DASH)),
+						       _mm256_cmpeq_epi8(v, kp(K_DOT))));
+	size_t len = n - s, sh = 32 - len, j, e;
+	uint64_t end = UINT64_C(1) << len, all = end - 1, w, semi, eq, sep, m;
+	struct sw_span t = nospan();
+
+	w = (uint64_t)(uint32_t)_mm256_movemask_epi8(word) >> sh;
+	semi = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, kp(K_SEMI))) >> sh;
+	eq = (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, kp(K_EQ))) >> sh;
+	sep = semi | eq;
+	if ((w | sep) != all || !(semi & 1) || ((sep << 1) & (sep | end)) != 0)
+		return false;
+	/* The separator after each '=': a carry from the bit above it runs
+	 * through the bytes that are not separators and stops at the next
+	 * one (each '=' is a separator, so no two runs meet).  It must not
+	 * be another '=' (";a=b=c"). */
+	if (((~sep + (eq << 1)) & sep & eq) != 0)
+		return false;
+	/* The first ";tag" followed by '=', ';' or the end: its letters
+	 * folded, ';' exact; the value runs to the next ';'. */
+	for (m = semi; m != 0; m &= m - 1) {
+		j = (size_t)__builtin_ctzll(m);
+		if (j + 4 > len || !(((sep | end) >> (j + 4)) & 1) ||
+		    (load32(p + s + j) | UINT32_C(0x20202000)) != load32(";tag"))
+			continue;
+		if (j + 4 < len && p[s + j + 4] == '=') {
+			m &= m - 1;
+			e = m != 0 ? (size_t)__builtin_ctzll(m) : len;
+			t = mkspan(p + s + j + 5, e - j - 5);
+		} else {
+			t = mkspan(p + s + j + 4, 0);
+		}
+		break;
+	}
+	*tag = t;
+	return true;
+}
+#undef kp
+#endif
+
 /*
  * params_scan() for the usual shape, ";name" or ";name=value" with no LWS
  * and no quotes, in one bytewise pass.  Where that shape holds the two
@@ -1094,7 +1211,7 @@ name_addr_ok(struct sw_span v, struct sw_span *uri, struct sw_span *tag)
 	if (n == 0)
 		return false;
 	if (p[0] == '"') {
-		i = quoted_end(p, 0, n);
+		i = display_end(p, n);
 		if (i == 0 || i >= n)
 			return false;
 		i = skip_lws(p, i, n);
@@ -1133,6 +1250,16 @@ name_addr_ok(struct sw_span v, struct sw_span *uri, struct sw_span *tag)
 	if (j >= n || p[j] != '>' || !uri_scheme_ok(p + i + 1, j - i - 1))
 		return false;
 	*uri = mkspan(p + i + 1, j - i - 1);
+	/* No parameters (most To values): what params_fast() finds. */
+	if (j + 1 == n) {
+		*tag = nospan();
+		return true;
+	}
+#if SW_SIP_PARAMS_AVX2
+	if (n - j - 1 <= 32 && n >= 32 && __builtin_cpu_supports("avx2") &&
+	    params_avx2(p, j + 1, n, tag))
+		return true;
+#endif
 	if (params_fast(p, j + 1, n, tag) || params_scan(p, j + 1, n, tag))
 		return true;
 	j = skip_lws(p, j + 1, n);
@@ -1307,6 +1434,121 @@ via_parse(struct sw_span v, struct sw_sip_via *via, bool to_comma)
 	return true;
 }
 
+/*
+ * via_parse(v, via, true) for the usual topmost Via, without its LWS skips
+ * and token-by-token protocol: "SIP/2.0/" in any case, "UDP", "TCP" or
+ * "TLS" and one SP, a host of letters, digits, '-', '.' or '_' (no IPv6
+ * reference), an optional ":port" of one to five digits with no leading
+ * zero and eight bytes of the value from it on, then parameters of next_param()'s inline shape (";name" or
+ * ";name=value", no LWS, no quotes) up to the end of the value.  There
+ * via_parse() reads the same bytes the same way (the port in 1..65535 is
+ * what its loop accepts; the parameters are the same next_param() steps)
+ * and stores the same.  ";branch=" and ";rport" are matched with word
+ * compares: every request has them, and they spare a token scan.
+ *
+ * At the first thing of another shape (LWS, '[', ',', a quote, a leading
+ * zero, anything an error) it returns false, maybe with fields stored; the
+ * caller then runs via_parse(), which clears *via and decides.
+ */
+static bool
+via_fast(const char *p, size_t n, struct sw_sip_via *via)
+{
+	/* Letters of ";branch=" folded, ';' and '=' exact. */
+	const uint64_t branch_fold = UINT64_C(0x0020202020202000);
+	const uint64_t lo4 = UINT64_C(0x0f0f0f0f0f0f0f0f), hi4 = UINT64_C(0xf0f0f0f0f0f0f0f0);
+	enum { P_OTHER, P_BRANCH, P_RECEIVED, P_RPORT } kind;
+	size_t i, s, ne, ve, k;
+	uint64_t x, num;
+	uint32_t t;
+
+	if (n < 13 || (load64(p) | UINT64_C(0x0000000000202020)) != load64("sip/2.0/"))
+		return false;
+	t = load32(p + 8);
+	if (t != load32("UDP ") && t != load32("TCP ") && t != load32("TLS "))
+		return false;
+	memset(via, 0, sizeof(*via));
+	via->transport = mkspan(p + 8, 3);
+	/* The host as via_parse() scans it; ':' and ';' are not C_HOST. */
+	i = sw_sip_skip_alnum(p, 12, n);
+	if (i < n && p[i] != ':' && p[i] != ';')
+		i = skip_class(p, i, n, C_HOST);
+	if (i == 12)
+		return false;
+	via->host = mkspan(p + 12, i - 12);
+	if (i < n && p[i] == ':') {
+		/* The port from one eight-byte load: the digits are the bytes
+		 * before the first with a high nibble other than 3 or a low
+		 * one above 9 (no carry crosses a byte); then the classic
+		 * three multiply-and-add steps on the digits moved to the top
+		 * (the bytes below are leading zeros).  One to five digits,
+		 * the first not '0': 1..99999, and via_parse() reads the same
+		 * number. */
+		s = i + 1;
+		if (n - s < 8)
+			return false;
+		x = load64(p + s);
+		num = ((x & hi4) ^ UINT64_C(0x3030303030303030)) |
+		      (((x & lo4) + UINT64_C(0x0606060606060606)) & hi4);
+		k = num != 0 ? (size_t)__builtin_ctzll(num) / 8 : 8;
+		if (k == 0 || k > 5 || p[s] == '0')
+			return false;
+		x = (x & lo4) << (8 * (8 - k));
+		x = (x * 10 + (x >> 8)) & UINT64_C(0x00ff00ff00ff00ff);
+		x = (x * 100 + (x >> 16)) & UINT64_C(0x0000ffff0000ffff);
+		x = (x * 10000 + (x >> 32)) & UINT64_C(0xffffffff);
+		if (x > 65535)
+			return false;
+		via->port = (uint16_t)x;
+		i = s + k;
+	}
+	while (i < n) {
+		if (p[i] != ';')
+			return false;
+		if (n - i > 8 && (load64(p + i) | branch_fold) == load64(";branch=")) {
+			ne = i + 7;
+			kind = P_BRANCH;
+		} else if (n - i >= 6 &&
+			   (load32(p + i + 1) | UINT32_C(0x20202020)) == load32("rpor") &&
+			   (p[i + 5] | 0x20) == 't' && (n - i == 6 || !is_tchar(p[i + 6]))) {
+			ne = i + 6;
+			kind = P_RPORT;
+		} else {
+			ne = skip_class(p, i + 1, n, C_TOKEN);
+			if (ne == i + 1)
+				return false;
+			kind = ne - i == 7 && name_is(p + i + 1, "branch", 6)	  ? P_BRANCH
+			       : ne - i == 9 && name_is(p + i + 1, "received", 8) ? P_RECEIVED
+			       : ne - i == 6 && name_is(p + i + 1, "rport", 5)	  ? P_RPORT
+										  : P_OTHER;
+		}
+		/* An empty value is {p + ne, 0}, as next_param() gives it. */
+		s = ve = ne;
+		if (ne < n && p[ne] == '=') {
+			s = ne + 1;
+			ve = skip_class(p, sw_sip_skip_alnum(p, s, n), n, C_PVCHAR);
+			if (ve == s)
+				return false;
+		}
+		if (ve < n && p[ve] != ';')
+			return false;
+		/* What via_parse() keeps: the first of each. */
+		if (kind == P_BRANCH && via->branch.p == NULL) {
+			via->branch = mkspan(p + s, ve - s);
+		} else if (kind == P_RECEIVED && via->received.p == NULL) {
+			via->received = mkspan(p + s, ve - s);
+		} else if (kind == P_RPORT && !via->has_rport) {
+			via->has_rport = true;
+			if (ve != s) {
+				if (!parse_uint(p + s, ve - s, 65535, &num))
+					return false;
+				via->rport = (uint16_t)num;
+			}
+		}
+		i = ve;
+	}
+	return true;
+}
+
 bool
 sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 {
@@ -1327,7 +1569,9 @@ sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 	 * same.  Anything else (a leading empty element, an error) takes the
 	 * general path, which decides.
 	 */
-	if (idx != SW_HDR_NONE && idx < msg->n_hdr && via_parse(msg->hdr[idx].value, via, true))
+	if (idx != SW_HDR_NONE && idx < msg->n_hdr &&
+	    (via_fast(msg->hdr[idx].value.p, msg->hdr[idx].value.len, via) ||
+	     via_parse(msg->hdr[idx].value, via, true)))
 		return true;
 	if (!sw_sip_next_value(msg, &idx, &pos, &v))
 		return false;
