@@ -5,11 +5,11 @@
 
 #include <errno.h>
 #include <string.h>
-#if defined(__SSE2__) && !defined(SW_HEX_SCALAR_ONLY)
-#include <emmintrin.h>
-#endif
-
 #include "crypto/sig.h"
+#include "crypto/wbuf.h"
+#if defined(__SSE2__) && !defined(SW_HEX_SCALAR_ONLY)
+#include "crypto/hex_sse2.h"
+#endif
 
 /* Digit value 0..15 of each byte, 0x80 for a byte that is not a hex digit
  * (either case). */
@@ -53,32 +53,17 @@ decode_pairs(const unsigned char *hex, size_t n, uint8_t *out)
 }
 
 #if defined(__SSE2__) && !defined(SW_HEX_SCALAR_ONLY)
-/*
- * Sixteen digits at hex[0, 16) into eight bytes at out[0, 8); nonzero if any
- * of the sixteen is not a hex digit (out is then garbage).  Signed compares
- * make every byte >= 0x80 fail both ranges; OR 0x20 maps a byte into 'a'..'f'
- * only from that letter's two cases.  SW_HEX_SCALAR_ONLY builds the table
- * loop alone; the hex tests run both.
- */
+/* Sixteen digits at hex[0, 16) into eight bytes at out[0, 8); nonzero if any
+ * of the sixteen is not a hex digit (out is then garbage).  SW_HEX_SCALAR_ONLY
+ * builds the table loop alone; the hex tests run both. */
 static inline unsigned int
 decode16(const unsigned char *hex, uint8_t *out)
 {
-	const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)hex);
-	const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-					  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	const __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-					  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
-	const __m128i val =
-		_mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
-			     _mm_and_si128(alp, _mm_sub_epi8(l, _mm_set1_epi8('a' - 10))));
-	/* Each 16-bit lane holds a pair: high digit in its low byte. */
-	const __m128i w =
-		_mm_or_si128(_mm_and_si128(_mm_slli_epi16(val, 4), _mm_set1_epi16(0x00f0)),
-			     _mm_srli_epi16(val, 8));
+	__m128i b;
+	unsigned int ok = sw_hex_lanes(_mm_loadu_si128((const __m128i *)(const void *)hex), &b);
 
-	_mm_storel_epi64((__m128i *)(void *)out, _mm_packus_epi16(w, w));
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(dig, alp)) ^ 0xffffu;
+	_mm_storel_epi64((__m128i *)(void *)out, b);
+	return ok ^ 0xffffu;
 }
 #endif
 
@@ -105,30 +90,6 @@ decode_span(const unsigned char *hex, size_t n, uint8_t *out)
 /* Largest output decoded in one pass through a stack buffer. */
 #define HEX_ONE_PASS 64u
 
-/* memcpy() of n <= HEX_ONE_PASS bytes without the libc call, which costs
- * more than a signature's copy: sixteen bytes a step (eight below that),
- * the last step the one that ends at n, rewriting bytes with the same
- * values. */
-static inline void
-copy_short(uint8_t *out, const uint8_t *in, size_t n)
-{
-	size_t i;
-
-	if (n >= 16) {
-		for (i = 0; i + 16 < n; i += 16)
-			memcpy(out + i, in + i, 16);
-		memcpy(out + n - 16, in + n - 16, 16);
-		return;
-	}
-	if (n >= 8) {
-		memcpy(out, in, 8);
-		memcpy(out + n - 8, in + n - 8, 8);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = in[i];
-}
-
 /* Case-insensitive; the input is checked completely before anything is written. */
 int
 sw_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap)
@@ -148,7 +109,7 @@ sw_hex_decode(const char *hex, size_t len, uint8_t *out, size_t cap)
 		/* Signatures: decode once into scratch, publish only if valid. */
 		if (decode_span(h, len / 2, tmp) != 0)
 			return -EINVAL;
-		copy_short(out, tmp, len / 2);
+		sw_copy_short(out, tmp, len / 2); /* no libc call for a signature */
 		return (int)(len / 2);
 	}
 	/* Check every digit first so that a rejected input writes nothing. */

@@ -71,32 +71,6 @@ sw_sigbuf_version(struct sw_span v)
 	return 0;
 }
 
-/*
- * Copy n bytes of a field to d (room already checked): whole 16- and 8-byte
- * moves, the last one overlapping the one before, so nothing outside
- * [s, s+n) is read or outside [d, d+n) written.  Plain memcpy() of a fixed
- * size: the compiler turns each into one load and one store.
- */
-static inline void
-copy_field(uint8_t *d, const char *s, size_t n)
-{
-	size_t i;
-
-	if (n >= 16) {
-		for (i = 0; i + 16 < n; i += 16)
-			memcpy(d + i, s + i, 16);
-		memcpy(d + n - 16, s + n - 16, 16);
-	} else if (n >= 8) {
-		memcpy(d, s, 8);
-		memcpy(d + n - 8, s + n - 8, 8);
-	} else if (n >= 4) {
-		memcpy(d, s, 4);
-		memcpy(d + n - 4, s + n - 4, 4);
-	} else {
-		for (i = 0; i < n; i++)
-			d[i] = (uint8_t)s[i];
-	}
-}
 
 #if defined(__SSE2__) && !defined(SW_SIGBUF_SCALAR_ONLY)
 /*
@@ -194,12 +168,12 @@ build_fast(struct sw_wbuf *w, const struct sw_span *f, unsigned int nf, const ch
 	d = w->p + w->len;
 	*d++ = '<';
 	for (k = 0; k + 1 < nf; k++) {
-		copy_field(d, f[k].p, f[k].len);
+		sw_copy_short(d, f[k].p, f[k].len);
 		d += f[k].len;
 		memcpy(d, "><", 2);
 		d += 2;
 	}
-	copy_field(d, f[k].p, f[k].len);
+	sw_copy_short(d, f[k].p, f[k].len);
 	d += f[k].len;
 	*d = '>';
 	if (st_len != 0) {

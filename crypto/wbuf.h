@@ -67,6 +67,35 @@ sw_wbuf_put_u64(struct sw_wbuf *w, uint64_t v)
 }
 
 /** Append @p n bytes as lowercase hex. */
+/*
+ * Copy n bytes to d without a libc call, which costs more than a short
+ * field's copy: whole 16-, 8- and 4-byte moves, the last one overlapping the
+ * one before, so nothing outside [s, s+n) is read or outside [d, d+n)
+ * written.  Plain memcpy() of a fixed size: one load and one store each.
+ */
+static inline void
+sw_copy_short(void *dst, const void *src, size_t n)
+{
+	uint8_t *d = dst;
+	const uint8_t *s = src;
+	size_t i;
+
+	if (n >= 16) {
+		for (i = 0; i + 16 < n; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else {
+		for (i = 0; i < n; i++)
+			d[i] = s[i];
+	}
+}
+
 static inline void
 sw_wbuf_put_hex(struct sw_wbuf *w, const uint8_t *src, size_t n)
 {

@@ -11,7 +11,7 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 #if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-#include <emmintrin.h>
+#include "crypto/hex_sse2.h"
 #endif
 
 #include "dataplane/sa_verify.h"
@@ -73,32 +73,6 @@ parse_hex(struct sw_span s, unsigned int max_digits, uint64_t *v)
 #define SWAR_01 UINT64_C(0x0101010101010101)
 
 #if defined(__SSE2__) && !defined(SW_SA_SCALAR_ONLY)
-/*
- * Digit values of the bytes of @p v into *val; the mask of the bytes that
- * are hex digits (either case).  As crypto/hex.c's decode16(): signed
- * compares fail every byte >= 0x80, OR 0x20 maps only a letter's two
- * cases onto 'a'..'f'.
- */
-static inline unsigned int
-hex_lanes(__m128i v, __m128i *val)
-{
-	const __m128i l = _mm_or_si128(v, _mm_set1_epi8(0x20));
-	const __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
-					  _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
-	const __m128i alp = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)),
-					  _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
-	const __m128i n =
-		_mm_or_si128(_mm_and_si128(dig, _mm_sub_epi8(v, _mm_set1_epi8('0'))),
-			     _mm_and_si128(alp, _mm_sub_epi8(l, _mm_set1_epi8('a' - 10))));
-
-	/* Each 16-bit lane holds a pair, high digit in its low byte: the
-	 * byte it stands for, packed to the low half in order. */
-	*val = _mm_or_si128(_mm_and_si128(_mm_slli_epi16(n, 4), _mm_set1_epi16(0x00f0)),
-			    _mm_srli_epi16(n, 8));
-	*val = _mm_packus_epi16(*val, *val);
-	return (unsigned int)_mm_movemask_epi8(_mm_or_si128(dig, alp));
-}
-
 /* The 16 hex digits at @p p as a number; false if one is not a digit. */
 static inline bool
 hex16_parse(const char *p, uint64_t *out)
@@ -106,7 +80,7 @@ hex16_parse(const char *p, uint64_t *out)
 	__m128i b;
 	uint64_t x;
 
-	if (hex_lanes(_mm_loadu_si128((const __m128i *)(const void *)p), &b) != 0xffffu)
+	if (sw_hex_lanes(_mm_loadu_si128((const __m128i *)(const void *)p), &b) != 0xffffu)
 		return false;
 	_mm_storel_epi64((__m128i *)(void *)&x, b);
 	*out = __builtin_bswap64(x); /* the first byte is the most significant */
@@ -120,7 +94,7 @@ hex8_parse(const char *p, uint32_t *out)
 	__m128i b;
 	uint32_t x;
 
-	if ((hex_lanes(_mm_loadl_epi64((const __m128i *)(const void *)p), &b) & 0xffu) != 0xffu)
+	if ((sw_hex_lanes(_mm_loadl_epi64((const __m128i *)(const void *)p), &b) & 0xffu) != 0xffu)
 		return false;
 	x = (uint32_t)_mm_cvtsi128_si32(b);
 	*out = __builtin_bswap32(x);

@@ -213,15 +213,6 @@ afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
 	return rc;
 }
 
-static inline uint16_t
-load16(const char *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
 /*
  * The usual parameter is a known name, '=' and a short quoted string, all
  * inside sixteen bytes: window_masks() finds '=', '"' and '\\' in them in

@@ -55,9 +55,16 @@ sw_sip_skip_alnum(const char *p, size_t i, size_t n)
 	return i;
 }
 
-/* Case-insensitive compare of n token bytes with a lowercase literal.  OR-ing
- * 0x20 folds ASCII letters; no other token character maps onto a lowercase
- * letter or '-', so this is exact for token input. */
+/* Unaligned loads of 2, 8 and 4 bytes (memcpy: no type punning). */
+static inline uint16_t
+load16(const char *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
 static inline uint64_t
 load64(const char *p)
 {
@@ -76,8 +83,11 @@ load32(const char *p)
 	return v;
 }
 
-/* The same, eight (or four) bytes at a time; the last load overlaps the one
- * before it, so nothing outside [p, p+n) or [lit, lit+n) is read. */
+/* Case-insensitive compare of n token bytes with a lowercase literal.  OR-ing
+ * 0x20 folds ASCII letters; no other token character maps onto a lowercase
+ * letter or '-', so this is exact for token input.  Eight (or four) bytes at
+ * a time; the last load overlaps the one before it, so nothing outside
+ * [p, p+n) or [lit, lit+n) is read. */
 static inline bool
 name_is(const char *p, const char *lit, size_t n)
 {
