@@ -1878,6 +1878,35 @@ single_instance(uint8_t id)
 	return (single_set >> id) & 1u;
 }
 
+/* Line n of the header section: name b[ls, ne), value b[vs, ve), its id;
+ * not linked yet (hdr_link()).  Shared by headers_run() and
+ * parse_headers(), which store exactly the same. */
+static inline __attribute__((always_inline)) struct sw_sip_hdr *
+hdr_set(struct sw_sip_msg *msg, unsigned int n, const char *b, size_t ls, size_t ne, size_t vs,
+	size_t ve, uint8_t id)
+{
+	struct sw_sip_hdr *h = &msg->hdr[n];
+
+	h->name = mkspan(b + ls, ne - ls);
+	h->value = mkspan(b + vs, ve - vs);
+	h->id = id;
+	h->next = SW_HDR_NONE;
+	return h;
+}
+
+/* Line n joins its id's chain: first[] or the previous line's next, last[]
+ * and the count (which cannot reach 255: see the assertion below). */
+static inline __attribute__((always_inline)) void
+hdr_link(struct sw_sip_msg *msg, uint8_t *last, unsigned int n, uint8_t id)
+{
+	if (msg->first[id] == SW_HDR_NONE)
+		msg->first[id] = (uint8_t)n;
+	else
+		msg->hdr[last[id]].next = (uint8_t)n;
+	last[id] = (uint8_t)n;
+	msg->count[id]++;
+}
+
 /* Headers whose values check_value() validates. */
 static const uint64_t checked_set = HDR_BIT(CSEQ) | HDR_BIT(MAX_FORWARDS) | HDR_BIT(EXPIRES) |
 				    HDR_BIT(CONTENT_LENGTH) | HDR_BIT(FROM) | HDR_BIT(TO);
@@ -2140,20 +2169,11 @@ headers_run(struct pstate *st, size_t pos, uint64_t *clen, uint8_t *last, unsign
 			while (ve > vs && is_lws(b[ve - 1]))
 				ve--;
 
-		h = &msg->hdr[n];
-		h->name = mkspan(b + ls, ne - ls);
-		h->value = mkspan(b + vs, ve - vs);
-		h->id = id;
-		h->next = SW_HDR_NONE;
+		h = hdr_set(msg, n, b, ls, ne, vs, ve, id);
 		h->folded = 0;
 		if (((checked_set >> id) & 1u) && check_value_inl(st, id, h->value, clen) != SW_SIP_OK)
 			break;
-		if (msg->first[id] == SW_HDR_NONE)
-			msg->first[id] = (uint8_t)n;
-		else
-			msg->hdr[last[id]].next = (uint8_t)n;
-		last[id] = (uint8_t)n;
-		msg->count[id]++;
+		hdr_link(msg, last, n, id);
 		n++;
 	}
 	return pos | (uint64_t)n << 32;
@@ -2325,11 +2345,7 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end, unsign
 		while (ve > vs && is_lws(b[ve - 1]))
 			ve--;
 
-		h = &msg->hdr[n_hdr];
-		h->name = mkspan(b + ls, ne - ls);
-		h->value = mkspan(b + vs, ve - vs);
-		h->id = id;
-		h->next = SW_HDR_NONE;
+		h = hdr_set(msg, n_hdr, b, ls, ne, vs, ve, id);
 		h->folded = folded && memchr(b + vs, '\n', ve - vs) != NULL;
 
 		if ((checked_set >> id) & 1u) {
@@ -2338,12 +2354,7 @@ parse_headers(struct pstate *st, size_t pos, uint64_t *clen, size_t *end, unsign
 				return hfail(st, n_hdr, rc, msg->err_off);
 		}
 
-		if (msg->first[id] == SW_HDR_NONE)
-			msg->first[id] = (uint8_t)n_hdr;
-		else
-			msg->hdr[last[id]].next = (uint8_t)n_hdr;
-		last[id] = (uint8_t)n_hdr;
-		msg->count[id]++; /* cannot reach 255: see the assertion below */
+		hdr_link(msg, last, n_hdr, id);
 		n_hdr++;
 	}
 	msg->n_hdr = (uint16_t)n_hdr;
