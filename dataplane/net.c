@@ -304,30 +304,30 @@ raw_cksum(const void *buf, size_t len)
 	return (uint16_t)sum;
 }
 
+/* The UDP checksum field from the datagram's sum and the pseudo-header's. */
+static inline uint16_t
+udp_cksum_of(uint32_t sum, uint16_t phdr)
+{
+	uint16_t ck;
+
+	sum += phdr;
+	sum = (sum & 0xffffu) + (sum >> 16);
+	ck = (uint16_t)~sum;
+	return ck == 0 ? 0xffff : ck; /* RFC 768: zero is sent as all ones */
+}
+
 /* rte_ipv4_udptcp_cksum() for UDP, with raw_cksum() for the datagram. */
 static uint16_t
 udp4_cksum(const struct rte_ipv4_hdr *ih, const struct rte_udp_hdr *uh, uint32_t udp_len)
 {
-	uint32_t sum = raw_cksum(uh, udp_len);
-	uint16_t ck;
-
-	sum += rte_ipv4_phdr_cksum(ih, 0);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	ck = (uint16_t)~sum;
-	return ck == 0 ? 0xffff : ck; /* RFC 768: zero is sent as all ones */
+	return udp_cksum_of(raw_cksum(uh, udp_len), rte_ipv4_phdr_cksum(ih, 0));
 }
 
 /* rte_ipv6_udptcp_cksum() for UDP, with raw_cksum() for the datagram. */
 static uint16_t
 udp6_cksum(const struct rte_ipv6_hdr *ih, const struct rte_udp_hdr *uh, uint32_t udp_len)
 {
-	uint32_t sum = raw_cksum(uh, udp_len);
-	uint16_t ck;
-
-	sum += rte_ipv6_phdr_cksum(ih, 0);
-	sum = (sum & 0xffffu) + (sum >> 16);
-	ck = (uint16_t)~sum;
-	return ck == 0 ? 0xffff : ck;
+	return udp_cksum_of(raw_cksum(uh, udp_len), rte_ipv6_phdr_cksum(ih, 0));
 }
 
 static int
