@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Summarise a sw_bench JSON result file (stdlib only).
 
-    summary.py RESULTS.json SUMMARY.json
+    summary.py RESULTS.json SUMMARY.json [REPS.json]
+
+REPS.json (optional): the target cases and their baselines run several times
+in random order (run-bench.sh); their medians replace the single-run figures
+and the spread of the runs is printed with the targets.
 
 Prints the fast path against the GSS-API baselines, the MAC engines against
 OpenSSL's one-shot HMAC(), and the parser / signed-buffer figures; writes
@@ -10,6 +14,7 @@ chosen per algorithm and the targets (reported, never asserted).
 """
 
 import json
+import statistics
 import sys
 
 ALGS = ["ntlm", "krb17", "krb18", "krb19", "krb20", "krb23"]
@@ -40,6 +45,20 @@ def load(path):
         if b.get("label"):
             labels[name] = b["label"]
     return doc.get("context", {}), cases, errors, labels
+
+
+def load_reps(path):
+    """Raw runs per case of a --benchmark_repetitions file: {name: [msgs/s, ...]}."""
+    with open(path, encoding="utf-8") as f:
+        doc = json.load(f)
+    runs = {}
+    for b in doc.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration" or b.get("error_occurred"):
+            continue
+        ips = b.get("items_per_second")
+        if ips is not None:
+            runs.setdefault(b.get("run_name", b["name"]), []).append(float(ips))
+    return runs
 
 
 def fmt_rate(v):
@@ -75,11 +94,21 @@ def table(rows, header):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         print(__doc__.strip(), file=sys.stderr)
         return 2
     context, cases, errors, labels = load(sys.argv[1])
     ratios, targets = {}, {}
+    # Medians of the repeated runs replace the single-run figures (ratios and
+    # targets are then median / median); spread keeps min, median, max and n.
+    spread = {}
+    if len(sys.argv) == 4:
+        for name, runs in load_reps(sys.argv[3]).items():
+            med = statistics.median(runs)
+            cases[name] = med
+            errors.pop(name, None)
+            spread[name] = {"min": round(min(runs), 1), "median": round(med, 1),
+                            "max": round(max(runs), 1), "runs": len(runs)}
 
     def add_ratio(num, den):
         r = ratio(cases, num, den)
@@ -92,6 +121,9 @@ def main():
           % (context.get("host_name", "?"), context.get("num_cpus", "?"),
              context.get("mhz_per_cpu", "?"), context.get("library_build_type", "?")))
     print("(numbers from a shared machine are noisy; compare ratios within one run)")
+    if spread:
+        print("(fast path, verify stage and GSS baselines: median of %d runs in random order)"
+              % max(s["runs"] for s in spread.values()))
 
     # 1. Fast path vs the GSS-API libraries a server would otherwise call.  Three
     # ratios, each named for what it compares (also in SUMMARY.json "comparisons"):
@@ -200,6 +232,13 @@ def main():
         v = t["value"]
         shown = "-" if v is None else (fmt_ratio(v) if "gss_verify_mic" in k else fmt_rate(v))
         print("  %-62s %-8s %s" % (k, shown, "met" if t["met"] else "NOT met"))
+    if spread:
+        print()
+        print("Spread of the repeated runs (msgs/s: min / median / max):")
+        for k in sorted(spread):
+            s = spread[k]
+            print("  %-40s %8s / %8s / %8s  (%d runs)" % (k, fmt_rate(s["min"]),
+                  fmt_rate(s["median"]), fmt_rate(s["max"]), s["runs"]))
     if errors:
         print()
         print("Skipped / failed cases:")
@@ -213,6 +252,7 @@ def main():
         "comparisons": comparisons,
         "ipsec_mb_arch": arch,
         "targets": targets,
+        "repeated_runs": spread,
         "skipped": errors,
     }
     with open(sys.argv[2], "w", encoding="utf-8") as f:
