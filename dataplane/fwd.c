@@ -429,15 +429,19 @@ span_crc(uint64_t h, struct sw_span v)
 	return ((uint64_t)hi << 32 | lo) + v.len;
 }
 
-/* Does @p v contain @p key, which starts with ';'?  Only the few ';' of a
- * Via value are candidates: cheaper than memmem()'s general search. */
+/* Does @p v contain @p key, which starts with ';' and has at least one
+ * byte after it?  Only the few ';' of a Via value are candidates: cheaper
+ * than memmem()'s general search.  A match starts no later than key_len
+ * bytes before the end, so only that far is searched, and a ';' whose next
+ * byte differs from the key's (";branch", ";rport") costs no memcmp(). */
 static bool
 has_param(struct sw_span v, const char *key, size_t key_len)
 {
 	const char *p = v.p, *end = v.p + v.len;
 
-	while ((size_t)(end - p) >= key_len && (p = memchr(p, ';', (size_t)(end - p))) != NULL) {
-		if ((size_t)(end - p) >= key_len && memcmp(p, key, key_len) == 0)
+	while ((size_t)(end - p) >= key_len &&
+	       (p = memchr(p, ';', (size_t)(end - p) - key_len + 1)) != NULL) {
+		if (p[1] == key[1] && memcmp(p, key, key_len) == 0)
 			return true;
 		p++;
 	}
@@ -458,9 +462,14 @@ is_lws(char c)
  * no comma it is the whole line minus surrounding LWS, without the
  * element scan over every Via value.  Anything else (a comma, an empty
  * line) takes the general walk.
+ *
+ * @p top: the top Via value (sw_sa_top_via()) when the caller has it, or
+ * NULL.  A request that came straight from its client has one Via line
+ * with one value: when the top value is that whole line, it is the only
+ * value, hence the bottom one, and the line is not scanned again.
  */
 static struct sw_span
-bottom_via(const struct sw_sip_msg *msg)
+bottom_via(const struct sw_sip_msg *msg, const struct sw_span *top)
 {
 	uint8_t idx = msg->first[SW_HDR_VIA], last = idx;
 	uint16_t pos = 0;
@@ -471,6 +480,8 @@ bottom_via(const struct sw_sip_msg *msg)
 	while (msg->hdr[last].next != SW_HDR_NONE)
 		last = msg->hdr[last].next;
 	v = msg->hdr[last].value;
+	if (top != NULL && last == idx && top->len != 0 && top->p == v.p && top->len == v.len)
+		return v;
 	if (memchr(v.p, ',', v.len) == NULL) {
 		while (v.len != 0 && is_lws(v.p[0])) {
 			v.p++;
@@ -511,12 +522,12 @@ sw_eng_loop_seed(const char *targetname)
  * targetname.  The From tag is the one the parser recorded (msg->from_tag,
  * what sw_sip_tag_of() of the From value gives). */
 static uint64_t
-loop_key(const struct sw_sip_msg *msg, uint64_t seed)
+loop_key(const struct sw_sip_msg *msg, uint64_t seed, const struct sw_span *top)
 {
 	uint64_t h = span_crc(seed, msg->ruri);
 
 	h = span_crc(h, top_route(msg));
-	h = span_crc(h, bottom_via(msg));
+	h = span_crc(h, bottom_via(msg, top));
 	h = span_crc(h, sw_sip_value(msg, SW_HDR_CALL_ID));
 	h = span_crc(h, msg->from_tag);
 	return h ^ ((uint64_t)msg->cseq_num << 17);
@@ -537,15 +548,16 @@ looped(const struct sw_sip_msg *msg, const char *key, uint16_t key_len)
 }
 
 /* Append ";sw-loop=<key>" to our Via in @p w, or answer 482 if the request
- * already carries it.  @return true to go on. */
+ * already carries it.  @p top: as for bottom_via().  @return true to go on. */
 static bool
 loop_mark(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-	  const char *buf, struct sw_sa_rt *sa, bool limited, struct sw_wbuf *w)
+	  const char *buf, struct sw_sa_rt *sa, bool limited, struct sw_wbuf *w,
+	  const struct sw_span *top)
 {
 	char key[9 + SW_SA_OPAQUE_HEX + 1];
 
 	memcpy(key, ";sw-loop=", 9);
-	sw_sa_opaque_fmt(loop_key(msg, lc->loop_seed), key + 9);
+	sw_sa_opaque_fmt(loop_key(msg, lc->loop_seed, top), key + 9);
 	if (looped(msg, key, 9 + SW_SA_OPAQUE_HEX)) {
 		error_reply(lc, m, msg, buf, 482, SW_V_LOOP, sa, limited);
 		return false;
@@ -636,26 +648,34 @@ sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	struct sw_engine *eng = lc->eng;
 	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
 	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
+	struct sw_span top = { NULL, 0 };
 	struct sw_sa_src src;
 	struct sw_wbuf w;
 	struct rte_mbuf *pay;
 	enum sw_drop why;
+	int mf = sw_sip_max_forwards(msg);
+	bool have_top;
 
-	if (sw_sip_max_forwards(msg) == 0) {
+	if (mf == 0) {
 		error_reply(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS, sa, true);
 		return;
 	}
 	src_of(&src, &pm->src, pm->sport);
 	sw_wbuf_init(&w, lc->via, sizeof(lc->via));
-	if (sw_sa_via_write(eng->pol, msg, sa != NULL ? sa->opaque : 0, &src, &w) != 0) {
+	/* The top Via is found once: our branch hashes it, and the loop key
+	 * needs the bottom one, the same value when there is only one. */
+	have_top = sw_sa_top_via(msg, &top);
+	if (sw_sa_via_write_top(eng->pol, msg, top, sa != NULL ? sa->opaque : 0, &src, &w) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
 		return;
 	}
-	if (!loop_mark(lc, m, msg, buf, sa, true, &w))
+	if (!loop_mark(lc, m, msg, buf, sa, true, &w, have_top ? &top : NULL))
 		return;
 	op.fwd.push_via.p = lc->via;
 	op.fwd.push_via.len = (uint16_t)w.len;
 	op.fwd.dec_max_forwards = true;
+	op.fwd.mf_known = true; /* not parsed again by the writer */
+	op.fwd.mf = (int16_t)mf;
 	op.fwd.info_hdr = SW_HDR_OTHER;
 	/* RFC 3261 §16.4: a top Route naming us (the Record-Route we put on
 	 * this dialog, token or not) is ours to remove; the rest of the route
@@ -720,12 +740,14 @@ sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 	enum sw_drop why;
 	uint64_t opaque;
 	uint16_t ifidx;
+	int mf;
 
 	rr = sw_sa_route_check(eng->pol, msg, &opaque, &client);
 	if (rr == SW_SA_ROUTE_NOT_OURS)
 		return false;
 	/* RFC 3261 §16.3 step 3 comes before any routing decision. */
-	if (sw_sip_max_forwards(msg) == 0) {
+	mf = sw_sip_max_forwards(msg);
+	if (mf == 0) {
 		error_reply(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS, NULL, false);
 		return true;
 	}
@@ -753,12 +775,14 @@ sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg 
 		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
 		return true;
 	}
-	if (!loop_mark(lc, m, msg, buf, NULL, false, &w))
+	if (!loop_mark(lc, m, msg, buf, NULL, false, &w, NULL))
 		return true;
 	op.fwd.push_via.p = lc->via;
 	op.fwd.push_via.len = (uint16_t)w.len;
 	op.fwd.pop_route = true;
 	op.fwd.dec_max_forwards = true;
+	op.fwd.mf_known = true;
+	op.fwd.mf = (int16_t)mf;
 	op.fwd.info_hdr = SW_HDR_OTHER;
 	/* The client's side of a new dialog: its later requests from upstream
 	 * come back through us as well. */

@@ -4,6 +4,7 @@
  * signatures, our Via.  See sa_verify.h.  DPDK-free; no allocation, no locks.
  */
 
+#include <endian.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -960,8 +961,8 @@ is_lws(char c)
  * else (a comma, a line of LWS only) takes the general walk.  Every
  * forwarded request's branch hashes this value.
  */
-static bool
-top_via_value(const struct sw_sip_msg *msg, struct sw_span *out)
+bool
+sw_sa_top_via(const struct sw_sip_msg *msg, struct sw_span *out)
 {
 	uint8_t idx = msg->first[SW_HDR_VIA];
 	uint16_t pos = 0;
@@ -1102,16 +1103,15 @@ _Static_assert(sizeof(OUR_BRANCH) - 1 == BRANCH_PREFIX_LEN &&
 	 1u + 5u)
 
 /* Our Via after the sent-by: branch, sw-sa, sw-src, at @p t (VIA_TAIL_MAX
- * bytes of room).  @return the length written. */
+ * bytes of room), for the top Via value @p via (sw_sa_top_via(), or empty).
+ * @return the length written. */
 static unsigned int
-via_tail_fmt(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
-	     const char *prefix, const struct sw_sa_src *src, char *t)
+via_tail_fmt(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, struct sw_span via,
+	     uint64_t opaque, const char *prefix, const struct sw_sa_src *src, char *t)
 {
-	struct sw_span via = {NULL, 0};
 	unsigned int n = 0;
 	uint64_t b;
 
-	(void)top_via_value(req, &via);
 	/* RFC 3261 §16.11: the same for every retransmission of the request;
 	 * one GHASH chain over the top Via and the Request-URI. */
 	b = sw_digest_public2(pol->digest, via.p, via.len, req->ruri.p, req->ruri.len);
@@ -1135,12 +1135,12 @@ via_tail_fmt(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint6
 
 /* via_tail_fmt() on the stack, appended with one put (one room check). */
 static int
-via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
-	 const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
+via_tail(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, struct sw_span via,
+	 uint64_t opaque, const char *prefix, const struct sw_sa_src *src, struct sw_wbuf *w)
 {
 	char t[VIA_TAIL_MAX];
 
-	sw_wbuf_put(w, t, via_tail_fmt(pol, req, opaque, prefix, src, t));
+	sw_wbuf_put(w, t, via_tail_fmt(pol, req, via, opaque, prefix, src, t));
 	return sw_wbuf_ok(w) ? 0 : -ENOSPC;
 }
 
@@ -1155,13 +1155,16 @@ sw_sa_via_write_in(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
 		   uint64_t opaque, const struct sw_sa_src *self, const struct sw_sa_src *from,
 		   struct sw_wbuf *w)
 {
+	struct sw_span via = {NULL, 0};
+
 	if (req->status != 0 || !src_ok(self) || !src_ok(from))
 		return -EINVAL;
 	sw_wbuf_puts(w, "SIP/2.0/UDP ");
 	put_addr(w, self);
 	sw_wbuf_put(w, ":", 1);
 	sw_wbuf_put_u64(w, self->port);
-	return via_tail(pol, req, opaque, OUR_BRANCH_IN, from, w);
+	(void)sw_sa_top_via(req, &via);
+	return via_tail(pol, req, via, opaque, OUR_BRANCH_IN, from, w);
 }
 
 /*
@@ -1170,8 +1173,9 @@ sw_sa_via_write_in(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
  * piece by piece (the same bytes; what fits is what the pieces decide).
  */
 int
-sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
-		const struct sw_sa_src *src, struct sw_wbuf *w)
+sw_sa_via_write_top(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
+		    struct sw_span top, uint64_t opaque, const struct sw_sa_src *src,
+		    struct sw_wbuf *w)
 {
 	char *t;
 	size_t n;
@@ -1182,13 +1186,11 @@ sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, ui
 	if (t != NULL) {
 		memcpy(t, "SIP/2.0/UDP ", 12);
 		n = 12;
-		if (pol->via_host.len != 0) {
-			memcpy(t + n, pol->via_host.p, pol->via_host.len);
-			n += pol->via_host.len;
-		}
+		sw_copy_short(t + n, pol->via_host.p, pol->via_host.len); /* no libc call */
+		n += pol->via_host.len;
 		t[n++] = ':';
 		n += dec16(t + n, pol->via_port);
-		n += via_tail_fmt(pol, req, opaque, OUR_BRANCH, src, t + n);
+		n += via_tail_fmt(pol, req, top, opaque, OUR_BRANCH, src, t + n);
 		sw_wbuf_commit(w, n);
 		return 0;
 	}
@@ -1196,7 +1198,17 @@ sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, ui
 	sw_wbuf_put(w, pol->via_host.p, pol->via_host.len);
 	sw_wbuf_put(w, ":", 1);
 	sw_wbuf_put_u64(w, pol->via_port);
-	return via_tail(pol, req, opaque, OUR_BRANCH, src, w);
+	return via_tail(pol, req, top, opaque, OUR_BRANCH, src, w);
+}
+
+int
+sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, uint64_t opaque,
+		const struct sw_sa_src *src, struct sw_wbuf *w)
+{
+	struct sw_span top = {NULL, 0};
+
+	(void)sw_sa_top_via(req, &top);
+	return sw_sa_via_write_top(pol, req, top, opaque, src, w);
 }
 
 /* Value of ";name=" in a Via value, up to the next ';' or the end. */
@@ -1231,7 +1243,7 @@ via_parse(const struct sw_sip_msg *rsp, const char *prefix, uint64_t *opaque,
 
 	memset(src, 0, sizeof(*src));
 	*opaque = 0;
-	if (!top_via_value(rsp, &v) || !via_param(v, "branch", &br) || br.len < pl ||
+	if (!sw_sa_top_via(rsp, &v) || !via_param(v, "branch", &br) || br.len < pl ||
 	    memcmp(br.p, prefix, pl) != 0)
 		return false;
 	if (via_param(v, "sw-sa", &sa) && !sw_sa_opaque_parse(sa, opaque))
@@ -1343,22 +1355,30 @@ sw_sa_flow_key_wipe(struct sw_sa_policy *pol)
 	pol->flow_ready = 0;
 }
 
-/* The token's binary payload (without the tag).  @return its length. */
+/* The token's binary payload (without the tag): type, opaque (big-endian),
+ * address, port (big-endian).  @return its length.  The opaque goes in one
+ * byte-swapped store and the address in one fixed-size copy per family:
+ * the byte loop and the copy of variable length cost about 40 instructions
+ * more on every Path and Record-Route. */
 static size_t
 flow_payload(uint64_t opaque, const struct sw_sa_src *src, uint8_t *b)
 {
-	size_t al = src->af == AF_INET ? 4u : 16u, n = 0;
-	unsigned int i;
+	uint64_t be = htobe64(opaque);
+	size_t n;
 
-	b[n++] = src->af == AF_INET ? FLOW_V4 : FLOW_V6;
-	for (i = 0; i < 8; i++)
-		b[n + i] = (uint8_t)(opaque >> (56 - 8 * i));
-	n += 8;
-	memcpy(b + n, src->addr, al);
-	n += al;
-	b[n++] = (uint8_t)(src->port >> 8);
-	b[n++] = (uint8_t)src->port;
-	return n;
+	memcpy(b + 1, &be, 8);
+	if (src->af == AF_INET) {
+		b[0] = FLOW_V4;
+		memcpy(b + 9, src->addr, 4);
+		n = 13;
+	} else {
+		b[0] = FLOW_V6;
+		memcpy(b + 9, src->addr, 16);
+		n = 25;
+	}
+	b[n] = (uint8_t)(src->port >> 8);
+	b[n + 1] = (uint8_t)src->port;
+	return n + 2;
 }
 
 /*
@@ -1447,10 +1467,8 @@ sw_sa_path_write(const struct sw_sa_policy *pol, uint64_t opaque, const struct s
 		sw_hex_put(b, (size_t)ret, t + 5, false);
 		n = 5 + 2 * (size_t)ret;
 		t[n++] = '@';
-		if (pol->via_host.len != 0) {
-			memcpy(t + n, pol->via_host.p, pol->via_host.len);
-			n += pol->via_host.len;
-		}
+		sw_copy_short(t + n, pol->via_host.p, pol->via_host.len);
+		n += pol->via_host.len;
 		t[n++] = ':';
 		n += dec16(t + n, pol->via_port);
 		memcpy(t + n, ";lr>", 4);

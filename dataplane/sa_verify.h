@@ -348,6 +348,24 @@ int sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req
 		    const struct sw_sa_src *src, struct sw_wbuf *w);
 
 /**
+ * The top Via value of @p req that our branch hashes: the first value
+ * sw_sip_next_value() yields for Via, into *out.  @return false if there
+ * is none (*out may still have been written: pass it on as it is, as
+ * sw_sa_via_write() does).  Any thread.
+ */
+bool sw_sa_top_via(const struct sw_sip_msg *req, struct sw_span *out);
+
+/**
+ * sw_sa_via_write() with the top Via value already found: @p top is what
+ * sw_sa_top_via() gave, or {NULL, 0} when it returned false.  For a caller
+ * that needs that value itself (the lcore's loop check), so that the Via
+ * line is not scanned twice.  Same bytes and return values.
+ */
+int sw_sa_via_write_top(const struct sw_sa_policy *pol, const struct sw_sip_msg *req,
+			struct sw_span top, uint64_t opaque, const struct sw_sa_src *src,
+			struct sw_wbuf *w);
+
+/**
  * If the top Via of response @p rsp is ours (branch prefix z9hG4bK-sw),
  * return true with *opaque (0 if none) and *src filled.
  */

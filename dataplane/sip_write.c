@@ -296,7 +296,7 @@ sw_sip_write_forward(struct sw_wbuf *w, const struct sw_sip_msg *msg, const char
 	const char *info_name = NULL, *run, *hdr_end;
 	uint8_t top_via = msg->first[SW_HDR_VIA], top_route = msg->first[SW_HDR_ROUTE];
 	uint8_t vi, ri, mi;
-	int mf = sw_sip_max_forwards(msg);
+	int mf = fwd->mf_known ? fwd->mf : sw_sip_max_forwards(msg);
 
 	if (msg->base != buf || msg->n_hdr == 0 || msg->hdr_len > len)
 		return -EINVAL;

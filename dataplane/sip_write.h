@@ -92,6 +92,9 @@ struct sw_sip_fwd {
 				   *   step 4); empty: none */
 	bool dec_max_forwards;	 /**< requests: decrement, or add "Max-Forwards: 70" */
 	uint8_t info_hdr;	 /**< SW_HDR_[PROXY_]AUTHENTICATION_INFO, or SW_HDR_OTHER */
+	bool mf_known;		 /**< @p mf holds sw_sip_max_forwards(msg), which the
+				  *   caller already had to check; false: parsed here */
+	int16_t mf;		 /**< with @p mf_known: sw_sip_max_forwards(msg) */
 	struct sw_span info;	 /**< its value, e.g. Kerberos qop="auth", ..., rspauth="..." */
 };
 

@@ -670,6 +670,18 @@ test_sa_verify_via_equiv(void **state)
 			rn = via_ref(&pol, &req, opaque, &src, ref, sizeof(ref));
 			if (rn != (int)w.len || memcmp(via, ref, w.len) != 0)
 				fail_msg("%s: got %.*s want %s", vias[i], (int)w.len, via, ref);
+			/* The lcore's split form: the top Via found first. */
+			{
+				struct sw_span top = {NULL, 0};
+
+				(void)sw_sa_top_via(&req, &top);
+				sw_wbuf_init(&w, via, sizeof(via));
+				assert_int_equal(
+					sw_sa_via_write_top(&pol, &req, top, opaque, &src, &w), 0);
+				if (rn != (int)w.len || memcmp(via, ref, w.len) != 0)
+					fail_msg("%s: top form %.*s want %s", vias[i], (int)w.len,
+						 via, ref);
+			}
 		}
 		/* Every port, and every octet value in every position. */
 		for (r = 0; r < 65536 && i == 0; r++) {
