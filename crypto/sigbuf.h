@@ -35,8 +35,9 @@ struct sw_sigbuf_auth {
  * Append the signed buffer of @p msg to @p w.  Requests and responses are
  * told apart by msg->status.  Folded header values are joined with one space.
  * @p msg must be one sw_sip_parse() returned SW_SIP_OK for (the From / To
- * URIs and tags are taken from what the parser recorded).
- * Does not allocate, lock or log.
+ * URIs and tags are taken from what the parser recorded).  The bytes of
+ * @p w past what it publishes, inside its capacity, are scratch and may be
+ * overwritten.  Does not allocate, lock or log.
  * @return 0, -ENOSPC (w overflowed; sticky), -EINVAL (version not 2/3/4).
  */
 int sw_sigbuf_build(const struct sw_sip_msg *msg, const struct sw_sigbuf_auth *auth,

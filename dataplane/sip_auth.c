@@ -215,15 +215,34 @@ afail(uint32_t *err_off, enum sw_auth_rc rc, size_t off)
 
 /*
  * The usual parameter is a known name, '=' and a short quoted string, all
- * inside sixteen bytes: window_masks() finds '=', '"' and '\\' in them in
- * one step, so that such a parameter costs one load and a word compare
- * instead of a walk over its bytes.
+ * inside sixteen bytes: window_masks() finds '=' and the quoted-string
+ * stops ('"' and '\\', one mask: the first of them after the opening quote
+ * decides) in one step, so that such a parameter costs one load and a word
+ * compare instead of a walk over its bytes.
  */
 struct wmask {
 	uint32_t eq; /* bit j: p[j] == '=' */
-	uint32_t dq; /* bit j: p[j] == '"' */
-	uint32_t bs; /* bit j: p[j] == '\\' */
+	uint32_t qs; /* bit j: p[j] == '"' or p[j] == '\\' */
 };
+
+/* Mask of the quoted-string stops in p[0, 16), all inside the value. */
+static inline uint32_t
+stop_mask(const char *p)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+
+	return (uint32_t)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+							_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+#else
+	uint32_t m = 0;
+	unsigned int j;
+
+	for (j = 0; j < 16; j++)
+		m |= (uint32_t)(p[j] == '"' || p[j] == '\\') << j;
+	return m;
+#endif
+}
 
 /* Masks of p[0, 16), all inside the value.  SSE2, or bytewise with
  * SW_SIP_SCALAR_ONLY; the unit tests run both. */
@@ -235,18 +254,14 @@ window_masks(const char *p)
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 
 	m.eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('=')));
-	m.dq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-	m.bs = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 #else
 	unsigned int j;
 
-	m.eq = m.dq = m.bs = 0;
-	for (j = 0; j < 16; j++) {
+	m.eq = 0;
+	for (j = 0; j < 16; j++)
 		m.eq |= (uint32_t)(p[j] == '=') << j;
-		m.dq |= (uint32_t)(p[j] == '"') << j;
-		m.bs |= (uint32_t)(p[j] == '\\') << j;
-	}
 #endif
+	m.qs = stop_mask(p);
 	return m;
 }
 
@@ -429,9 +444,9 @@ parse_general(const char *p, size_t i, size_t n, struct sw_auth *out, unsigned i
 static inline __attribute__((always_inline)) enum sw_auth_rc
 parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 {
-	const char *p = value.p;
-	size_t n = value.len, i, s, vs, ve, end;
-	unsigned int k, id, nkv = 0;
+	const char *p = value.p, *e, *e16, *c, *vs, *ve;
+	size_t n = value.len, i, s, k;
+	unsigned int id, nkv = 0;
 	struct sw_auth_kv *kv;
 	struct wmask m;
 	uint32_t q;
@@ -472,67 +487,93 @@ parse(struct sw_span value, struct sw_auth *out, uint32_t *err_off)
 	if (i == n)
 		return SW_AUTH_OK;
 
+	/* A cursor rather than an index: the spans stored are pointers.  e16
+	 * is the last window's start (a value shorter than one window goes
+	 * to parse_general() at once). */
+	c = p + i;
+	e = p + n;
+	e16 = n >= 16 ? e - 16 : p;
 	for (;;) {
-		if (i + 16 > n || nkv == SW_AUTH_PARAM_MAX)
+		if (c > e16 || n < 16 || nkv == SW_AUTH_PARAM_MAX)
 			break;
-		m = window_masks(p + i);
+		m = window_masks(c);
 		k = (unsigned int)__builtin_ctz(m.eq | 0x10000u);
-		id = name_in_window(p + i, k);
+		id = name_in_window(c, (unsigned int)k);
 		if (id == SW_AUTH_P_OTHER || out->idx[id] != SW_HDR_NONE)
 			break;
 		/* Written before the value is known to be good: beyond out->n
 		 * until then, and parse_general() rewrites it if not. */
 		kv = &out->kv[nkv];
-		kv->name.p = p + i;
+		kv->name.p = c;
 		kv->name.len = (uint16_t)k;
-		kv->id = (uint8_t)id;
 		/* k <= 11: the two bytes after '=' are in the window too. */
-		if (p[i + k + 1] == '"') {
-			vs = i + k + 2;
-			q = m.dq >> (k + 2);
-			if (m.bs == 0 && q != 0) {
-				ve = vs + (size_t)__builtin_ctz(q);
+		if (c[k + 1] == '"') {
+			vs = c + k + 2;
+			q = m.qs >> (k + 2);
+			if (q != 0) {
+				ve = vs + (unsigned int)__builtin_ctz(q);
 			} else {
-				/* Longer than the window (its rest is plain then),
-				 * or escapes in it. */
-				ve = quote_end(p, m.bs == 0 ? i + 16 : vs, n);
-				if (ve >= n || ve - vs > SW_AUTH_VALUE_MAX)
+				/* The value runs past the window: sixteen bytes
+				 * at a time, the last step the sixteen that end
+				 * the header value with the bytes already seen
+				 * masked off (none left: unterminated). */
+				for (ve = c + 16; ve <= e16; ve += 16) {
+					q = stop_mask(ve);
+					if (q != 0)
+						break;
+				}
+				if (q == 0) {
+					q = stop_mask(e16) >> (ve - e16);
+					if (q == 0)
+						break;
+				}
+				ve += (unsigned int)__builtin_ctz(q);
+				if (ve - vs > SW_AUTH_VALUE_MAX)
 					break;
 			}
+			/* The first '"' or '\\' after the opening quote: the
+			 * end, or a quoted-pair, left to parse_general(). */
+			if (*ve != '"')
+				break;
+			kv->id = (uint8_t)id;
 			kv->quoted = true;
-			end = ve + 1;
+			c = ve + 1;
 		} else {
-			vs = i + k + 1;
-			for (ve = vs; ve < n && is_vchar(p[ve]); ve++)
+			vs = c + k + 1;
+			for (ve = vs; ve < e && is_vchar(*ve); ve++)
 				;
 			if (ve == vs || ve - vs > SW_AUTH_VALUE_MAX)
 				break;
+			kv->id = (uint8_t)id;
 			kv->quoted = false;
-			end = ve;
+			c = ve;
 		}
-		kv->value.p = p + vs;
+		kv->value.p = vs;
 		kv->value.len = (uint16_t)(ve - vs);
-		out->idx[id] = (uint8_t)nkv++;
-		i = end;
+		out->idx[id] = (uint8_t)nkv;
+		nkv++;
 
 		/* COMMA = SWS "," SWS: usually ", " and no more LWS.  (With
-		 * i + 18 <= n the next window fits too, which the compiler
-		 * then need not test again.) */
-		if (i + 18 <= n && load16(p + i) == load16(", ")) {
-			i += 2;
+		 * 18 bytes left the next window fits too, which the compiler
+		 * then need not test again; c < e16 first keeps c + 2 inside
+		 * the value.) */
+		if (c < e16 && c + 2 <= e16 && load16(c) == load16(", ")) {
+			c += 2;
 			continue;
 		}
 		/* out->n is written on the way out only (the byte stores
 		 * above may alias it as far as the compiler knows). */
 		out->n = (uint8_t)nkv;
+		i = (size_t)(c - p);
 		if (i < n && p[i] != ',')
 			i = skip_lws(p, i, n);
 		if (i == n)
 			return SW_AUTH_OK;
 		if (p[i] != ',')
 			return afail(err_off, SW_AUTH_ESYNTAX, i);
-		i = skip_lws(p, i + 1, n);
+		c = p + skip_lws(p, i + 1, n);
 	}
+	i = (size_t)(c - p);
 	/* i is the start of the parameter the fast loop did not take. */
 	out->n = (uint8_t)nkv;
 	return parse_general(p, i, n, out, nkv, err_off);

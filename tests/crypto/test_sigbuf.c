@@ -200,18 +200,22 @@ test_sigbuf_version_param(void **state)
  * length 1..48 and a crand of every length 0..48 (whole 16-, 8- and 4-byte
  * moves with overlapping tails, and the bytewise rest), plain, with a TAB
  * (kept) and with a fold or a bare CR/LF (joined with one space) at every
- * position; each built into an exact-size slot that ends at a guard page.
+ * position; each built into an exact-size slot that ends at a guard page,
+ * and into slots with room to spare (the fast path's fixed-size copies),
+ * from a message that ends at one.
  */
 static void
 test_sigbuf_field_lengths(void **state)
 {
 	static const char kinds[] = {'-', '\t', 'F', '\r', '\n'};
+	static const size_t slack[] = {1, 31, 32, 33, 64};
 	char wire[512], cid[64], want_cid[64], rnd[64], want_rnd[64], want[1024];
 	struct sw_sip_msg msg;
 	struct sw_sigbuf_auth auth;
-	struct guard_buf g;
+	struct guard_buf g, gw;
 	struct sw_wbuf w;
-	size_t len, j, k, n, nw, wl;
+	size_t len, j, k, n, nw, wl, s;
+	const char *wg;
 	uint8_t *mem;
 	int which;
 
@@ -270,7 +274,11 @@ test_sigbuf_field_lengths(void **state)
 						"<sip/proxy.example.test><%s><7><REGISTER>"
 						"<sip:ann@example.test><8a><><>",
 						want_rnd, want_cid);
-					assert_int_equal(sw_sip_parse(wire, strlen(wire), &msg),
+					/* The message ends at a guard page too: the
+					 * 32-byte field copies must stay inside it. */
+					wg = guard_buf_put(&gw, wire, strlen(wire));
+					assert_non_null(wg);
+					assert_int_equal(sw_sip_parse(wg, strlen(wire), &msg),
 							 SW_SIP_OK);
 					auth.scheme = span_of("Kerberos");
 					auth.rand.p = rnd;
@@ -290,6 +298,22 @@ test_sigbuf_field_lengths(void **state)
 							 which == 0 ? "Call-ID" : "crand", len, k, j,
 							 (int)w.len, mem, want);
 					guard_buf_free(&g);
+					/* Slots with room to spare: 32 bytes or more
+					 * take the fixed-size field copies. */
+					for (s = 0; s < sizeof(slack) / sizeof(slack[0]); s++) {
+						mem = guard_buf_put(&g, want, wl + slack[s]);
+						assert_non_null(mem);
+						memset(mem, 0, wl + slack[s]);
+						sw_wbuf_init(&w, mem, wl + slack[s]);
+						assert_int_equal(sw_sigbuf_build(&msg, &auth, &w), 0);
+						if (w.len != wl || memcmp(mem, want, wl) != 0)
+							fail_msg("%s len %zu kind %zu at %zu slack %zu:\n"
+								 " got  %.*s\n want %s",
+								 which == 0 ? "Call-ID" : "crand", len,
+								 k, j, slack[s], (int)w.len, mem, want);
+						guard_buf_free(&g);
+					}
+					guard_buf_free(&gw);
 				}
 			}
 		}

@@ -482,6 +482,13 @@ test_sip_auth_window_edges(void **state)
 		{"\"0123456789abcdefghij\\\"k\"", "0123456789abcdefghij\\\"k", 1},
 		{"\"040400ffffffffff000000000000067d74821f48c7097a47c60c1cfd\"",
 		 "040400ffffffffff000000000000067d74821f48c7097a47c60c1cfd", 1},
+		/* Past the window by one, two and three more sixteen-byte steps,
+		 * and an escape in the second step. */
+		{"\"0123456789abcdefghijklmnopqrstuvwxyzABCD\"",
+		 "0123456789abcdefghijklmnopqrstuvwxyzABCD", 1},
+		{"\"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\"",
+		 "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", 1},
+		{"\"0123456789abcdefghijklmnopqrstu\\\"v\"", "0123456789abcdefghijklmnopqrstu\\\"v", 1},
 		{"4", "4", 0},
 		{"TlRMTVNTUAAB/w+=", "TlRMTVNTUAAB/w+=", 0},
 	};
