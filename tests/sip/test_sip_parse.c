@@ -1394,6 +1394,162 @@ test_sip_parse_addr_recorded(void **state)
 	}
 }
 
+/* One value of test_sip_parse_addr_windows() as From and as To, followed by
+ * another line or last: the URI at uoff in it, of ul bytes, and the tag. */
+static void
+addr_window_case(const char *val, size_t uoff, size_t ul, const char *tag)
+{
+	static const char pad[] = "\r\nX-Pad: 01234567890123456789012345678901234567\r\n\r\n";
+	size_t o, vs, end;
+	int which, last;
+	struct parsed p;
+	const struct sw_span *u, *t;
+
+	for (which = 0; which < 2; which++) {
+		for (last = 0; last < 2; last++) {
+			o = put(0, "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h\r\n"
+				   "Call-ID: r\r\nCSeq: 1 OPTIONS\r\n");
+			o = put(o,
+				which == 0 ? "To: <sip:b@x>\r\nFrom: " : "From: <sip:a@x>\r\nTo: ");
+			vs = o;
+			o = put(o, val);
+			end = put(o, last ? "\r\n\r\n" : pad);
+			parse_guarded(&p, big, end);
+			check_invariants(&p);
+			if (p.rc != SW_SIP_OK)
+				fail_msg("%s (%d %d): %s", val, which, last, sw_sip_rc_name(p.rc));
+			u = which == 0 ? &p.msg.from_uri : &p.msg.to_uri;
+			t = which == 0 ? &p.msg.from_tag : &p.msg.to_tag;
+			assert_true(u->p == p.buf + vs + uoff);
+			assert_int_equal(u->len, ul);
+			if (tag == NULL)
+				assert_null(t->p);
+			else
+				assert_span(*t, tag);
+			parsed_free(&p);
+		}
+	}
+}
+
+/*
+ * From / To values around the one-window fast path of the AVX2 and AVX-512
+ * header walks: URIs of 2..40 bytes (the window holds 32 after the '<'),
+ * quoted display names of 0..41 bytes (and a quoted-pair in them), with and
+ * without parameters, the value last in the buffer or not, and a control
+ * byte in the URI (a candidate that is no stop byte).  Each is what the
+ * accessors find (check_invariants()) and the expected URI and tag.
+ */
+static void
+test_sip_parse_addr_windows(void **state)
+{
+	static const char *const tails[] = {"", ";tag=t1", ";epid=0123456789abcdef;tag=t22",
+					    ";x;y"};
+	static const char *const tags[] = {NULL, "t1", "t22", NULL};
+	char uri[64], disp[64], val[160];
+	size_t ul, dl, tl;
+	int ctl;
+
+	(void)state;
+	for (ul = 2; ul <= 40; ul++) {
+		for (dl = 0; dl <= 41; dl += (dl < 3 || dl > 28) ? 1 : 7) {
+			for (tl = 0; tl < ARRAY_SIZE(tails) * 2; tl++) {
+				ctl = tl >= ARRAY_SIZE(tails);
+				/* "sip:" and ul - 4 bytes ("x:" forms below 4). */
+				memset(uri, 'a', ul);
+				memcpy(uri, ul >= 4 ? "sip:" : "x:", ul >= 4 ? 4 : 2);
+				uri[ul] = '\0';
+				if (ctl && ul > 4)
+					uri[ul - 1] = '\x01';
+				disp[0] = '\0';
+				if (dl > 0) {
+					memset(disp, 'D', dl + 1);
+					disp[0] = '"';
+					if (dl > 3)
+						disp[dl / 2] = '\\';
+					disp[dl] = '"';
+					disp[dl + 1] = ' ';
+					disp[dl + 2] = '\0';
+				}
+				snprintf(val, sizeof(val), "%s<%s>%s", disp, uri,
+					 tails[tl % ARRAY_SIZE(tails)]);
+				addr_window_case(val, strlen(disp) + 1, ul,
+						 tags[tl % ARRAY_SIZE(tails)]);
+			}
+		}
+	}
+}
+
+/* One line of test_sip_parse_other_names(): name (nl bytes, c at j if
+ * j < nl), ": " and vl bytes, the sixth of seven lines. */
+static void
+other_name_case(const char *name, size_t nl, size_t j, char c, size_t vl)
+{
+	size_t o, ls, end;
+	struct parsed p;
+
+	o = put(0, "OPTIONS sip:b@x SIP/2.0\r\n");
+	o = base_head(o);
+	ls = o;
+	o = put(o, name);
+	o = put(o, ": ");
+	o = fill(o, 'v', vl);
+	end = put(o, "\r\nX-Next: 1\r\n\r\n");
+	parse_guarded(&p, big, end);
+	check_invariants(&p);
+	if (j == 0 && c == ' ') {
+		assert_int_equal(p.rc, SW_SIP_ECSEQ); /* a fold of the CSeq line */
+	} else if (c == ' ' && j < nl - 1) {
+		/* Name bytes after the SP, not a ':'. */
+		assert_int_equal(p.rc, j > SW_SIP_NAME_MAX ? SW_SIP_ENAME : SW_SIP_ELINE);
+	} else if (c == '@' || c == '(' || c == '\x80') {
+		assert_int_equal(p.rc, SW_SIP_ENAME);
+		assert_int_equal(p.msg.err_off, ls + (j < SW_SIP_NAME_MAX ? j : SW_SIP_NAME_MAX));
+	} else if ((c == ' ' ? j : nl) > SW_SIP_NAME_MAX) {
+		assert_int_equal(p.rc, SW_SIP_ENAME);
+		assert_int_equal(p.msg.err_off, ls + SW_SIP_NAME_MAX);
+	} else {
+		/* A token (or one and the SP before ':'). */
+		assert_int_equal(p.rc, SW_SIP_OK);
+		assert_int_equal(p.msg.n_hdr, 7);
+		assert_true(p.msg.hdr[5].name.p == p.buf + ls);
+		assert_int_equal(p.msg.hdr[5].name.len, c == ' ' ? j : nl);
+		assert_int_equal(p.msg.hdr[5].id, SW_HDR_OTHER);
+		assert_int_equal(p.msg.hdr[5].value.len, vl);
+	}
+	parsed_free(&p);
+}
+
+/*
+ * Header names the walk does not know, 1..70 bytes, of letters and digits
+ * (one AVX2 compare in the AVX2 and AVX-512 walks), with another token byte
+ * (the token scan decides) or a byte that is no token byte (ENAME at it)
+ * at each place, each with lines that end on either side of the first 32
+ * bytes (the walk's half window).
+ */
+static void
+test_sip_parse_other_names(void **state)
+{
+	static const char other[] = {'_', '!', '~', '.', '-', '@', '(', '\x80', ' '};
+	size_t nl, j, x, vl;
+	char name[80];
+
+	(void)state;
+	for (nl = 1; nl <= 70; nl++) {
+		for (j = 0; j <= nl; j++) {
+			for (x = 0; x < (j < nl ? sizeof(other) : 1); x++) {
+				memset(name, 'n', nl);
+				name[0] = 'Q'; /* no compact form */
+				name[nl / 2] = '7';
+				if (j < nl)
+					name[j] = other[x];
+				name[nl] = '\0';
+				for (vl = 0; vl <= 30; vl += 30)
+					other_name_case(name, nl, j, j < nl ? other[x] : 'n', vl);
+			}
+		}
+	}
+}
+
 /*
  * Known header names are matched without the token scan; OR 0x20 folds a
  * CR onto '-', so a CR in place of a name's '-' must still be the bare-CR
@@ -1673,6 +1829,8 @@ main(void)
 		cmocka_unit_test(test_sip_parse_special_every_offset),
 		cmocka_unit_test(test_sip_parse_line_end_windows),
 		cmocka_unit_test(test_sip_parse_addr_recorded),
+		cmocka_unit_test(test_sip_parse_addr_windows),
+		cmocka_unit_test(test_sip_parse_other_names),
 		cmocka_unit_test(test_sip_parse_list_scan_edges),
 		cmocka_unit_test(test_sip_parse_known_name_dash),
 		cmocka_unit_test(test_sip_parse_prefixes),
