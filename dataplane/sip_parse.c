@@ -1604,8 +1604,12 @@ via_fast(const char *p, size_t n, struct sw_sip_via *via)
 		/* An empty value is {p + ne, 0}, as next_param() gives it. */
 		s = ve = ne;
 		if (ne < n && p[ne] == '=') {
+			/* A value usually ends at the next ';' (not C_PVCHAR)
+			 * or the end: no table scan from there. */
 			s = ne + 1;
-			ve = skip_class(p, sw_sip_skip_alnum(p, s, n), n, C_PVCHAR);
+			ve = sw_sip_skip_alnum(p, s, n);
+			if (ve < n && p[ve] != ';')
+				ve = skip_class(p, ve, n, C_PVCHAR);
 			if (ve == s)
 				return false;
 		}
@@ -1629,17 +1633,14 @@ via_fast(const char *p, size_t n, struct sw_sip_via *via)
 	return true;
 }
 
-bool
-sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
+/* sw_sip_top_via() without the recorded result: what sw_sip_parse() runs
+ * (inline there, the usual Via costs no call). */
+static inline __attribute__((always_inline)) bool
+top_via_parse(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 {
 	uint8_t idx = msg->first[SW_HDR_VIA];
 	uint16_t pos = 0;
 	struct sw_span v;
-
-	if (msg->top_via_ok) {
-		*via = msg->top_via;
-		return true;
-	}
 
 	/*
 	 * Fast path: parse the first element straight from the header value.
@@ -1658,6 +1659,16 @@ sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
 	return via_parse(v, via, false);
 }
 
+bool
+sw_sip_top_via(const struct sw_sip_msg *msg, struct sw_sip_via *via)
+{
+	if (msg->top_via_ok) {
+		*via = msg->top_via;
+		return true;
+	}
+	return top_via_parse(msg, via);
+}
+
 int
 sw_sip_max_forwards(const struct sw_sip_msg *msg)
 {
@@ -1669,37 +1680,131 @@ sw_sip_max_forwards(const struct sw_sip_msg *msg)
 	return (int)mf;
 }
 
+/*
+ * The scheme choice of sw_sip_identity_uris() for one URI: the first
+ * sip:/sips: and the first tel: are kept.  Scheme tests fold only the
+ * letters (OR 0x20 reaches 's', 'i', 'p', 't', 'e', 'l' only from their two
+ * cases): the same as sw_span_ieq(), a word at a time.  True once both are
+ * set, when the walk stops.
+ */
+static inline bool
+identity_take(struct sw_span u, struct sw_span *sip_uri, struct sw_span *tel_uri)
+{
+	uint32_t w;
+
+	if (u.len < 4)
+		return false;
+	w = load32(u.p);
+	if (sip_uri->p == NULL &&
+	    ((w | UINT32_C(0x00202020)) == load32("sip:") ||
+	     (u.len >= 5 && (w | UINT32_C(0x20202020)) == load32("sips") && u.p[4] == ':')))
+		*sip_uri = u;
+	else if (tel_uri->p == NULL && (w | UINT32_C(0x00202020)) == load32("tel:"))
+		*tel_uri = u;
+	return sip_uri->p != NULL && tel_uri->p != NULL;
+}
+
+/*
+ * Index of the first '>' or '"' in p[i, n), or n: SSE2 as scan_elem() (the
+ * last block overlapping the one before), then bytewise.
+ */
+static inline size_t
+scan_gt_dq(const char *p, size_t i, size_t n)
+{
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	const __m128i dq = _mm_set1_epi8('"'), gt = _mm_set1_epi8('>');
+	unsigned int mask;
+	size_t at;
+	__m128i v;
+
+	while (i < n && n >= 16) {
+		at = i + 16 <= n ? i : n - 16;
+		v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
+		mask = (unsigned int)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, gt)));
+		mask &= 0xffffu << (i - at);
+		if (mask != 0)
+			return at + (size_t)__builtin_ctz(mask);
+		i = at + 16;
+	}
+#endif
+	while (i < n && p[i] != '>' && p[i] != '"')
+		i++;
+	return i;
+}
+
+/*
+ * sw_sip_identity_uris() for the usual identity line, "<uri>, <uri>": each
+ * element '<' (after LWS), the URI up to the first '>' with no '"' before
+ * it, then LWS and ',' or the end of the value.  There sw_sip_next_value()
+ * ends the element right after the '>' (no quoted string to skip; a '<' or
+ * ',' inside the brackets neither closes them nor splits) and
+ * sw_sip_uri_of() returns the bytes between the brackets, so the walk
+ * takes the same URIs; one scan per element finds them instead of the
+ * walk's three.  True when the result is final: both URIs found, or the
+ * line read to its end and no other line of the header follows.  On false
+ * the caller walks from the start (identity_walk() clears both first).
+ */
+static bool
+identity_fast(const struct sw_sip_msg *msg, uint8_t idx, struct sw_span *sip_uri,
+	      struct sw_span *tel_uri)
+{
+	const char *p;
+	size_t n, i, j;
+
+	if (idx == SW_HDR_NONE || idx >= msg->n_hdr)
+		return false;
+	p = msg->hdr[idx].value.p;
+	n = msg->hdr[idx].value.len;
+	i = 0;
+	for (;;) {
+		if (i >= n || p[i] != '<')
+			return false;
+		j = scan_gt_dq(p, i + 1, n);
+		if (j >= n || p[j] != '>')
+			return false;
+		if (identity_take(mkspan(p + i + 1, j - i - 1), sip_uri, tel_uri))
+			return true;
+		i = skip_lws(p, j + 1, n);
+		if (i >= n)
+			return msg->hdr[idx].next == SW_HDR_NONE;
+		if (p[i] != ',')
+			return false;
+		i = skip_lws(p, i + 1, n);
+	}
+}
+
+/* The general walk of sw_sip_identity_uris() over every value of the lines
+ * from @p idx on; out of line, so that the usual case (identity_fast())
+ * runs without its frame. */
+static __attribute__((noinline)) void
+identity_walk(const struct sw_sip_msg *msg, uint8_t idx, struct sw_span *sip_uri,
+	      struct sw_span *tel_uri)
+{
+	uint16_t pos = 0;
+	struct sw_span v;
+
+	*sip_uri = nospan();
+	*tel_uri = nospan();
+	while (sw_sip_next_value(msg, &idx, &pos, &v)) {
+		if (identity_take(sw_sip_uri_of(v), sip_uri, tel_uri))
+			break;
+	}
+}
+
 void
 sw_sip_identity_uris(const struct sw_sip_msg *msg, struct sw_span *sip_uri, struct sw_span *tel_uri)
 {
 	enum sw_hdr h = SW_HDR_P_ASSERTED_IDENTITY;
 	uint8_t idx;
-	uint16_t pos = 0;
-	struct sw_span v, u;
-	uint32_t w;
 
 	*sip_uri = nospan();
 	*tel_uri = nospan();
 	if (msg->first[h] == SW_HDR_NONE)
 		h = SW_HDR_P_PREFERRED_IDENTITY;
 	idx = msg->first[h];
-	while (sw_sip_next_value(msg, &idx, &pos, &v)) {
-		u = sw_sip_uri_of(v);
-		/* Scheme tests fold only the letters (OR 0x20 reaches 's', 'i', 'p',
-		 * 't', 'e', 'l' only from their two cases): the same as
-		 * sw_span_ieq(), a word at a time. */
-		if (u.len < 4)
-			continue;
-		w = load32(u.p);
-		if (sip_uri->p == NULL &&
-		    ((w | UINT32_C(0x00202020)) == load32("sip:") ||
-		     (u.len >= 5 && (w | UINT32_C(0x20202020)) == load32("sips") && u.p[4] == ':')))
-			*sip_uri = u;
-		else if (tel_uri->p == NULL && (w | UINT32_C(0x00202020)) == load32("tel:"))
-			*tel_uri = u;
-		if (sip_uri->p != NULL && tel_uri->p != NULL)
-			break;
-	}
+	if (!identity_fast(msg, idx, sip_uri, tel_uri))
+		identity_walk(msg, idx, sip_uri, tel_uri);
 }
 
 /* Parser state: kept in one struct so helpers can set the error. */
@@ -1834,11 +1939,50 @@ parse_status_line(struct pstate *st, size_t vend, size_t *next)
 	return expect_crlf(st, i, SW_SIP_ESTATUSLINE, next);
 }
 
+/*
+ * Offset of the first '?' after the first '@' of the Request-URI b[s, e)
+ * (anywhere in it without an '@'), or 0 if none (s > 0: a method comes
+ * first).  Up to 32 bytes with 32 in the buffer (the usual URI) the two
+ * memchr() calls are one SSE2 mask each for '@' and '?', the '?' bits
+ * before the first '@' dropped.
+ */
+static inline size_t
+ruri_query_at(const char *b, size_t s, size_t e, size_t len)
+{
+	const char *q;
+	size_t at;
+
+#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
+	if (e - s <= 32 && s + 32 <= len) {
+		const __m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)(b + s));
+		const __m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(b + s + 16));
+		const __m128i ca = _mm_set1_epi8('@'), cq = _mm_set1_epi8('?');
+		uint32_t keep = e - s == 32 ? UINT32_MAX : (UINT32_C(1) << (e - s)) - 1;
+		uint32_t ma = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, ca)) |
+			       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, ca)) << 16) &
+			      keep;
+		uint32_t mq = ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, cq)) |
+			       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, cq)) << 16) &
+			      keep;
+
+		if (ma != 0)
+			mq &= ~((ma & (0u - ma)) - 1);
+		return mq != 0 ? s + (size_t)__builtin_ctz(mq) : 0;
+	}
+#else
+	(void)len;
+#endif
+	q = memchr(b + s, '@', e - s);
+	at = q == NULL ? s : (size_t)(q - b);
+	q = memchr(b + at, '?', e - at);
+	return q == NULL ? 0 : (size_t)(q - b);
+}
+
 static enum sw_sip_rc
 parse_request_line(struct pstate *st, size_t mend, size_t *next)
 {
 	const char *b = st->buf;
-	size_t i = mend, s, e, lim, at;
+	size_t i = mend, s, e, lim;
 	enum sw_sip_rc rc;
 
 	if (mend == 0)
@@ -1864,15 +2008,20 @@ parse_request_line(struct pstate *st, size_t mend, size_t *next)
 	/* sip:/sips: Request-URIs must not carry ?headers (RFC 3261 §19.1.5,
 	 * RFC 4475 §3.1.2.11); '?' may appear in the userinfo, so look after '@'. */
 	if ((i - s > 4 && name_is(b + s, "sip:", 4)) || (i - s > 5 && name_is(b + s, "sips:", 5))) {
-		const char *q = memchr(b + s, '@', i - s);
+		size_t qa = ruri_query_at(b, s, i, st->len);
 
-		at = q == NULL ? s : (size_t)(q - b);
-		q = memchr(b + at, '?', i - at);
-		if (q != NULL)
-			return fail(st, SW_SIP_EREQLINE, (size_t)(q - b));
+		if (qa != 0)
+			return fail(st, SW_SIP_EREQLINE, qa);
 	}
 
 	s = ++i;
+	/* The usual "SIP/2.0" CR LF: check_version() accepts these seven
+	 * bytes (the same folded compares) and expect_crlf() the line end. */
+	if (s + 9 <= st->len && (load64(b + s) | UINT64_C(0x202020)) == load64("sip/2.0\r") &&
+	    b[s + 8] == '\n') {
+		*next = s + 9;
+		return SW_SIP_OK;
+	}
 	if (s + 8 <= st->len && (load64(b + s) | UINT64_C(0x202020)) == load64("sip/2.0\r"))
 		e = s + 7; /* where the loop below stops, in one compare */
 	else
@@ -2637,7 +2786,7 @@ sw_sip_parse(const char *buf, size_t len, struct sw_sip_msg *msg)
 	}
 	if (msg->status == 0 && !method_eq(msg->method, msg->cseq_method))
 		return fail(&st, SW_SIP_ECSEQ_METHOD, off_of(&st, msg->cseq_method.p));
-	if (!sw_sip_top_via(msg, &msg->top_via))
+	if (!top_via_parse(msg, &msg->top_via))
 		return fail(&st, SW_SIP_EVIA,
 			    off_of(&st, msg->hdr[msg->first[SW_HDR_VIA]].value.p));
 	msg->top_via_ok = true;
