@@ -758,18 +758,20 @@ addr_params_ok(const char *p, size_t i, size_t n)
 }
 
 /*
- * Index of the first byte in p[i, n) with C_ELEM ('"' '<' '>' ','), or n:
- * SSE2 sixteen bytes at a time first, the last (partial) block as the last
- * sixteen bytes of the span with the ones before i masked off; then
- * bytewise (all of it in the SW_SIP_SCALAR_ONLY build; the unit tests run
- * both).
+ * The SSE2 part of scan_elem() and scan_gt_dq(): the index of the first
+ * byte in p[i, n) equal to a, b, c or d (repeat one for fewer), sixteen
+ * bytes at a time, the last (partial) block as the last sixteen bytes of
+ * the span with the ones before i masked off; or where the caller's
+ * bytewise loop goes on (n once every byte was seen; i when n < 16, and
+ * always in the SW_SIP_SCALAR_ONLY build, which the unit tests also run).
+ * A hit stops that loop at once: its byte is in the caller's set too.
  */
 static inline size_t
-scan_elem(const char *p, size_t i, size_t n)
+skip_to_any(const char *p, size_t i, size_t n, char a, char b, char c, char d)
 {
 #if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
-	const __m128i dq = _mm_set1_epi8('"'), lt = _mm_set1_epi8('<');
-	const __m128i gt = _mm_set1_epi8('>'), cm = _mm_set1_epi8(',');
+	const __m128i ka = _mm_set1_epi8(a), kb = _mm_set1_epi8(b);
+	const __m128i kc = _mm_set1_epi8(c), kd = _mm_set1_epi8(d);
 	unsigned int mask;
 	size_t at;
 	__m128i v;
@@ -778,14 +780,24 @@ scan_elem(const char *p, size_t i, size_t n)
 		at = i + 16 <= n ? i : n - 16;
 		v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
 		mask = (unsigned int)_mm_movemask_epi8(
-			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, lt)),
-				     _mm_or_si128(_mm_cmpeq_epi8(v, gt), _mm_cmpeq_epi8(v, cm))));
+			_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, ka), _mm_cmpeq_epi8(v, kb)),
+				     _mm_or_si128(_mm_cmpeq_epi8(v, kc), _mm_cmpeq_epi8(v, kd))));
 		mask &= 0xffffu << (i - at);
 		if (mask != 0)
 			return at + (size_t)__builtin_ctz(mask);
 		i = at + 16;
 	}
+#else
+	(void)p, (void)n, (void)a, (void)b, (void)c, (void)d;
 #endif
+	return i;
+}
+
+/* Index of the first byte in p[i, n) with C_ELEM ('"' '<' '>' ','), or n. */
+static inline size_t
+scan_elem(const char *p, size_t i, size_t n)
+{
+	i = skip_to_any(p, i, n, '"', '<', '>', ',');
 	while (i < n && !(cclass[(uint8_t)p[i]] & C_ELEM))
 		i++;
 	return i;
@@ -1704,30 +1716,11 @@ identity_take(struct sw_span u, struct sw_span *sip_uri, struct sw_span *tel_uri
 	return sip_uri->p != NULL && tel_uri->p != NULL;
 }
 
-/*
- * Index of the first '>' or '"' in p[i, n), or n: SSE2 as scan_elem() (the
- * last block overlapping the one before), then bytewise.
- */
+/* Index of the first '>' or '"' in p[i, n), or n. */
 static inline size_t
 scan_gt_dq(const char *p, size_t i, size_t n)
 {
-#if defined(__SSE2__) && !defined(SW_SIP_SCALAR_ONLY)
-	const __m128i dq = _mm_set1_epi8('"'), gt = _mm_set1_epi8('>');
-	unsigned int mask;
-	size_t at;
-	__m128i v;
-
-	while (i < n && n >= 16) {
-		at = i + 16 <= n ? i : n - 16;
-		v = _mm_loadu_si128((const __m128i *)(const void *)(p + at));
-		mask = (unsigned int)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, dq), _mm_cmpeq_epi8(v, gt)));
-		mask &= 0xffffu << (i - at);
-		if (mask != 0)
-			return at + (size_t)__builtin_ctz(mask);
-		i = at + 16;
-	}
-#endif
+	i = skip_to_any(p, i, n, '"', '>', '"', '>');
 	while (i < n && p[i] != '>' && p[i] != '"')
 		i++;
 	return i;
