@@ -189,7 +189,8 @@ struct derived {
  * front, so room is checked once and the fields are copied unchecked, each
  * "><" in one two-byte store; one scan of the result then looks for CR/LF.
  * The fields are written out one by one rather than through an array,
- * which would be stored and read again.  A field with a fold returns false
+ * which would be stored and read again; build_careful() lists the same
+ * fields in the same order.  A field with a fold returns false
  * with w->len unchanged (the bytes written are scratch), as does a buffer
  * without 32 bytes to spare after it (put_slack() writes that far): the
  * careful path then does it again.
@@ -259,7 +260,10 @@ build_fast(struct sw_wbuf *w, const struct sw_sip_msg *msg, const struct sw_sigb
 	return true;
 }
 
-/* Every field through the checked writer, unfolding where needed. */
+/* Every field through the checked writer, unfolding where needed.  The
+ * fields and their order are build_fast()'s (PROTOCOL.md §2);
+ * test_sigbuf_field_lengths builds through both (slots with and without
+ * 32 spare bytes) and compares the bytes. */
 static __attribute__((noinline)) int
 build_careful(struct sw_wbuf *w, const struct sw_sip_msg *msg, const struct sw_sigbuf_auth *a,
 	      const struct derived *x)

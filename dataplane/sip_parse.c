@@ -1107,6 +1107,7 @@ static const uint8_t k_param[K_N][32] __attribute__((aligned(32))) = {
 };
 #undef K_ROW
 
+/* Row @p row of k_param, through the pointer k that the empty asm hid. */
 #define kp(row) _mm256_load_si256((const __m256i *)(const void *)k[row])
 
 /*
@@ -1171,7 +1172,6 @@ params_avx2(const char *p, size_t s, size_t n, struct sw_span *tag)
 	*tag = t;
 	return true;
 }
-#undef kp
 #endif
 
 /*
@@ -1283,7 +1283,6 @@ name_addr_ok(struct sw_span v, struct sw_span *uri, struct sw_span *tag)
 }
 
 #if SW_SIP_PARAMS_AVX2
-#define kp(row) _mm256_load_si256((const __m256i *)(const void *)k[row])
 /*
  * name_addr_ok() for its usual shapes, "<URI>" or a quoted display name,
  * LWS and "<URI>", each part within 32 bytes and followed by parameters,
@@ -1355,7 +1354,6 @@ name_addr_avx2(struct sw_span v, const char *end, struct sw_span *uri, struct sw
 	*uri = mkspan(p + i + 1, j - i - 1);
 	return true;
 }
-#undef kp
 #endif
 
 struct sw_span
@@ -2322,7 +2320,6 @@ win_masks_avx512(const char *p, uint64_t *ctl, uint64_t *colon)
  * bytewise tail, for the names hdr_lookup_inl() does not know.  False
  * decides nothing: the caller asks skip_token().
  */
-#define kp(row) _mm256_load_si256((const __m256i *)(const void *)k[row])
 __attribute__((target("avx2"))) static inline bool
 name_alnum_avx2(const char *p, size_t n)
 {
@@ -2342,7 +2339,6 @@ name_alnum_avx2(const char *p, size_t n)
 
 	return (~m & ((UINT64_C(1) << n) - 1)) == 0;
 }
-#undef kp
 
 /* @p isa is a constant in each instance of headers_run(). */
 #define win_masks(p, c, k, isa)                                                            \
