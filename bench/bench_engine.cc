@@ -1,5 +1,6 @@
 // sipwardd whole pipeline (rx -> parse -> SA lookup -> verify -> commit -> our Via
-// -> tx) on net_ring ports: Google Benchmark glue only; the fixture is C
+// -> tx; and upstream's responses: rx -> parse -> our Via -> SA lookup -> sign ->
+// tx to the client) on net_ring ports: Google Benchmark glue only; the fixture is C
 // (bench/fixture_engine.c).  EAL options come from SW_BENCH_EAL (default:
 // "-l 0-1 --no-huge --no-pci -m 3072"), benchmark options from argv.
 #include <benchmark/benchmark.h>
@@ -39,24 +40,54 @@ fixture(int scheme, uint32_t n_sa, unsigned lcores)
 	return b;
 }
 
+// The counters both directions report; frame_len is the input frame.
 static void
-BM_pipeline(benchmark::State &state)
+set_counters(benchmark::State &state, sw_bench_eng *b, unsigned lcores, uint64_t msgs,
+	     double cpu, unsigned frame_len)
 {
-	const int scheme = static_cast<int>(state.range(0));
-	const auto n_sa = static_cast<uint32_t>(state.range(1));
+	const double bytes_per_sa = sw_bench_eng_bytes_per_sa(b);
+
+	state.SetItemsProcessed(static_cast<int64_t>(msgs));
+	state.SetBytesProcessed(static_cast<int64_t>(msgs) * frame_len);
+	state.counters["Mmsg_s"] = benchmark::Counter(static_cast<double>(msgs) / 1e6,
+						      benchmark::Counter::kIsRate);
+	state.counters["Mmsg_s_per_lcore"] = benchmark::Counter(
+		static_cast<double>(msgs) / 1e6 / lcores, benchmark::Counter::kIsRate);
+	// On a shared host the wall clock includes time other processes had the
+	// core: this is messages per second of CPU actually given to the lcores.
+	state.counters["Mmsg_per_cpu_s"] = static_cast<double>(msgs) / 1e6 / cpu;
+	state.counters["bytes_per_sa"] = bytes_per_sa; // lcore-visible table
+	state.counters["cold_per_sa"] = sw_bench_eng_cold_per_sa(b);
+	state.counters["total_per_sa"] = bytes_per_sa + sw_bench_eng_cold_per_sa(b);
+	state.counters["frame_len"] = frame_len;
+}
+
+static sw_bench_eng *
+fixture_for(benchmark::State &state)
+{
 	const auto lcores = static_cast<unsigned>(state.range(2));
-	uint64_t msgs = 0, fwd = 0;
-	double bytes_per_sa, batch_sum = 0, cpu = 0;
 
 	if (rte_lcore_count() < lcores) {
 		state.SkipWithError("not enough EAL lcores");
-		return;
+		return nullptr;
 	}
-	auto *b = fixture(scheme, n_sa, lcores);
-	if (b == nullptr) {
+	auto *b = fixture(static_cast<int>(state.range(0)), static_cast<uint32_t>(state.range(1)),
+			  lcores);
+	if (b == nullptr)
 		state.SkipWithError("fixture setup failed");
+	return b;
+}
+
+static void
+BM_pipeline(benchmark::State &state)
+{
+	const auto lcores = static_cast<unsigned>(state.range(2));
+	uint64_t msgs = 0, fwd = 0;
+	double batch_sum = 0, cpu = 0;
+
+	auto *b = fixture_for(state);
+	if (b == nullptr)
 		return;
-	}
 	for (auto _ : state) {
 		uint64_t s, f;
 		double secs = sw_bench_eng_pass(b, &s, &f);
@@ -69,24 +100,49 @@ BM_pipeline(benchmark::State &state)
 	}
 	if (fwd != msgs)
 		state.SkipWithError("not every message was verified and forwarded");
-	bytes_per_sa = sw_bench_eng_bytes_per_sa(b);
-	state.SetItemsProcessed(static_cast<int64_t>(msgs));
-	state.SetBytesProcessed(static_cast<int64_t>(msgs) * sw_bench_eng_frame_len(b));
-	state.counters["Mmsg_s"] = benchmark::Counter(static_cast<double>(msgs) / 1e6,
-						      benchmark::Counter::kIsRate);
-	state.counters["Mmsg_s_per_lcore"] = benchmark::Counter(
-		static_cast<double>(msgs) / 1e6 / lcores, benchmark::Counter::kIsRate);
-	// On a shared host the wall clock includes time other processes had the
-	// core: this is messages per second of CPU actually given to the lcores.
-	state.counters["Mmsg_per_cpu_s"] = static_cast<double>(msgs) / 1e6 / cpu;
-	state.counters["bytes_per_sa"] = bytes_per_sa; // lcore-visible table
-	state.counters["cold_per_sa"] = sw_bench_eng_cold_per_sa(b);
-	state.counters["total_per_sa"] = bytes_per_sa + sw_bench_eng_cold_per_sa(b);
-	state.counters["frame_len"] = sw_bench_eng_frame_len(b);
+	set_counters(state, b, lcores, msgs, cpu, sw_bench_eng_frame_len(b));
 	state.counters["batch"] = batch_sum / static_cast<double>(state.iterations());
 }
 // scheme: 1 NTLM (HMAC-MD5), 2 Kerberos aes128-cts-hmac-sha1-96.
 BENCHMARK(BM_pipeline)
+	->ArgNames({"scheme", "sas", "lcores"})
+	->ArgsProduct({{1, 2}, {1, 1000000}, {1, 2}})
+	->UseManualTime()
+	->Unit(benchmark::kMillisecond);
+
+// Upstream's 200 OKs to the requests above, signed for each client's SA
+// (Proxy-Authentication-Info rspauth) and relayed to it.  No batch counter:
+// the engine signs responses one at a time (sw_fwd_response()).
+static void
+BM_response(benchmark::State &state)
+{
+	const auto lcores = static_cast<unsigned>(state.range(2));
+	uint64_t msgs = 0, relayed = 0, signed_n = 0;
+	double cpu = 0;
+	const char *why;
+
+	auto *b = fixture_for(state);
+	if (b == nullptr)
+		return;
+	if (sw_bench_eng_rsp_prepare(b, &why) != 0) {
+		state.SkipWithError(why);
+		return;
+	}
+	for (auto _ : state) {
+		uint64_t s, r, g;
+		double secs = sw_bench_eng_rsp_pass(b, &s, &r, &g);
+
+		state.SetIterationTime(secs);
+		msgs += s;
+		relayed += r;
+		signed_n += g;
+		cpu += sw_bench_eng_cpu(b);
+	}
+	if (relayed != msgs || signed_n != msgs)
+		state.SkipWithError("not every response was signed and relayed");
+	set_counters(state, b, lcores, msgs, cpu, sw_bench_eng_rsp_len(b));
+}
+BENCHMARK(BM_response)
 	->ArgNames({"scheme", "sas", "lcores"})
 	->ArgsProduct({{1, 2}, {1, 1000000}, {1, 2}})
 	->UseManualTime()

@@ -4,6 +4,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,9 @@
 #include "crypto/wbuf.h"
 #include "ctrlplane/config.h"
 #include "ctrlplane/sa_table.h"
+#include "dataplane/dp_stats.h"
 #include "dataplane/engine.h"
+#include "dataplane/net.h"
 #include "dataplane/port.h"
 #include "dataplane/sa_glue.h"
 
@@ -49,16 +52,37 @@ struct sw_bench_eng {
 	double cpu;
 	unsigned int avg_len;
 	struct sw_sa_rt **sas;
+	/* Response direction (sw_bench_eng_rsp_prepare): one 200 OK per request
+	 * template, in the same slots, so lcore q answers its own SAs. */
+	uint8_t *rframes;
+	uint16_t *rflen;
+	unsigned int rsp_avg_len;
+	int rsp_rc; /* 0 ready, 1 not built yet, < 0 failed (rsp_why says how) */
+	char rsp_why[512];
 };
+
+struct lc_arg;
+
+/* Setup passes only: sees each counted output frame before it is freed. */
+typedef int (*lc_hook)(struct lc_arg *a, struct rte_mbuf *m);
 
 struct lc_arg {
 	struct sw_bench_eng *b;
 	unsigned int q;
 	uint32_t first, count;
+	const uint8_t *frames; /* what is fed in: requests or responses */
+	const uint16_t *flen;
+	unsigned int in, out; /* port index fed (rx) and port index counted (tx) */
+	lc_hook hook;	      /* NULL in timed passes */
+	uint32_t hooked;      /* frames given to hook */
+	int hook_rc;	      /* first error hook returned */
 	uint64_t sent, fwd;
 	uint64_t t0, t1;
 	double cpu; /* thread CPU seconds: what the lcore really got on a shared host */
 };
+
+/* Directions of a pass: which port is fed and which one counted. */
+enum { DIR_REQ, DIR_RSP };
 
 static double
 thread_cpu(void)
@@ -191,6 +215,7 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 		n_sa = n_lcores; /* a single SA is never shared between lcores */
 	b->n_sa = n_sa;
 	b->n_lcores = n_lcores;
+	b->rsp_rc = 1;
 	/* Ports: interface N is DPDK port N; ours come after any existing ones. */
 	b->port[0] = rte_eth_dev_count_total();
 	b->port[1] = (uint16_t)(b->port[0] + 1);
@@ -269,8 +294,14 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 		if (sw_eng_route(&b->eng, &b->cfg.upstream, true, &b->eng.up_if, &b->eng.up_nh) != 0)
 			goto fail;
 		struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 9 } };
+		struct rte_ether_addr cmac = { { 2, 0, 0, 0, 0, 2 } };
+		struct sw_addr client = { .af = AF_INET };
 
 		sw_neigh_set(b->eng.neigh, &b->cfg.upstream, b->port[1], &mac, true);
+		/* The client's MAC, as the kernel's table holds it once the client
+		 * has sent anything: responses are routed to it (emit_routed()). */
+		inet_pton(AF_INET, "10.1.1.2", &client.u);
+		sw_neigh_set(b->eng.neigh, &client, b->port[0], &cmac, true);
 	}
 
 	/* The SA table: one key per scheme, copied into every SA (key setup is
@@ -368,9 +399,12 @@ run_lcore(void *arg)
 	struct lc_arg *a = arg;
 	struct sw_bench_eng *b = a->b;
 	struct sw_lcore *lc = b->eng.lc[a->q];
+	struct rte_ring *in = b->rx[a->in][a->q], *out = b->tx[a->out][a->q];
+	struct rte_ring *other = b->tx[a->out ^ 1][a->q];
 	struct rte_mbuf *m[SW_RX_BURST], *o[256];
 	uint32_t k = a->first, end = a->first + a->count;
 	unsigned int i, n;
+	int rc;
 
 	a->cpu = thread_cpu();
 	a->t0 = rte_rdtsc();
@@ -381,24 +415,30 @@ run_lcore(void *arg)
 				n = 0;
 			for (i = 0; i < n; i++, k++) {
 				rte_memcpy(rte_pktmbuf_mtod(m[i], void *),
-					   b->frames + (size_t)k * STRIDE, b->flen[k]);
-				m[i]->data_len = b->flen[k];
-				m[i]->pkt_len = b->flen[k];
+					   a->frames + (size_t)k * STRIDE, a->flen[k]);
+				m[i]->data_len = a->flen[k];
+				m[i]->pkt_len = a->flen[k];
 			}
-			a->sent += rte_ring_enqueue_burst(b->rx[0][a->q], (void **)m, n, NULL);
+			a->sent += rte_ring_enqueue_burst(in, (void **)m, n, NULL);
 		}
 		sw_lcore_poll(lc, rte_rdtsc());
 		if (lc->n_pend == 0)
 			sw_sa_table_quiescent(b->eng.sat, lc->lcore_id);
 		if (k >= end)
 			sw_lcore_flush(lc);
-		n = rte_ring_dequeue_burst(b->tx[1][a->q], (void **)o, RTE_DIM(o), NULL);
+		n = rte_ring_dequeue_burst(out, (void **)o, RTE_DIM(o), NULL);
 		a->fwd += n;
+		for (i = 0; a->hook != NULL && i < n; i++) {
+			rc = a->hook(a, o[i]);
+			a->hooked++;
+			if (rc != 0 && a->hook_rc == 0)
+				a->hook_rc = rc;
+		}
 		rte_pktmbuf_free_bulk(o, n);
-		n = rte_ring_dequeue_burst(b->tx[0][a->q], (void **)o, RTE_DIM(o), NULL);
+		n = rte_ring_dequeue_burst(other, (void **)o, RTE_DIM(o), NULL);
 		rte_pktmbuf_free_bulk(o, n);
-		if (k >= end && n == 0 && lc->n_pend == 0 &&
-		    rte_ring_count(b->rx[0][a->q]) == 0 && rte_ring_count(b->tx[1][a->q]) == 0)
+		if (k >= end && n == 0 && lc->n_pend == 0 && rte_ring_count(in) == 0 &&
+		    rte_ring_count(out) == 0)
 			break;
 	}
 	a->t1 = rte_rdtsc();
@@ -406,14 +446,22 @@ run_lcore(void *arg)
 	return 0;
 }
 
-double
-sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded)
+/*
+ * One pass of every template, requests (client port in, upstream port
+ * counted) or responses (the reverse), each lcore its own share.  @p hook
+ * (setup only) sees every counted frame (so as many as *fwd); its first
+ * error goes to *hook_rc.
+ */
+static double
+pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, uint64_t *sent, uint64_t *fwd,
+     int *hook_rc)
 {
 	struct lc_arg arg[MAX_LC];
 	uint64_t t0 = UINT64_MAX, t1 = 0, jobs0 = 0, bursts0 = 0, jobs1 = 0, bursts1 = 0;
 	unsigned int i;
 
-	for (i = 0; i < N_TPL; i++) {
+	/* Requests move the replay windows; responses only the SAs' snum. */
+	for (i = 0; dir == DIR_REQ && i < N_TPL; i++) {
 		struct sw_sa_rt *sa = b->tpl_sa[i];
 
 		sa->window = 0;
@@ -423,28 +471,257 @@ sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded)
 	for (i = 0; i < b->n_lcores; i++) {
 		jobs0 += b->eng.lc[i]->st.verify_jobs;
 		bursts0 += b->eng.lc[i]->st.verify_bursts;
-		arg[i] = (struct lc_arg){ .b = b, .q = i, .first = i * (N_TPL / b->n_lcores),
-					  .count = N_TPL / b->n_lcores };
+		arg[i] = (struct lc_arg){
+			.b = b,
+			.q = i,
+			.first = i * (N_TPL / b->n_lcores),
+			.count = N_TPL / b->n_lcores,
+			.frames = dir == DIR_REQ ? b->frames : b->rframes,
+			.flen = dir == DIR_REQ ? b->flen : b->rflen,
+			.in = dir == DIR_REQ ? 0 : 1,
+			.out = dir == DIR_REQ ? 1 : 0,
+			.hook = hook,
+		};
 	}
 	for (i = 1; i < b->n_lcores; i++)
 		rte_eal_remote_launch(run_lcore, &arg[i], b->eng.lc[i]->lcore_id);
 	run_lcore(&arg[0]);
 	for (i = 1; i < b->n_lcores; i++)
 		rte_eal_wait_lcore(b->eng.lc[i]->lcore_id);
-	*sent = *forwarded = 0;
+	*sent = *fwd = 0;
+	if (hook_rc != NULL)
+		*hook_rc = 0;
 	for (i = 0; i < b->n_lcores; i++) {
 		t0 = RTE_MIN(t0, arg[i].t0);
 		t1 = RTE_MAX(t1, arg[i].t1);
 		*sent += arg[i].sent;
-		*forwarded += arg[i].fwd;
+		*fwd += arg[i].fwd;
 		jobs1 += b->eng.lc[i]->st.verify_jobs;
 		bursts1 += b->eng.lc[i]->st.verify_bursts;
+		if (hook_rc != NULL && *hook_rc == 0)
+			*hook_rc = arg[i].hook_rc;
 	}
 	b->cpu = 0;
 	for (i = 0; i < b->n_lcores; i++)
 		b->cpu += arg[i].cpu;
 	b->batch = bursts1 > bursts0 ? (double)(jobs1 - jobs0) / (double)(bursts1 - bursts0) : 0;
 	return (double)(t1 - t0) / (double)rte_get_tsc_hz();
+}
+
+double
+sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded)
+{
+	return pass(b, DIR_REQ, NULL, sent, forwarded, NULL);
+}
+
+static void
+put_hdr(struct sw_wbuf *w, const char *name, struct sw_span v)
+{
+	sw_wbuf_puts(w, name);
+	sw_wbuf_put(w, ": ", 2);
+	sw_wbuf_put(w, v.p, v.len);
+	sw_wbuf_put(w, "\r\n", 2);
+}
+
+static struct sw_span
+hdr_value(const struct sw_sip_msg *msg, enum sw_hdr id)
+{
+	uint8_t h = msg->first[id];
+
+	return h == SW_HDR_NONE ? (struct sw_span){ "", 0 } : msg->hdr[h].value;
+}
+
+/*
+ * Hook of the capture pass: the request the engine forwarded upstream (our
+ * Via on top) answered as the upstream UAS would, RFC 3261 §8.2.6: 200 OK
+ * with every Via in order, From, To (a tag added), Call-ID, CSeq, no body;
+ * sent back from where the request went to where it came from (rport).
+ */
+static int
+make_response(struct lc_arg *a, struct rte_mbuf *m)
+{
+	struct sw_bench_eng *b = a->b;
+	uint32_t slot = a->first + a->hooked;
+	struct sw_sip_msg msg; /* ~4 KB: the lcore thread's stack (setup only) */
+	char text[STRIDE];
+	const struct sw_pkt_meta *pm;
+	struct rte_mbuf *r;
+	struct sw_net_dst d;
+	struct sw_span to;
+	struct sw_wbuf w;
+	uint8_t h;
+
+	if (a->hooked >= a->count)
+		return -ENOSPC;
+	if (m->nb_segs != 1 || sw_net_classify(m, b->port[1]) != SW_NET_UDP)
+		return -EPROTO;
+	pm = sw_pkt_meta(m);
+	if (sw_sip_parse(rte_pktmbuf_mtod_offset(m, const char *, pm->payload_off),
+			 pm->payload_len, &msg) != SW_SIP_OK || msg.status != 0)
+		return -EINVAL;
+	sw_wbuf_init(&w, text, sizeof(text));
+	sw_wbuf_puts(&w, "SIP/2.0 200 OK\r\n");
+	for (h = msg.first[SW_HDR_VIA]; h != SW_HDR_NONE; h = msg.hdr[h].next)
+		put_hdr(&w, "Via", msg.hdr[h].value);
+	put_hdr(&w, "From", hdr_value(&msg, SW_HDR_FROM));
+	to = hdr_value(&msg, SW_HDR_TO);
+	sw_wbuf_puts(&w, "To: ");
+	sw_wbuf_put(&w, to.p, to.len);
+	if (msg.to_tag.len == 0) {
+		sw_wbuf_puts(&w, ";tag=uas");
+		sw_wbuf_put_u64(&w, slot);
+	}
+	sw_wbuf_put(&w, "\r\n", 2);
+	put_hdr(&w, "Call-ID", hdr_value(&msg, SW_HDR_CALL_ID));
+	put_hdr(&w, "CSeq", hdr_value(&msg, SW_HDR_CSEQ));
+	sw_wbuf_puts(&w, "Content-Length: 0\r\n\r\n");
+	if (!sw_wbuf_ok(&w))
+		return -ENOSPC;
+
+	memset(&d, 0, sizeof(d));
+	d.src = pm->dst;
+	d.dst = pm->src;
+	d.sport = pm->dport;
+	d.dport = pm->sport;
+	d.src_mac = pm->dst_mac;
+	d.dst_mac = pm->src_mac;
+	d.mtu = 1500;
+	r = rte_pktmbuf_alloc(b->eng.pool);
+	if (r == NULL)
+		return -ENOMEM;
+	memcpy(rte_pktmbuf_append(r, (uint16_t)w.len), text, w.len);
+	if (sw_net_push_headers(r, &d) != 0 || rte_pktmbuf_pkt_len(r) > STRIDE) {
+		rte_pktmbuf_free(r);
+		return -EMSGSIZE;
+	}
+	memcpy(b->rframes + (size_t)slot * STRIDE, rte_pktmbuf_mtod(r, void *),
+	       rte_pktmbuf_pkt_len(r));
+	b->rflen[slot] = (uint16_t)rte_pktmbuf_pkt_len(r);
+	rte_pktmbuf_free(r);
+	return 0;
+}
+
+/* Hook of the check pass: a 200 to the client (its own Via only, ours
+ * popped) carrying our info header with an rspauth. */
+static int
+check_signed(struct lc_arg *a, struct rte_mbuf *m)
+{
+	const struct sw_sa_policy *pol = a->b->eng.pol;
+	struct sw_sip_msg msg;
+	const struct sw_pkt_meta *pm;
+	struct sw_span v;
+	uint16_t i;
+
+	if (m->nb_segs != 1 || sw_net_classify(m, a->b->port[0]) != SW_NET_UDP)
+		return -EPROTO;
+	pm = sw_pkt_meta(m);
+	if (pm->dport != 5070)
+		return -EINVAL;
+	if (sw_sip_parse(rte_pktmbuf_mtod_offset(m, const char *, pm->payload_off),
+			 pm->payload_len, &msg) != SW_SIP_OK ||
+	    msg.status != 200 || msg.count[SW_HDR_VIA] != 1)
+		return -EINVAL;
+	v = hdr_value(&msg, (enum sw_hdr)pol->info_hdr);
+	for (i = 0; i + 9 <= v.len; i++)
+		if (memcmp(v.p + i, "rspauth=\"", 9) == 0)
+			return 0;
+	return -EBADMSG;
+}
+
+static uint64_t
+verdicts(const struct sw_bench_eng *b, enum sw_verdict v)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < b->n_lcores; i++)
+		n += b->eng.lc[i]->st.verdict[v];
+	return n;
+}
+
+int
+sw_bench_eng_rsp_prepare(struct sw_bench_eng *b, const char **why)
+{
+	uint64_t drop0[SW_DROP_MAX] = { 0 }, s, f, tot = 0, signed0, plain0;
+	unsigned int i, d;
+	size_t len;
+	int rc;
+
+	if (b->rsp_rc <= 0)
+		goto out;
+	b->rframes = malloc((size_t)N_TPL * STRIDE);
+	b->rflen = calloc(N_TPL, sizeof(*b->rflen));
+	if (b->rframes == NULL || b->rflen == NULL) {
+		b->rsp_rc = -ENOMEM;
+		snprintf(b->rsp_why, sizeof(b->rsp_why), "response traffic: out of memory");
+		goto out;
+	}
+	/* The engine's own forwarded requests are what the upstream answers:
+	 * our Via (SA opaque, client address) is written by the engine. */
+	pass(b, DIR_REQ, make_response, &s, &f, &rc);
+	if (rc != 0 || s != N_TPL || f != N_TPL) {
+		b->rsp_rc = rc != 0 ? rc : -EIO;
+		snprintf(b->rsp_why, sizeof(b->rsp_why),
+			 "capturing forwarded requests: sent %" PRIu64 ", forwarded %" PRIu64
+			 ", turned into responses: %s",
+			 s, f, rc == 0 ? "all" : strerror(-rc));
+		goto out;
+	}
+	for (i = 0; i < N_TPL; i++)
+		tot += b->rflen[i];
+	b->rsp_avg_len = (unsigned int)(tot / N_TPL);
+
+	/* A benchmark that measures drops is worse than none: one untimed pass
+	 * must relay every response to its client, signed. */
+	for (i = 0; i < b->n_lcores; i++)
+		for (d = 0; d < SW_DROP_MAX; d++)
+			drop0[d] += b->eng.lc[i]->st.drop[d];
+	signed0 = verdicts(b, SW_V_RESP_SIGNED);
+	plain0 = verdicts(b, SW_V_RESP_PLAIN);
+	pass(b, DIR_RSP, check_signed, &s, &f, &rc);
+	if (rc == 0 && s == N_TPL && f == N_TPL &&
+	    verdicts(b, SW_V_RESP_SIGNED) - signed0 == N_TPL) {
+		b->rsp_rc = 0;
+		goto out;
+	}
+	b->rsp_rc = rc != 0 ? rc : -EIO;
+	len = (size_t)snprintf(b->rsp_why, sizeof(b->rsp_why),
+			       "responses: sent %" PRIu64 ", relayed %" PRIu64
+			       ", resp_signed %" PRIu64 ", resp_plain %" PRIu64
+			       ", relayed frames checked: %s",
+			       s, f, verdicts(b, SW_V_RESP_SIGNED) - signed0,
+			       verdicts(b, SW_V_RESP_PLAIN) - plain0,
+			       rc == 0 ? "ok" : strerror(-rc));
+	for (d = 0; d < SW_DROP_MAX && len < sizeof(b->rsp_why); d++) {
+		uint64_t n = 0;
+
+		for (i = 0; i < b->n_lcores; i++)
+			n += b->eng.lc[i]->st.drop[d];
+		if (n != drop0[d])
+			len += (size_t)snprintf(b->rsp_why + len, sizeof(b->rsp_why) - len,
+						", drop %s %" PRIu64, sw_drop_name[d],
+						n - drop0[d]);
+	}
+out:
+	*why = b->rsp_rc == 0 ? NULL : b->rsp_why;
+	return b->rsp_rc;
+}
+
+double
+sw_bench_eng_rsp_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
+		      uint64_t *signed_out)
+{
+	uint64_t s0 = verdicts(b, SW_V_RESP_SIGNED);
+	double secs = pass(b, DIR_RSP, NULL, sent, relayed, NULL);
+
+	*signed_out = verdicts(b, SW_V_RESP_SIGNED) - s0;
+	return secs;
+}
+
+unsigned int
+sw_bench_eng_rsp_len(const struct sw_bench_eng *b)
+{
+	return b->rsp_avg_len;
 }
 
 double
@@ -504,5 +781,7 @@ sw_bench_eng_free(struct sw_bench_eng *b)
 	free(b->frames);
 	free(b->flen);
 	free(b->tpl_sa);
+	free(b->rframes);
+	free(b->rflen);
 	free(b);
 }

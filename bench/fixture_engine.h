@@ -9,7 +9,9 @@
  * frames into mbufs, enqueues them on the client port's rx rings, runs the
  * polling lcores' loop (parse, SA lookup, replay pre-check, signed buffer,
  * one sw_mac_verify_burst per batch, commit, our Via, forward) and drains
- * the upstream port's tx rings.  Needs an initialised EAL.
+ * the upstream port's tx rings.  The response direction answers each
+ * forwarded request with a 200 OK from upstream, which the engine signs for
+ * the client's SA and relays on the client port.  Needs an initialised EAL.
  */
 
 #include <stddef.h>
@@ -34,6 +36,29 @@ void sw_bench_eng_free(struct sw_bench_eng *b);
  */
 double sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwarded);
 
+/**
+ * Build the response traffic, once per fixture (later calls return the first
+ * outcome): one untimed request pass whose forwarded requests (the engine's
+ * own Via on top) become "SIP/2.0 200 OK" as the upstream UAS would send them
+ * (RFC 3261 §8.2.6), then one untimed response pass that must relay every
+ * one to its client, signed (verdict resp_signed, rspauth present).
+ * @return 0; or a negative errno and *why saying what the counters showed.
+ */
+int sw_bench_eng_rsp_prepare(struct sw_bench_eng *b, const char **why);
+
+/**
+ * Push one pass of the responses (upstream port in, client port out, each
+ * lcore the responses for its own SAs).  Needs sw_bench_eng_rsp_prepare().
+ * @return seconds the pass took; *relayed gets the frames that left on the
+ *   client port, *signed_out the responses the lcores counted resp_signed
+ *   (both must equal *sent).
+ */
+double sw_bench_eng_rsp_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
+			     uint64_t *signed_out);
+
+/** Average 200 OK frame length as the upstream sends it (before signing). */
+unsigned int sw_bench_eng_rsp_len(const struct sw_bench_eng *b);
+
 /** Bytes the SA table's lcore-visible part takes per SA (records, hash, free
  *  stack, defer queue, ext blocks), measured from rte_malloc stats. */
 double sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b);
@@ -47,7 +72,7 @@ unsigned int sw_bench_eng_frame_len(const struct sw_bench_eng *b);
 /** Thread CPU seconds the lcores used in the last pass (summed). */
 double sw_bench_eng_cpu(const struct sw_bench_eng *b);
 
-/** Verify jobs per sw_mac_verify_burst call in the last pass. */
+/** Verify jobs per sw_mac_verify_burst call in the last request pass. */
 double sw_bench_eng_batch(const struct sw_bench_eng *b);
 
 #ifdef __cplusplus
