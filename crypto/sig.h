@@ -221,6 +221,29 @@ int sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t l
 int sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, uint64_t seq,
 		     uint8_t *token, size_t token_cap);
 
+/**
+ * sw_sig_ckey_sign() in two halves around one sw_mac_compute_burst(), so the
+ * responses an lcore relays in a burst are signed by the multi-buffer engine
+ * rather than by one scalar HMAC each.  The signed buffer is at
+ * slot[SW_SIG_HEADROOM .. SW_SIG_HEADROOM + len) as for sw_sig_ckey_job_prep();
+ * prep writes the framing into the head / tail room and the token's fixed
+ * part into @p token (which must outlive the job) and fills @p job (its tag
+ * is unused).  Does not allocate, lock or log.
+ * @return 0, -ENOTSUP for rc4-hmac keys (their SND_SEQ is encrypted under a
+ *   key derived from the checksum: sign those with sw_sig_ckey_sign()),
+ *   -EMSGSIZE if the framed buffer exceeds SW_MAC_MSG_MAX, -EINVAL.
+ */
+int sw_sig_ckey_sign_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len, uint64_t seq,
+			  uint8_t token[SW_SIG_TOKEN_MAX], struct sw_mac_job *job);
+
+/**
+ * Second half: put the burst's digest for the job of sw_sig_ckey_sign_prep()
+ * into @p token, which then equals sw_sig_ckey_sign()'s for the same buffer
+ * and sequence number.  @return the token length, or -EINVAL.
+ */
+int sw_sig_ckey_sign_finish(const struct sw_sig_ckey *ck, const uint8_t digest[SW_MAC_TAG_MAX],
+			    uint8_t token[SW_SIG_TOKEN_MAX]);
+
 /** sw_sig_verify() with a compact key (same returns; constant-time compare). */
 int sw_sig_ckey_verify(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len,
 		       const uint8_t *token, size_t token_len);

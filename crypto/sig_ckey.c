@@ -176,12 +176,39 @@ rc4_seq_crypt(const struct sw_sig_ckey *ck, const uint8_t cksum8[8], const uint8
 	return ret < 0 ? ret : 0;
 }
 
+/* MS-NLMP §2.2.2.9.2 signature: Version 1, the first 8 checksum bytes under
+ * the sealing keystream (§3.4.4.2), SeqNum.  @return its length. */
+static int
+ntlm_token(const struct sw_sig_ckey *ck, const uint8_t *d, uint8_t *token)
+{
+	unsigned int i;
+
+	put_le32(token, 1);
+	for (i = 0; i < 8; i++)
+		token[4 + i] = d[i] ^ ck->b[i];
+	put_le32(token + 12, SW_NTLM_SEQ);
+	return SW_SIG_NTLM_TOKEN_LEN;
+}
+
+/* RFC 4121 §4.2.6.1 MIC token header: TOK_ID 04 04, flags, five 0xff
+ * filler bytes, SND_SEQ (64-bit, big-endian). */
+static void
+cfx_hdr(const struct sw_sig_ckey *ck, uint64_t seq, uint8_t *hdr)
+{
+	hdr[0] = 0x04;
+	hdr[1] = 0x04;
+	hdr[2] = (uint8_t)((ck->dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0) |
+			   ck->tok_flags);
+	memset(hdr + 3, 0xff, 5);
+	put_be32(hdr + 8, (uint32_t)(seq >> 32));
+	put_be32(hdr + 12, (uint32_t)seq);
+}
+
 int
 sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, uint64_t seq,
 		 uint8_t *token, size_t token_cap)
 {
 	uint8_t d[SW_SIG_DIGEST_MAX], plain[8];
-	unsigned int i;
 	int ret;
 
 	if (!ckey_ok(ck) || (buf == NULL && len != 0) || token == NULL)
@@ -190,11 +217,7 @@ sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, u
 		return -ENOSPC;
 	if (ck->scheme == SW_SCHEME_NTLM) {
 		cksum(ck, buf, len, NULL, d);
-		put_le32(token, 1); /* MS-NLMP §2.2.2.9.2 Version */
-		for (i = 0; i < 8; i++)
-			token[4 + i] = d[i] ^ ck->b[i];
-		put_le32(token + 12, SW_NTLM_SEQ);
-		ret = SW_SIG_NTLM_TOKEN_LEN;
+		ret = ntlm_token(ck, d, token);
 	} else if (ck->enctype == SW_ENCTYPE_RC4_HMAC) {
 		cksum(ck, buf, len, NULL, d);
 		memcpy(token, sw_sig_rc4_frame, SW_SIG_RC4_FRAME_LEN);
@@ -205,14 +228,7 @@ sw_sig_ckey_sign(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len, u
 		ret = rc4_seq_crypt(ck, d, plain, token + SW_SIG_RC4_SEQ_OFF);
 		ret = ret < 0 ? ret : (int)SW_SIG_RC4_TOKEN_LEN;
 	} else {
-		token[0] = 0x04;
-		token[1] = 0x04;
-		token[2] =
-			(uint8_t)((ck->dir == SW_DIR_S2C ? SW_SIG_CFX_FLAG_SENT_BY_ACCEPTOR : 0) |
-				  ck->tok_flags);
-		memset(token + 3, 0xff, 5);
-		put_be32(token + 8, (uint32_t)(seq >> 32));
-		put_be32(token + 12, (uint32_t)seq);
+		cfx_hdr(ck, seq, token);
 		cksum(ck, buf, len, token, d);
 		memcpy(token + SW_SIG_CFX_HDR_LEN, d, ck->cksum_len);
 		ret = ck->token_len;
@@ -351,4 +367,58 @@ sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
 	job->msg = msg;
 	job->tag = tag_scratch;
 	return 0;
+}
+
+/*
+ * Batch signing (sig.h).  The job hashes what cksum() hashes: NTLM's
+ * LE32(seq) in the head room before the buffer, the CFX header (also the
+ * token's first 16 bytes) in the tail room after it.
+ */
+int
+sw_sig_ckey_sign_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len, uint64_t seq,
+		      uint8_t token[SW_SIG_TOKEN_MAX], struct sw_mac_job *job)
+{
+	uint8_t *msg;
+
+	if (!ckey_ok(ck) || slot == NULL || token == NULL || job == NULL)
+		return -EINVAL;
+	if (ck->scheme == SW_SCHEME_NTLM) {
+		if ((size_t)len + 4 > SW_MAC_MSG_MAX)
+			return -EMSGSIZE;
+		msg = slot + SW_SIG_HEADROOM - 4;
+		put_le32(msg, SW_NTLM_SEQ);
+		job->msg_len = len + 4;
+		job->tag_len = 8;
+	} else if (ck->enctype == SW_ENCTYPE_RC4_HMAC) {
+		return -ENOTSUP;
+	} else {
+		if ((size_t)len + SW_SIG_CFX_HDR_LEN > SW_MAC_MSG_MAX)
+			return -EMSGSIZE;
+		msg = slot + SW_SIG_HEADROOM;
+		cfx_hdr(ck, seq, token);
+		memcpy(msg + len, token, SW_SIG_CFX_HDR_LEN);
+		job->msg_len = len + SW_SIG_CFX_HDR_LEN;
+		job->tag_len = ck->cksum_len;
+	}
+	job->key = NULL;
+	job->alg = ck->alg;
+	job->ipad = ipad(ck);
+	job->opad = opad(ck);
+	job->msg = msg;
+	job->tag = NULL;
+	return 0;
+}
+
+int
+sw_sig_ckey_sign_finish(const struct sw_sig_ckey *ck, const uint8_t digest[SW_MAC_TAG_MAX],
+			uint8_t token[SW_SIG_TOKEN_MAX])
+{
+	if (!ckey_ok(ck) || digest == NULL || token == NULL)
+		return -EINVAL;
+	if (ck->scheme == SW_SCHEME_NTLM)
+		return ntlm_token(ck, digest, token);
+	if (ck->enctype == SW_ENCTYPE_RC4_HMAC)
+		return -EINVAL;
+	memcpy(token + SW_SIG_CFX_HDR_LEN, digest, ck->cksum_len);
+	return ck->token_len;
 }
