@@ -1211,24 +1211,48 @@ sw_sa_via_write(const struct sw_sa_policy *pol, const struct sw_sip_msg *req, ui
 	return sw_sa_via_write_top(pol, req, top, opaque, src, w);
 }
 
-/* Value of ";name=" in a Via value, up to the next ';' or the end. */
-static bool
-via_param(struct sw_span v, const char *name, struct sw_span *out)
-{
-	size_t nl = strlen(name);
-	uint16_t i, j;
+/*
+ * The parameters of our Via that via_parse() reads, each the value of the
+ * first ";name=" in the Via value up to the next ';' or the end (empty
+ * span: absent).  One pass from ';' to ';' (memchr): looking for each name
+ * from the start, byte by byte, took three scans of the ~120-byte value,
+ * 1,850 instructions of the ~13,000 a relayed response costs.
+ */
+struct via_params {
+	struct sw_span branch, sa, src;
+	bool has_branch, has_sa, has_src;
+};
 
-	for (i = 0; i + nl + 1 < v.len; i++) {
-		if (v.p[i] != ';' || memcmp(v.p + i + 1, name, nl) != 0 || v.p[i + 1 + nl] != '=')
+static bool
+via_param_is(const char *p, size_t n, const char *name, size_t nl, struct sw_span *out,
+	     bool *have)
+{
+	if (*have || n <= nl || memcmp(p, name, nl) != 0 || p[nl] != '=')
+		return false;
+	out->p = p + nl + 1;
+	out->len = (uint16_t)(n - nl - 1);
+	*have = true;
+	return true;
+}
+
+static void
+via_params(struct sw_span v, struct via_params *vp)
+{
+	const char *end = v.p + v.len, *p, *next;
+
+	memset(vp, 0, sizeof(*vp));
+	p = v.len != 0 ? memchr(v.p, ';', v.len) : NULL;
+	for (; p != NULL; p = next) {
+		size_t n;
+
+		p++;
+		next = memchr(p, ';', (size_t)(end - p));
+		n = (size_t)((next != NULL ? next : end) - p);
+		if (via_param_is(p, n, "branch", 6, &vp->branch, &vp->has_branch) ||
+		    via_param_is(p, n, "sw-sa", 5, &vp->sa, &vp->has_sa))
 			continue;
-		j = (uint16_t)(i + 2 + nl);
-		out->p = v.p + j;
-		while (j < v.len && v.p[j] != ';')
-			j++;
-		out->len = (uint16_t)(v.p + j - out->p);
-		return true;
+		(void)via_param_is(p, n, "sw-src", 6, &vp->src, &vp->has_src);
 	}
-	return false;
 }
 
 static bool
@@ -1236,19 +1260,23 @@ via_parse(const struct sw_sip_msg *rsp, const char *prefix, uint64_t *opaque,
 	  struct sw_sa_src *src)
 {
 	size_t pl = strlen(prefix);
-	struct sw_span v, br, sa, s;
 	char ip[INET6_ADDRSTRLEN + 1];
+	struct via_params vp;
 	uint16_t i, colon, hl;
 	uint32_t port = 0;
+	struct sw_span v, s;
 
 	memset(src, 0, sizeof(*src));
 	*opaque = 0;
-	if (!sw_sa_top_via(rsp, &v) || !via_param(v, "branch", &br) || br.len < pl ||
-	    memcmp(br.p, prefix, pl) != 0)
+	if (!sw_sa_top_via(rsp, &v))
 		return false;
-	if (via_param(v, "sw-sa", &sa) && !sw_sa_opaque_parse(sa, opaque))
+	via_params(v, &vp);
+	if (!vp.has_branch || vp.branch.len < pl || memcmp(vp.branch.p, prefix, pl) != 0)
 		return false;
-	if (!via_param(v, "sw-src", &s) || s.len < 3)
+	if (vp.has_sa && !sw_sa_opaque_parse(vp.sa, opaque))
+		return false;
+	s = vp.src;
+	if (!vp.has_src || s.len < 3)
 		return true;
 	for (colon = s.len; colon > 0 && s.p[colon - 1] != ':'; colon--)
 		;

@@ -580,6 +580,69 @@ test_sa_verify_via_roundtrip(void **state)
 	assert_false(sw_sa_via_parse(&req, &opaque, &back));
 }
 
+/*
+ * What sw_sa_via_parse() reads of a top Via it did not necessarily write:
+ * each parameter is the first ";name=" up to the next ';' (names are
+ * case-sensitive: ours are written lower-case), in any order.
+ */
+static void
+test_sa_verify_via_params(void **state)
+{
+	static const struct {
+		const char *via;
+		bool ours;
+		uint64_t opaque;
+		int af;
+		uint16_t port;
+	} cases[] = {
+		{"SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK-sw1;sw-sa=00000000000000AB;"
+		 "sw-src=192.0.2.1:5070", true, 0xab, AF_INET, 5070},
+		/* any order; the first of a repeated name */
+		{"SIP/2.0/UDP h;sw-src=192.0.2.1:5070;sw-sa=00000000000000AB;sw-sa=0000000000000001;"
+		 "branch=z9hG4bK-sw1;branch=x", true, 0xab, AF_INET, 5070},
+		{"SIP/2.0/UDP h;sw-src=[2001:db8::1]:5080;branch=z9hG4bK-swq", true, 0, AF_INET6, 5080},
+		/* no sw-sa / sw-src: ours, with no SA and no address */
+		{"SIP/2.0/UDP h;branch=z9hG4bK-sw", true, 0, 0, 0},
+		{"SIP/2.0/UDP h;branch=z9hG4bK-sw;sw-src=192.0.2.1", true, 0, 0, 0},
+		{"SIP/2.0/UDP h;branch=z9hG4bK-sw;sw-src=192.0.2.1:99999", true, 0, 0, 0},
+		/* a name that only starts like ours, or a value-less one */
+		{"SIP/2.0/UDP h;sw-srcx=192.0.2.1:1;branch=z9hG4bK-sw;sw-sax=1", true, 0, 0, 0},
+		{"SIP/2.0/UDP h;sw-sa;branch=z9hG4bK-sw", true, 0, 0, 0},
+		/* not ours: another branch, none, BRANCH in capitals, a bad opaque */
+		{"SIP/2.0/UDP h;branch=z9hG4bK-si1;sw-sa=00000000000000AB", false, 0, 0, 0},
+		{"SIP/2.0/UDP h;sw-sa=00000000000000AB", false, 0, 0, 0},
+		{"SIP/2.0/UDP h;BRANCH=z9hG4bK-sw", false, 0, 0, 0},
+		{"SIP/2.0/UDP h;branch=z9hG4bK-s", false, 0, 0, 0},
+		{"SIP/2.0/UDP h;branch=z9hG4bK-sw;sw-sa=00AB", false, 0, 0, 0},
+		{"SIP/2.0/UDP h;branch=x;branch=z9hG4bK-sw", false, 0, 0, 0},
+	};
+	static struct sw_sip_msg rsp;
+	char txt[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sw_sa_src src;
+		uint64_t opaque = 7;
+		int n = snprintf(txt, sizeof(txt),
+				 "SIP/2.0 200 OK\r\nVia: %s\r\nFrom: <sip:a@b>;tag=1\r\n"
+				 "To: <sip:a@b>;tag=2\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n"
+				 "Content-Length: 0\r\n\r\n",
+				 cases[i].via);
+
+		if (sw_sip_parse(txt, (size_t)n, &rsp) != SW_SIP_OK)
+			fail_msg("case %zu does not parse: %s", i, cases[i].via);
+		if (sw_sa_via_parse(&rsp, &opaque, &src) != cases[i].ours)
+			fail_msg("case %zu: %s", i, cases[i].via);
+		if (!cases[i].ours)
+			continue;
+		assert_true(opaque == cases[i].opaque);
+		assert_int_equal(src.af, cases[i].af);
+		if (cases[i].af != 0)
+			assert_int_equal(src.port, cases[i].port);
+	}
+}
+
 /* Our Via as the pre-optimisation code wrote it: the top Via value by
  * sw_sip_next_value(), inet_ntop()-free address text, snprintf(). */
 static int
@@ -1030,6 +1093,7 @@ main(void)
 		cmocka_unit_test(test_sa_verify_crand_random),
 		cmocka_unit_test(test_sa_verify_sign_response),
 		cmocka_unit_test(test_sa_verify_via_roundtrip),
+		cmocka_unit_test(test_sa_verify_via_params),
 		cmocka_unit_test(test_sa_verify_via_equiv),
 		cmocka_unit_test(test_sa_verify_from_equiv),
 		cmocka_unit_test(test_sa_verify_flow_equiv),
