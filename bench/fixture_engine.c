@@ -446,6 +446,20 @@ run_lcore(void *arg)
 	return 0;
 }
 
+/* The lcore's multi-buffer calls of one direction: verification of
+ * requests, signatures of responses. */
+static uint64_t
+mb_jobs(const struct sw_dp_stats *st, unsigned int dir)
+{
+	return dir == DIR_REQ ? st->verify_jobs : st->sign_jobs;
+}
+
+static uint64_t
+mb_bursts(const struct sw_dp_stats *st, unsigned int dir)
+{
+	return dir == DIR_REQ ? st->verify_bursts : st->sign_bursts;
+}
+
 /*
  * One pass of every template, requests (client port in, upstream port
  * counted) or responses (the reverse), each lcore its own share.  @p hook
@@ -469,8 +483,8 @@ pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, uint64_t *sent, uin
 		memset(sa->retx, 0, sizeof(sa->retx));
 	}
 	for (i = 0; i < b->n_lcores; i++) {
-		jobs0 += b->eng.lc[i]->st.verify_jobs;
-		bursts0 += b->eng.lc[i]->st.verify_bursts;
+		jobs0 += mb_jobs(&b->eng.lc[i]->st, dir);
+		bursts0 += mb_bursts(&b->eng.lc[i]->st, dir);
 		arg[i] = (struct lc_arg){
 			.b = b,
 			.q = i,
@@ -496,8 +510,8 @@ pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, uint64_t *sent, uin
 		t1 = RTE_MAX(t1, arg[i].t1);
 		*sent += arg[i].sent;
 		*fwd += arg[i].fwd;
-		jobs1 += b->eng.lc[i]->st.verify_jobs;
-		bursts1 += b->eng.lc[i]->st.verify_bursts;
+		jobs1 += mb_jobs(&b->eng.lc[i]->st, dir);
+		bursts1 += mb_bursts(&b->eng.lc[i]->st, dir);
 		if (hook_rc != NULL && *hook_rc == 0)
 			*hook_rc = arg[i].hook_rc;
 	}

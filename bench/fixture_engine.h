@@ -72,7 +72,9 @@ unsigned int sw_bench_eng_frame_len(const struct sw_bench_eng *b);
 /** Thread CPU seconds the lcores used in the last pass (summed). */
 double sw_bench_eng_cpu(const struct sw_bench_eng *b);
 
-/** Verify jobs per sw_mac_verify_burst call in the last request pass. */
+/** Jobs per multi-buffer call in the last pass: verifications per
+ *  sw_mac_verify_burst() (requests), signatures per sw_mac_compute_burst()
+ *  (responses). */
 double sw_bench_eng_batch(const struct sw_bench_eng *b);
 
 #ifdef __cplusplus

@@ -68,6 +68,8 @@ stats_dict(struct rte_tel_data *d, const struct sw_dp_stats *s)
 	rte_tel_data_add_dict_u64(d, "rx_sip", s->rx_sip);
 	rte_tel_data_add_dict_u64(d, "verify_bursts", s->verify_bursts);
 	rte_tel_data_add_dict_u64(d, "verify_jobs", s->verify_jobs);
+	rte_tel_data_add_dict_u64(d, "sign_bursts", s->sign_bursts);
+	rte_tel_data_add_dict_u64(d, "sign_jobs", s->sign_jobs);
 	rte_tel_data_add_dict_u64(d, "verified", s->verified);
 	rte_tel_data_add_dict_u64(d, "bad_sig", s->bad_sig);
 	rte_tel_data_add_dict_u64(d, "polls", s->polls);

@@ -83,6 +83,20 @@ struct sw_pend {
 
 /** A signed request parsed in stage 1a, waiting for the burst's bulk SA
  *  lookup (stage 1b) before its checks and job preparation (stage 1c). */
+/** A response from upstream waiting for its signature in the burst
+ *  (fwd.c sw_fwd_response_begin(), lcore.c rsp_flush()). */
+struct sw_rsp_pend {
+	struct rte_mbuf *m;
+	const char *buf;
+	uint32_t len;
+	uint8_t lin;
+	uint8_t msg;          /**< index into sw_lcore.msg[] */
+	uint8_t job;          /**< index into sw_lcore.sign_job[], UINT8_MAX: none */
+	uint64_t opaque;      /**< the SA our Via names */
+	struct sw_sa_src dst; /**< the client, from our Via */
+	struct sw_sa_sign_pend sp;
+};
+
 struct sw_stage {
 	struct rte_mbuf *m;
 	const char *buf;
@@ -140,6 +154,14 @@ struct __rte_cache_aligned sw_lcore {
 	uint8_t rtag[SW_MAC_TAG_MAX];
 	struct sw_mac_job rjob;
 	struct sw_auth rcred;
+	/* Responses from upstream to clients with an SA, signed together at
+	 * the end of each rx burst (one sw_mac_compute_burst()). */
+	uint16_t n_rsp;
+	uint16_t n_sign;
+	struct sw_rsp_pend rsp[SW_RX_BURST];
+	struct sw_mac_job sign_job[SW_RX_BURST];
+	uint8_t sign_tag[SW_RX_BURST][SW_MAC_TAG_MAX];
+	uint8_t sign_slot[SW_RX_BURST][SW_SA_SLOT_MAX];
 	/** Our own error response, parsed back so that it can be signed. */
 	struct sw_sip_msg own_rsp;
 	uint8_t lin[SW_LIN_SLOTS][SW_LIN_SIZE];

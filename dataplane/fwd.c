@@ -966,60 +966,87 @@ bad:
 	sw_ctr_add(&lc->st.drop[SW_DROP_RSP_UNVERIFIED], 1);
 }
 
-bool
-sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-		const char *buf, uint32_t len)
+enum sw_fwd_rsp
+sw_fwd_response_begin(struct sw_lcore *lc, const struct sw_sip_msg *msg, const char *buf,
+		      uint32_t len, struct sw_rsp_pend *rp)
+{
+	if (!sw_sa_via_parse(msg, &rp->opaque, &rp->dst)) {
+		if (sw_sa_via_parse_in(msg, &rp->opaque, &rp->dst) && rp->dst.af != 0)
+			client_response(lc, msg, buf, len, rp->opaque, &rp->dst);
+		else
+			sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
+		return SW_FWD_RSP_DONE;
+	}
+	if (rp->dst.af != AF_INET && rp->dst.af != AF_INET6) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NO_VIA], 1);
+		return SW_FWD_RSP_DONE;
+	}
+	rp->buf = buf;
+	rp->len = len;
+	rp->job = UINT8_MAX;
+	rp->sp.sa = NULL;
+	if (rp->opaque == 0) {
+		/* No SA named: relayed as it is. */
+		sw_fwd_response_end(lc, rp, msg, NULL, true);
+		return SW_FWD_RSP_DONE;
+	}
+	return SW_FWD_RSP_STAGE;
+}
+
+enum sw_fwd_rsp
+sw_fwd_response_prep(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
+		     struct sw_sa_rt *sa, uint8_t *slot)
 {
 	struct sw_engine *eng = lc->eng;
-	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
-	struct sw_sa_rt *sa = NULL;
-	struct sw_sa_src src;
+	int rc;
+
+	if (sa == NULL)
+		return SW_FWD_RSP_SIGN; /* the SA is gone: relayed unsigned */
+	if (sw_sa_rsp_needs_cp(sa, msg)) {
+		sw_fwd_to_cp(lc, rp->m);
+		return SW_FWD_RSP_CONSUMED;
+	}
+	rc = sw_sa_sign_prep(eng->pol, sa, msg, &lc->rng, slot, &rp->sp, &lc->sign_job[lc->n_sign]);
+	if (rc == 0)
+		rp->job = (uint8_t)lc->n_sign++;
+	else if (rc != 1)
+		rp->sp.sa = NULL; /* relayed unsigned, as when signing fails (counted) */
+	return SW_FWD_RSP_SIGN;
+}
+
+void
+sw_fwd_response_end(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
+		    const uint8_t *digest, bool burst_ok)
+{
+	struct sw_engine *eng = lc->eng;
+	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = rp->buf, .len = rp->len };
+	bool sign = rp->sp.sa != NULL && burst_ok;
 	struct sw_addr dst;
 	struct rte_mbuf *pay;
 	enum sw_drop why;
-	uint64_t opaque;
 
-	if (!sw_sa_via_parse(msg, &opaque, &src)) {
-		if (sw_sa_via_parse_in(msg, &opaque, &src) && src.af != 0)
-			client_response(lc, msg, buf, len, opaque, &src);
-		else
-			sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
-		return false;
-	}
-	if (src.af != AF_INET && src.af != AF_INET6) {
-		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NO_VIA], 1);
-		return false;
-	}
-	if (opaque != 0)
-		sa = sw_eng_sa_lookup(eng, opaque);
-	if (sa != NULL && sw_sa_rsp_needs_cp(sa, msg)) {
-		sw_fwd_to_cp(lc, m);
-		return true;
-	}
 	op.fwd.pop_via = true;
 	op.fwd.info_hdr = SW_HDR_OTHER;
-	if (sa != NULL) {
+	if (sign) {
 		struct sw_wbuf w;
 
 		sw_wbuf_init(&w, lc->info, sizeof(lc->info));
-		if (sw_sa_sign_response(eng->pol, sa, msg, &lc->rng, false, lc->sign_scratch,
-					&w) == 0) {
+		if (sw_sa_sign_finish(eng->pol, &rp->sp, digest, &w) == 0) {
 			op.fwd.info_hdr = eng->pol->info_hdr;
 			op.fwd.info.p = lc->info;
 			op.fwd.info.len = (uint16_t)w.len;
 		} else {
-			sa = NULL;
+			sign = false;
 		}
 	}
 	pay = build(lc, &op, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
-		return false;
+		return;
 	}
-	addr_of(&dst, &src);
-	if (emit_routed(lc, pay, &dst, src.port, false))
-		sw_ctr_add(&lc->st.verdict[sa != NULL ? SW_V_RESP_SIGNED : SW_V_RESP_PLAIN], 1);
-	return false;
+	addr_of(&dst, &rp->dst);
+	if (emit_routed(lc, pay, &dst, rp->dst.port, false))
+		sw_ctr_add(&lc->st.verdict[sign ? SW_V_RESP_SIGNED : SW_V_RESP_PLAIN], 1);
 }
 
 void

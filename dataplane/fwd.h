@@ -35,15 +35,46 @@ struct sw_lcore;
 void sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 		    const char *buf, uint32_t len, struct sw_sa_rt *sa, enum sw_verdict v);
 
-/** Relay a response from upstream to the client named in our Via, signed if
- *  the client has an SA; or a client's response to a request we relayed
- *  from upstream (our z9hG4bK-si Via on top): its signature is verified
- *  (MS-SIPAE clients sign every message, pidgin-sipe its responses too)
- *  and it goes to the next Via.  Unsigned or unverified: counted drop.
- *  @return true if @p m was consumed (handed to the control plane), false
- *  if the caller still owns it. */
-bool sw_fwd_response(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-		     const char *buf, uint32_t len);
+/** What sw_fwd_response_begin() / _prep() did with a response. */
+enum sw_fwd_rsp {
+	SW_FWD_RSP_DONE,     /**< relayed or dropped: the caller frees m */
+	SW_FWD_RSP_STAGE,    /**< names an SA: keep it for the burst (*rp filled) */
+	SW_FWD_RSP_CONSUMED, /**< m handed to the control plane */
+	SW_FWD_RSP_SIGN,     /**< ready for the burst's signatures, then _end() */
+};
+
+/**
+ * A response: one from upstream goes to the client named in our Via, signed
+ * if the client has an SA; a client's response to a request we relayed from
+ * upstream (our z9hG4bK-si Via on top) has its signature verified (MS-SIPAE
+ * clients sign every message, pidgin-sipe its responses too) and goes to the
+ * next Via; unsigned or unverified: counted drop.
+ *
+ * In three steps, so that the responses of one rx burst share one bulk SA
+ * lookup (with prefetch) and one multi-buffer run for their signatures, as
+ * requests share theirs: begin() does all but what needs the SA and stages
+ * a response that names one (SW_FWD_RSP_STAGE: rp->dst, opaque, buf, len
+ * set; the caller keeps @p msg and @p buf alive and fills rp->m, lin, msg);
+ * prep() with the SA looked up either hands the response to the control
+ * plane (a 2xx to REGISTER, or an AP-REP pending) or builds its signed
+ * buffer in @p slot (lc->sign_slot[lc->n_sign]) and appends its MAC job to
+ * lc->sign_job; end() after sw_mac_compute_burst() relays it.
+ */
+enum sw_fwd_rsp sw_fwd_response_begin(struct sw_lcore *lc, const struct sw_sip_msg *msg,
+				      const char *buf, uint32_t len, struct sw_rsp_pend *rp);
+
+/** Second step, with the SA of rp->opaque (NULL: gone, relayed unsigned).
+ *  @return SW_FWD_RSP_CONSUMED (rp->m handed on) or SW_FWD_RSP_SIGN. */
+enum sw_fwd_rsp sw_fwd_response_prep(struct sw_lcore *lc, struct sw_rsp_pend *rp,
+				     const struct sw_sip_msg *msg, struct sw_sa_rt *sa,
+				     uint8_t *slot);
+
+/** Last step: the signature from @p digest (rp->job's tag; NULL if it was
+ *  signed in prep(); with @p burst_ok false, or if signing failed, the
+ *  response goes unsigned, counted resp_plain), the info header, our Via
+ *  popped, tx to the client.  Does not free rp->m. */
+void sw_fwd_response_end(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
+			 const uint8_t *digest, bool burst_ok);
 
 /**
  * A request from upstream: if its top Route is our Path URI, check the flow

@@ -183,6 +183,8 @@ sw_eng_print_summary(const struct sw_engine *eng, FILE *out)
 	fprintf(out, "  %-22s %" PRIu64 " (jobs %" PRIu64 ", verified %" PRIu64
 		     ", bad %" PRIu64 ")\n",
 		"verify_bursts", sum.verify_bursts, sum.verify_jobs, sum.verified, sum.bad_sig);
+	fprintf(out, "  %-22s %" PRIu64 " (jobs %" PRIu64 ")\n", "sign_bursts", sum.sign_bursts,
+		sum.sign_jobs);
 	for (k = 0; k < SW_V_MAX; k++)
 		fprintf(out, "  %-22s %" PRIu64 "\n", sw_verdict_name[k], sum.verdict[k]);
 	for (k = 0; k < SW_DROP_MAX; k++)

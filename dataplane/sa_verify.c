@@ -802,62 +802,82 @@ put_quoted(struct sw_wbuf *w, const char *name, const void *v, size_t len)
 	sw_wbuf_put(w, "\"", 1);
 }
 
-/* The server signature of any message to the client of @p sa: the signed
- * buffer is a request's or a response's by msg->status (sigbuf.h). */
+/*
+ * The server signature of any message to the client of @p sa, in three
+ * steps: sign_begin() takes snum and srand and builds the signed buffer (a
+ * request's or a response's by msg->status, sigbuf.h) at @p sbuf; the token
+ * is made from it, by one scalar HMAC (sign_msg()) or in an lcore's burst
+ * (sw_sa_sign_prep()); sign_put() writes the header value.
+ */
 static int
-sign_msg(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
-	 struct sw_sa_rng *rng, bool with_ap_rep, uint8_t *scratch, struct sw_wbuf *out)
+sign_begin(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+	   struct sw_sa_rng *rng, struct sw_sa_sign_pend *sp, uint8_t *sbuf, size_t *sb_len)
 {
 	static const char digits[] = "0123456789abcdef";
 	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
-	char srand[8], snum_s[20], opq[SW_SA_OPAQUE_HEX];
-	uint8_t tok[SW_SIG_TOKEN_MAX];
+	char snum_s[20];
 	struct sw_sigbuf_auth a;
 	struct sw_wbuf sb, ns;
-	uint64_t snum;
 	uint32_t r;
-	int i, n;
+	int i;
 
 	if (scheme == NULL)
 		return -EINVAL;
-	snum = __atomic_fetch_add(&sa->snum, 1, __ATOMIC_RELAXED) + 1;
+	sp->sa = sa;
+	sp->snum = __atomic_fetch_add(&sa->snum, 1, __ATOMIC_RELAXED) + 1;
 	r = sw_sa_rng_next(rng);
 	for (i = 0; i < 8; i++)
-		srand[i] = digits[(r >> (28 - 4 * i)) & 0xf];
+		sp->srand[i] = digits[(r >> (28 - 4 * i)) & 0xf];
 	sw_wbuf_init(&ns, snum_s, sizeof(snum_s));
-	sw_wbuf_put_u64(&ns, snum);
+	sw_wbuf_put_u64(&ns, sp->snum);
 
 	a.scheme.p = scheme;
 	a.scheme.len = (uint16_t)strlen(scheme);
-	a.rand.p = srand;
+	a.rand.p = sp->srand;
 	a.rand.len = 8;
 	a.num.p = snum_s;
 	a.num.len = (uint16_t)ns.len;
 	a.realm = pol->realm;
 	a.targetname = pol->target[sa->scheme];
 	a.version = sa->version;
-	sw_wbuf_init(&sb, scratch, SW_SIGBUF_MAX);
-	if (sw_sigbuf_build(rsp, &a, &sb) != 0 || !sw_wbuf_ok(&sb))
+	sw_wbuf_init(&sb, sbuf, SW_SIGBUF_MAX);
+	if (sw_sigbuf_build(msg, &a, &sb) != 0 || !sw_wbuf_ok(&sb))
 		return -ENOSPC;
-	n = sw_sig_ckey_sign(sw_sa_s2c(sa), sb.p, sb.len, sa->krb_seq_s2c0 + snum - 1, tok,
-			     sizeof(tok));
-	if (n < 0)
-		return n;
+	*sb_len = sb.len;
+	return 0;
+}
+
+/* The Kerberos sequence number of the server's signature number snum
+ * (PROTOCOL.md §3); unused for NTLM. */
+static inline uint64_t
+sign_seq(const struct sw_sa_sign_pend *sp)
+{
+	return sp->sa->krb_seq_s2c0 + sp->snum - 1;
+}
+
+static int
+sign_put(const struct sw_sa_policy *pol, const struct sw_sa_sign_pend *sp, bool with_ap_rep,
+	 struct sw_wbuf *out)
+{
+	const struct sw_sa_rt *sa = sp->sa;
+	const char *scheme = sw_scheme_name((enum sw_scheme)sa->scheme);
+	char opq[SW_SA_OPAQUE_HEX];
+	struct sw_span target = pol->target[sa->scheme];
 
 	sw_sa_opaque_fmt(sa->opaque, opq);
-	sw_wbuf_put(out, a.scheme.p, a.scheme.len);
+	sw_wbuf_puts(out, scheme);
 	sw_wbuf_puts(out, " qop=\"auth\", ");
 	put_quoted(out, "opaque", opq, sizeof(opq));
 	sw_wbuf_put(out, ", ", 2);
 	put_quoted(out, "realm", pol->realm.p, pol->realm.len);
 	sw_wbuf_put(out, ", ", 2);
-	put_quoted(out, "targetname", a.targetname.p, a.targetname.len);
+	put_quoted(out, "targetname", target.p, target.len);
 	sw_wbuf_put(out, ", ", 2);
-	put_quoted(out, "srand", srand, 8);
-	sw_wbuf_put(out, ", ", 2);
-	put_quoted(out, "snum", snum_s, ns.len);
-	sw_wbuf_puts(out, ", rspauth=\"");
-	sw_wbuf_put_hex(out, tok, (size_t)n);
+	put_quoted(out, "srand", sp->srand, 8);
+	sw_wbuf_puts(out, ", snum=\"");
+	sw_wbuf_put_u64(out, sp->snum);
+	sw_wbuf_puts(out, "\", rspauth=\"");
+	sw_wbuf_put_hex(out, sp->token, sp->token_len);
 	sw_wbuf_put(out, "\"", 1);
 	/* Only the control plane asks for the AP-REP: only it reads the cold record. */
 	if (with_ap_rep && sa->keys != NULL && sa->keys->ap_rep_len != 0) {
@@ -865,6 +885,65 @@ sign_msg(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_si
 		put_quoted(out, "gssapi-data", sa->keys->ap_rep_b64, sa->keys->ap_rep_len);
 	}
 	return sw_wbuf_ok(out) ? 0 : -ENOSPC;
+}
+
+static int
+sign_msg(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
+	 struct sw_sa_rng *rng, bool with_ap_rep, uint8_t *scratch, struct sw_wbuf *out)
+{
+	struct sw_sa_sign_pend sp;
+	size_t len;
+	int n;
+
+	n = sign_begin(pol, sa, msg, rng, &sp, scratch, &len);
+	if (n != 0)
+		return n;
+	n = sw_sig_ckey_sign(sw_sa_s2c(sa), scratch, len, sign_seq(&sp), sp.token,
+			     sizeof(sp.token));
+	if (n < 0)
+		return n;
+	sp.token_len = (uint8_t)n;
+	return sign_put(pol, &sp, with_ap_rep, out);
+}
+
+int
+sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
+		struct sw_sa_rng *rng, uint8_t *slot, struct sw_sa_sign_pend *sp,
+		struct sw_mac_job *job)
+{
+	size_t len;
+	int n;
+
+	if (rsp->status == 0)
+		return -EINVAL;
+	n = sign_begin(pol, sa, rsp, rng, sp, slot + SW_SIG_HEADROOM, &len);
+	if (n != 0)
+		return n;
+	n = sw_sig_ckey_sign_prep(sw_sa_s2c(sa), slot, (uint32_t)len, sign_seq(sp), sp->token,
+				  job);
+	if (n != -ENOTSUP)
+		return n;
+	/* rc4-hmac: scalar now, with the snum already taken. */
+	n = sw_sig_ckey_sign(sw_sa_s2c(sa), slot + SW_SIG_HEADROOM, len, sign_seq(sp), sp->token,
+			     sizeof(sp->token));
+	if (n < 0)
+		return n;
+	sp->token_len = (uint8_t)n;
+	return 1;
+}
+
+int
+sw_sa_sign_finish(const struct sw_sa_policy *pol, struct sw_sa_sign_pend *sp,
+		  const uint8_t *digest, struct sw_wbuf *out)
+{
+	if (digest != NULL) {
+		int n = sw_sig_ckey_sign_finish(sw_sa_s2c(sp->sa), digest, sp->token);
+
+		if (n < 0)
+			return n;
+		sp->token_len = (uint8_t)n;
+	}
+	return sign_put(pol, sp, false, out);
 }
 
 int

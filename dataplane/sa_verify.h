@@ -298,6 +298,34 @@ int sw_sa_sign_response(const struct sw_sa_policy *pol, struct sw_sa_rt *sa,
 			const struct sw_sip_msg *rsp, struct sw_sa_rng *rng, bool with_ap_rep,
 			uint8_t *scratch, struct sw_wbuf *out);
 
+/** A server signature being made in an lcore's burst (sw_sa_sign_prep()). */
+struct sw_sa_sign_pend {
+	struct sw_sa_rt *sa;
+	uint64_t snum;
+	char srand[8];
+	uint8_t token_len;
+	uint8_t token[SW_SIG_TOKEN_MAX];
+};
+
+/**
+ * sw_sa_sign_response() for a burst: takes snum and srand, builds the signed
+ * buffer in @p slot (SW_SA_SLOT_MAX bytes, at SW_SIG_HEADROOM) and prepares
+ * @p job for sw_mac_compute_burst(); sw_sa_sign_finish() with the job's digest
+ * then writes the same header value sw_sa_sign_response() would (no AP-REP:
+ * that is the control plane's).  @p slot and @p sp must outlive the burst.
+ * Does not allocate, lock or log (rc4-hmac keys: as sw_sa_sign_response()).
+ * @return 0 (job prepared), 1 (an rc4-hmac key: signed here, no job; call
+ *   sw_sa_sign_finish() with a NULL digest), -ENOSPC, -EINVAL, -EIO.
+ */
+int sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
+		    struct sw_sa_rng *rng, uint8_t *slot, struct sw_sa_sign_pend *sp,
+		    struct sw_mac_job *job);
+
+/** Second half of sw_sa_sign_prep(): @p digest is the job's tag from the
+ *  burst (NULL when prep returned 1).  @return 0, -ENOSPC, -EINVAL. */
+int sw_sa_sign_finish(const struct sw_sa_policy *pol, struct sw_sa_sign_pend *sp,
+		      const uint8_t *digest, struct sw_wbuf *out);
+
 /**
  * Does a response for a client with @p sa need the control plane?  Yes when
  * it must carry the AP-REP, and for a 2xx to REGISTER (registration expiry,

@@ -15,7 +15,11 @@
  *    dropped and counted; other sources, the limited source's signed
  *    traffic and its challenges are unaffected (this engine has no control
  *    plane, so a leg that passes the limit ends as cp_down);
- *  - counters account for every packet: rx = verdicts + drops.
+ *  - counters account for every packet: rx = verdicts + drops;
+ *  - the responses of an rx burst for clients with an SA are signed
+ *    together (one multi-buffer run): 40 responses in one go (a full burst
+ *    and part of the next) all leave signed, in order, each with its own
+ *    snum, and every signature verifies with the scalar reference path.
  */
 
 #include <stdarg.h>
@@ -436,6 +440,153 @@ test_hard_counters_account(void **state)
 		fail_msg("rx %lu, verdicts + drops %lu", (unsigned long)st->rx, (unsigned long)sum);
 }
 
+/* The server signature in @p hdr of response @p msg under @p k (scalar,
+ * full key: the reference path, not the lcore's batch); its snum. */
+static uint64_t
+server_sig_ok(const struct sw_sip_msg *msg, const char *hdr, const struct sw_sig_key *k)
+{
+	static uint8_t sb[SW_SIGBUF_MAX];
+	struct sw_sigbuf_auth a;
+	struct sw_auth info;
+	struct sw_span rspauth;
+	struct sw_wbuf w;
+	uint8_t tok[SW_SIG_TOKEN_MAX];
+	uint64_t snum = 0;
+	uint32_t off;
+	uint16_t i, j;
+	int n;
+
+	for (i = 0; i < msg->n_hdr; i++)
+		if (sw_span_ieq(msg->hdr[i].name, hdr))
+			break;
+	assert_true(i < msg->n_hdr);
+	assert_int_equal(sw_auth_parse(msg->hdr[i].value, &info, &off), SW_AUTH_OK);
+	a.scheme = info.scheme;
+	a.rand = sw_auth_get(&info, SW_AUTH_P_SRAND);
+	a.num = sw_auth_get(&info, SW_AUTH_P_SNUM);
+	a.realm = sw_auth_get(&info, SW_AUTH_P_REALM);
+	a.targetname = sw_auth_get(&info, SW_AUTH_P_TARGETNAME);
+	a.version = 3;
+	rspauth = sw_auth_get(&info, SW_AUTH_P_RSPAUTH);
+	assert_int_equal(a.rand.len, 8);
+	n = sw_hex_decode(rspauth.p, rspauth.len, tok, sizeof(tok));
+	assert_int_equal(n, 16);
+	sw_wbuf_init(&w, sb, sizeof(sb));
+	assert_int_equal(sw_sigbuf_build(msg, &a, &w), 0);
+	assert_int_equal(sw_sig_verify(k, w.p, w.len, tok, (size_t)n), 0);
+	for (j = 0; j < a.num.len; j++)
+		snum = snum * 10 + (uint64_t)(a.num.p[j] - '0');
+	return snum;
+}
+
+static void
+test_hard_signed_response_burst(void **state)
+{
+	enum { N = 40 };
+	static char fwd[2048], rsp[N][2048], got[2048];
+	static struct sw_sip_msg msg;
+	const struct sw_dp_stats *st = &eng.lc[0]->st;
+	uint64_t signed0 = st->verdict[SW_V_RESP_SIGNED], last = 0;
+	uint64_t bursts0 = st->sign_bursts, jobs0 = st->sign_jobs;
+	struct rte_mbuf *m[N], *o = NULL;
+	struct sw_sig_key k;
+	const char *via, *e;
+	unsigned int i, n = 0;
+
+	(void)state;
+	src_host = 2;
+	/* A signed INVITE goes upstream with our Via (sw-sa names the SA). */
+	req(fwd, sizeof(fwd), "INVITE", 11, "burst@h");
+	sign(fwd, sizeof(fwd), OPAQUE, 7000, false, false);
+	{
+		struct rte_mbuf *q = rte_pktmbuf_alloc(pool);
+		struct sw_net_dst d;
+		size_t len = strlen(fwd);
+
+		memcpy(rte_pktmbuf_append(q, (uint16_t)len), fwd, len);
+		memset(&d, 0, sizeof(d));
+		d.src.af = d.dst.af = AF_INET;
+		inet_pton(AF_INET, "10.1.1.2", &d.src.u);
+		inet_pton(AF_INET, "10.1.1.1", &d.dst.u);
+		d.sport = 5070;
+		d.dport = 5060;
+		d.mtu = 9000;
+		assert_int_equal(sw_net_push_headers(q, &d), 0);
+		assert_int_equal(rte_ring_enqueue(rx_ring[0], q), 0);
+		sw_lcore_poll(eng.lc[0], rte_rdtsc());
+		sw_lcore_flush(eng.lc[0]);
+		assert_int_equal(rte_ring_dequeue(tx_ring[1], (void **)&o), 0);
+		assert_int_equal(sw_net_classify(o, 1), SW_NET_UDP);
+		memcpy(fwd, rte_pktmbuf_mtod_offset(o, char *, sw_pkt_meta(o)->payload_off),
+		       sw_pkt_meta(o)->payload_len);
+		fwd[sw_pkt_meta(o)->payload_len] = '\0';
+		rte_pktmbuf_free(o);
+	}
+	/* The UAS's answers (RFC 3261 §8.2.6: its Via values copied), 180s
+	 * and a 200 with their own To tags, all queued before one poll. */
+	via = strstr(fwd, "Via: ");
+	e = strstr(via, "Max-Forwards");
+	assert_non_null(e);
+	for (i = 0; i < N; i++) {
+		struct sw_net_dst d;
+		size_t len;
+
+		snprintf(rsp[i], sizeof(rsp[i]),
+			 "SIP/2.0 %s\r\n%.*sFrom: <sip:bob@example.test>;tag=1\r\n"
+			 "To: <sip:carol@example.test>;tag=up%u\r\nCall-ID: burst@h\r\n"
+			 "CSeq: 11 INVITE\r\nContent-Length: 0\r\n\r\n",
+			 i + 1 == N ? "200 OK" : "180 Ringing", (int)(e - via), via, i);
+		len = strlen(rsp[i]);
+		m[i] = rte_pktmbuf_alloc(pool);
+		assert_non_null(m[i]);
+		memcpy(rte_pktmbuf_append(m[i], (uint16_t)len), rsp[i], len);
+		memset(&d, 0, sizeof(d));
+		d.src.af = d.dst.af = AF_INET;
+		inet_pton(AF_INET, "10.1.2.2", &d.src.u);
+		inet_pton(AF_INET, "10.1.2.1", &d.dst.u);
+		d.sport = 5060;
+		d.dport = 5060;
+		d.mtu = 9000;
+		assert_int_equal(sw_net_push_headers(m[i], &d), 0);
+	}
+	assert_int_equal(rte_ring_enqueue_bulk(rx_ring[1], (void **)m, N, NULL), N);
+	sw_lcore_poll(eng.lc[0], rte_rdtsc()); /* 32 of them */
+	sw_lcore_poll(eng.lc[0], rte_rdtsc()); /* the other 8 */
+	sw_lcore_flush(eng.lc[0]);
+
+	assert_int_equal(sw_sig_key_init_ntlm(&k, skey, SW_DIR_S2C), 0);
+	while (rte_ring_dequeue(tx_ring[0], (void **)&o) == 0) {
+		const struct sw_pkt_meta *pm;
+		uint64_t snum;
+
+		assert_int_equal(sw_net_classify(o, 0), SW_NET_UDP);
+		pm = sw_pkt_meta(o);
+		memcpy(got, rte_pktmbuf_mtod_offset(o, char *, pm->payload_off), pm->payload_len);
+		got[pm->payload_len] = '\0';
+		rte_pktmbuf_free(o);
+		assert_true(n < N);
+		/* In order: the n-th answer, our Via popped, the client's on top. */
+		assert_true(strncmp(got, n + 1 == N ? "SIP/2.0 200 OK\r\n" : "SIP/2.0 180 Ringing\r\n",
+				    n + 1 == N ? 16 : 21) == 0);
+		assert_null(strstr(got, "z9hG4bK-sw"));
+		assert_non_null(strstr(got, "\r\nVia: SIP/2.0/UDP 10.1.1.2:5070;branch=z9hG4bK11;"));
+		snprintf(fwd, sizeof(fwd), ";tag=up%u\r\n", n);
+		assert_non_null(strstr(got, fwd));
+		assert_int_equal(sw_sip_parse(got, strlen(got), &msg), SW_SIP_OK);
+		snum = server_sig_ok(&msg, "Proxy-Authentication-Info", &k);
+		assert_true(snum > last);
+		last = snum;
+		n++;
+	}
+	sw_sig_key_wipe(&k);
+	assert_int_equal(n, N);
+	assert_int_equal(st->verdict[SW_V_RESP_SIGNED] - signed0, N);
+	/* Two rx bursts (32 + 8), one multi-buffer call each. */
+	assert_int_equal(st->sign_bursts - bursts0, 2);
+	assert_int_equal(st->sign_jobs - jobs0, N);
+	assert_int_equal(rte_ring_count(tx_ring[1]), 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -444,6 +595,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hard_challenge_rate),
 		cmocka_unit_test(test_hard_handshake_rate),
 		cmocka_unit_test(test_hard_counters_account),
+		cmocka_unit_test(test_hard_signed_response_burst),
 	};
 	int ret;
 
