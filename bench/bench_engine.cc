@@ -112,7 +112,7 @@ BENCHMARK(BM_pipeline)
 
 // Upstream's 200 OKs to the requests above, signed for each client's SA
 // (Proxy-Authentication-Info rspauth) and relayed to it; batch: signatures
-// per multi-buffer call (the responses of one rx burst, lcore.c rsp_flush()).
+// per multi-buffer call (the responses of one rx burst, lcore.c out_flush()).
 static void
 BM_response(benchmark::State &state)
 {

@@ -100,7 +100,7 @@ struct __rte_cache_aligned sw_dp_stats {
 	uint64_t rx_sip;    /**< SIP datagrams parsed */
 	uint64_t verify_bursts; /**< sw_mac_verify_burst() calls */
 	uint64_t verify_jobs;   /**< jobs in those calls */
-	uint64_t sign_bursts;   /**< sw_mac_compute_burst() calls for relayed responses */
+	uint64_t sign_bursts;   /**< sw_mac_compute_burst() calls for what goes to clients */
 	uint64_t sign_jobs;     /**< signatures made in those calls */
 	uint64_t verified;  /**< tags that matched */
 	uint64_t bad_sig;   /**< tags that did not */

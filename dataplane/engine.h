@@ -83,17 +83,26 @@ struct sw_pend {
 
 /** A signed request parsed in stage 1a, waiting for the burst's bulk SA
  *  lookup (stage 1b) before its checks and job preparation (stage 1c). */
-/** A response from upstream waiting for its signature in the burst
- *  (fwd.c sw_fwd_response_begin(), lcore.c rsp_flush()). */
-struct sw_rsp_pend {
+/** What a message waiting in sw_lcore.out[] is. */
+enum sw_out_kind {
+	SW_OUT_RESPONSE, /**< a response from upstream, to the client in our Via */
+	SW_OUT_INBOUND,  /**< a request from upstream, to the client in its flow token */
+};
+
+/** A message to a client that waits in the rx burst for our signature
+ *  (fwd.c sw_fwd_response_begin() / sw_fwd_inbound_begin(), lcore.c
+ *  out_flush()). */
+struct sw_out_pend {
 	struct rte_mbuf *m;
 	const char *buf;
 	uint32_t len;
 	uint8_t lin;
 	uint8_t msg;          /**< index into sw_lcore.msg[] */
 	uint8_t job;          /**< index into sw_lcore.sign_job[], UINT8_MAX: none */
-	uint64_t opaque;      /**< the SA our Via names */
-	struct sw_sa_src dst; /**< the client, from our Via */
+	uint8_t kind;         /**< enum sw_out_kind */
+	int16_t mf;           /**< inbound: Max-Forwards as received */
+	uint64_t opaque;      /**< the SA our Via or the flow token names */
+	struct sw_sa_src dst; /**< the client */
 	struct sw_sa_sign_pend sp;
 };
 
@@ -154,11 +163,12 @@ struct __rte_cache_aligned sw_lcore {
 	uint8_t rtag[SW_MAC_TAG_MAX];
 	struct sw_mac_job rjob;
 	struct sw_auth rcred;
-	/* Responses from upstream to clients with an SA, signed together at
-	 * the end of each rx burst (one sw_mac_compute_burst()). */
-	uint16_t n_rsp;
+	/* Messages from upstream to clients with an SA (responses, and
+	 * requests routed by our Path), signed together at the end of each rx
+	 * burst (one sw_mac_compute_burst()). */
+	uint16_t n_out;
 	uint16_t n_sign;
-	struct sw_rsp_pend rsp[SW_RX_BURST];
+	struct sw_out_pend out[SW_RX_BURST];
 	struct sw_mac_job sign_job[SW_RX_BURST];
 	uint8_t sign_tag[SW_RX_BURST][SW_MAC_TAG_MAX];
 	uint8_t sign_slot[SW_RX_BURST][SW_SA_SLOT_MAX];

@@ -723,97 +723,126 @@ sa_alive(const struct sw_sa_rt *sa, uint64_t now_ms)
 	       now_ms < sa->expires_ms;
 }
 
-bool
-sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-	       const char *buf, uint32_t len)
+enum sw_fwd_out
+sw_fwd_inbound_begin(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
+		     const char *buf, uint32_t len, struct sw_out_pend *op)
 {
-	struct sw_engine *eng = lc->eng;
-	const struct sw_pkt_meta *pm = sw_pkt_meta(m);
-	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = buf, .len = len };
-	struct sw_sa_src client, self, from;
-	struct rte_ether_addr mac;
-	struct sw_addr dst, nh;
-	struct sw_sa_rt *sa;
-	struct rte_mbuf *pay;
 	enum sw_sa_route rr;
-	struct sw_wbuf w;
-	enum sw_drop why;
-	uint64_t opaque;
-	uint16_t ifidx;
 	int mf;
 
-	rr = sw_sa_route_check(eng->pol, msg, &opaque, &client);
+	rr = sw_sa_route_check(lc->eng->pol, msg, &op->opaque, &op->dst);
 	if (rr == SW_SA_ROUTE_NOT_OURS)
-		return false;
+		return SW_FWD_NOT_OURS;
 	/* RFC 3261 §16.3 step 3 comes before any routing decision. */
 	mf = sw_sip_max_forwards(msg);
 	if (mf == 0) {
 		error_reply(lc, m, msg, buf, 483, SW_V_TOO_MANY_HOPS, NULL, false);
-		return true;
+		return SW_FWD_DONE;
 	}
 	/* RFC 5626 §5.3: a token that fails its check is 403, a flow that no
 	 * longer exists 430 (the registrar may then drop the binding). */
 	if (rr != SW_SA_ROUTE_OK) {
 		error_reply(lc, m, msg, buf, 403, SW_V_FLOW_BAD, NULL, false);
-		return true;
+		return SW_FWD_DONE;
 	}
-	sa = sw_eng_sa_lookup(eng, opaque);
+	op->kind = SW_OUT_INBOUND;
+	op->mf = (int16_t)mf;
+	op->buf = buf;
+	op->len = len;
+	op->job = UINT8_MAX;
+	op->sp.sa = NULL;
+	return SW_FWD_STAGE;
+}
+
+static enum sw_fwd_out
+inbound_prep(struct sw_lcore *lc, struct sw_out_pend *op, const struct sw_sip_msg *msg,
+	     struct sw_sa_rt *sa, uint8_t *slot)
+{
+	int rc;
+
 	if (!sa_alive(sa, lc->now_ms)) {
 		sw_ctr_add(&lc->st.sa_rc[sa == NULL ? SW_SA_NO_SA : SW_SA_EXPIRED], 1);
-		error_reply(lc, m, msg, buf, 430, SW_V_FLOW_FAILED, NULL, false);
-		return true;
+		error_reply(lc, op->m, msg, op->buf, 430, SW_V_FLOW_FAILED, NULL, false);
+		return SW_FWD_DONE;
 	}
-	addr_of(&dst, &client);
+	/* The signed fields (sigbuf.h) are none of the ones we edit. */
+	rc = sw_sa_sign_prep(lc->eng->pol, sa, msg, &lc->rng, slot, &op->sp,
+			     &lc->sign_job[lc->n_sign]);
+	if (rc < 0) {
+		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
+		return SW_FWD_DONE;
+	}
+	if (rc == 0)
+		op->job = (uint8_t)lc->n_sign++;
+	return SW_FWD_SIGN;
+}
+
+static void
+inbound_end(struct sw_lcore *lc, struct sw_out_pend *op, const struct sw_sip_msg *msg,
+	    const uint8_t *digest, bool burst_ok)
+{
+	struct sw_engine *eng = lc->eng;
+	const struct sw_pkt_meta *pm = sw_pkt_meta(op->m);
+	struct out_op fo = { .kind = OP_FWD, .msg = msg, .buf = op->buf, .len = op->len };
+	const struct sw_sa_rt *sa = op->sp.sa;
+	struct sw_sa_src self, from;
+	struct rte_ether_addr mac;
+	struct sw_addr dst, nh;
+	struct rte_mbuf *pay;
+	struct sw_wbuf w;
+	enum sw_drop why;
+	uint16_t ifidx;
+
+	addr_of(&dst, &op->dst);
 	if (sw_eng_route(eng, &dst, false, &ifidx, &nh) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_NO_ROUTE], 1);
-		return true;
+		return;
 	}
 	src_of(&self, &eng->ifs[ifidx].own, eng->ifs[ifidx].cfg->sip_port);
 	src_of(&from, &pm->src, pm->sport);
 	sw_wbuf_init(&w, lc->via, sizeof(lc->via));
 	if (sw_sa_via_write_in(eng->pol, msg, sa->opaque, &self, &from, &w) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
-		return true;
+		return;
 	}
-	if (!loop_mark(lc, m, msg, buf, NULL, false, &w, NULL))
-		return true;
-	op.fwd.push_via.p = lc->via;
-	op.fwd.push_via.len = (uint16_t)w.len;
-	op.fwd.pop_route = true;
-	op.fwd.dec_max_forwards = true;
-	op.fwd.mf_known = true;
-	op.fwd.mf = (int16_t)mf;
-	op.fwd.info_hdr = SW_HDR_OTHER;
+	if (!loop_mark(lc, op->m, msg, op->buf, NULL, false, &w, NULL))
+		return;
+	fo.fwd.push_via.p = lc->via;
+	fo.fwd.push_via.len = (uint16_t)w.len;
+	fo.fwd.pop_route = true;
+	fo.fwd.dec_max_forwards = true;
+	fo.fwd.mf_known = true;
+	fo.fwd.mf = op->mf;
+	fo.fwd.info_hdr = SW_HDR_OTHER;
 	/* The client's side of a new dialog: its later requests from upstream
 	 * come back through us as well. */
-	if (eng->cfg->record_route && creates_dialog(msg) && !record_route(lc, sa, &client, &op))
-		return true;
-	/* The signed fields (sigbuf.h) are none of the ones we edit. */
+	if (eng->cfg->record_route && creates_dialog(msg) &&
+	    !record_route(lc, sa, &op->dst, &fo))
+		return;
 	sw_wbuf_init(&w, lc->info, sizeof(lc->info));
-	if (sw_sa_sign_request(eng->pol, sa, msg, &lc->rng, lc->sign_scratch, &w) != 0) {
+	if (!burst_ok || sw_sa_sign_finish(eng->pol, &op->sp, digest, &w) != 0) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_BUILD], 1);
-		return true;
+		return;
 	}
-	op.fwd.info_hdr = eng->pol->info_hdr;
-	op.fwd.info.p = lc->info;
-	op.fwd.info.len = (uint16_t)w.len;
-	pay = build(lc, &op, &why);
+	fo.fwd.info_hdr = eng->pol->info_hdr;
+	fo.fwd.info.p = lc->info;
+	fo.fwd.info.len = (uint16_t)w.len;
+	pay = build(lc, &fo, &why);
 	if (pay == NULL) {
 		sw_ctr_add(&lc->st.drop[why], 1);
-		return true;
+		return;
 	}
 	if (!sw_neigh_lookup(eng->neigh, &nh, &mac)) {
 		sw_neigh_request(eng->neigh, &nh, eng->ifs[ifidx].port);
 		sw_ctr_add(&lc->st.drop[SW_DROP_NEIGH_MISS], 1);
 		rte_pktmbuf_free(pay);
-		return true;
+		return;
 	}
-	if (emit(lc, pay, ifidx, &mac, &dst, client.port, NULL)) {
+	if (emit(lc, pay, ifidx, &mac, &dst, op->dst.port, NULL)) {
 		sw_ctr_add(&lc->st.verdict[SW_V_FWD_INBOUND], 1);
-		if (op.fwd.push_rr.len != 0)
+		if (fo.fwd.push_rr.len != 0)
 			sw_ctr_add(&lc->st.record_routed, 1);
 	}
-	return true;
 }
 
 /*
@@ -966,57 +995,61 @@ bad:
 	sw_ctr_add(&lc->st.drop[SW_DROP_RSP_UNVERIFIED], 1);
 }
 
-enum sw_fwd_rsp
+static void response_end(struct sw_lcore *lc, struct sw_out_pend *rp,
+			 const struct sw_sip_msg *msg, const uint8_t *digest, bool burst_ok);
+
+enum sw_fwd_out
 sw_fwd_response_begin(struct sw_lcore *lc, const struct sw_sip_msg *msg, const char *buf,
-		      uint32_t len, struct sw_rsp_pend *rp)
+		      uint32_t len, struct sw_out_pend *rp)
 {
 	if (!sw_sa_via_parse(msg, &rp->opaque, &rp->dst)) {
 		if (sw_sa_via_parse_in(msg, &rp->opaque, &rp->dst) && rp->dst.af != 0)
 			client_response(lc, msg, buf, len, rp->opaque, &rp->dst);
 		else
 			sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NOT_OURS], 1);
-		return SW_FWD_RSP_DONE;
+		return SW_FWD_DONE;
 	}
 	if (rp->dst.af != AF_INET && rp->dst.af != AF_INET6) {
 		sw_ctr_add(&lc->st.drop[SW_DROP_RESP_NO_VIA], 1);
-		return SW_FWD_RSP_DONE;
+		return SW_FWD_DONE;
 	}
+	rp->kind = SW_OUT_RESPONSE;
 	rp->buf = buf;
 	rp->len = len;
 	rp->job = UINT8_MAX;
 	rp->sp.sa = NULL;
 	if (rp->opaque == 0) {
 		/* No SA named: relayed as it is. */
-		sw_fwd_response_end(lc, rp, msg, NULL, true);
-		return SW_FWD_RSP_DONE;
+		response_end(lc, rp, msg, NULL, true);
+		return SW_FWD_DONE;
 	}
-	return SW_FWD_RSP_STAGE;
+	return SW_FWD_STAGE;
 }
 
-enum sw_fwd_rsp
-sw_fwd_response_prep(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
-		     struct sw_sa_rt *sa, uint8_t *slot)
+static enum sw_fwd_out
+response_prep(struct sw_lcore *lc, struct sw_out_pend *rp, const struct sw_sip_msg *msg,
+	      struct sw_sa_rt *sa, uint8_t *slot)
 {
 	struct sw_engine *eng = lc->eng;
 	int rc;
 
 	if (sa == NULL)
-		return SW_FWD_RSP_SIGN; /* the SA is gone: relayed unsigned */
+		return SW_FWD_SIGN; /* the SA is gone: relayed unsigned */
 	if (sw_sa_rsp_needs_cp(sa, msg)) {
 		sw_fwd_to_cp(lc, rp->m);
-		return SW_FWD_RSP_CONSUMED;
+		return SW_FWD_CONSUMED;
 	}
 	rc = sw_sa_sign_prep(eng->pol, sa, msg, &lc->rng, slot, &rp->sp, &lc->sign_job[lc->n_sign]);
 	if (rc == 0)
 		rp->job = (uint8_t)lc->n_sign++;
 	else if (rc != 1)
 		rp->sp.sa = NULL; /* relayed unsigned, as when signing fails (counted) */
-	return SW_FWD_RSP_SIGN;
+	return SW_FWD_SIGN;
 }
 
-void
-sw_fwd_response_end(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
-		    const uint8_t *digest, bool burst_ok)
+static void
+response_end(struct sw_lcore *lc, struct sw_out_pend *rp, const struct sw_sip_msg *msg,
+	     const uint8_t *digest, bool burst_ok)
 {
 	struct sw_engine *eng = lc->eng;
 	struct out_op op = { .kind = OP_FWD, .msg = msg, .buf = rp->buf, .len = rp->len };
@@ -1047,6 +1080,25 @@ sw_fwd_response_end(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw
 	addr_of(&dst, &rp->dst);
 	if (emit_routed(lc, pay, &dst, rp->dst.port, false))
 		sw_ctr_add(&lc->st.verdict[sign ? SW_V_RESP_SIGNED : SW_V_RESP_PLAIN], 1);
+}
+
+enum sw_fwd_out
+sw_fwd_out_prep(struct sw_lcore *lc, struct sw_out_pend *op, const struct sw_sip_msg *msg,
+		struct sw_sa_rt *sa, uint8_t *slot)
+{
+	if (op->kind == SW_OUT_INBOUND)
+		return inbound_prep(lc, op, msg, sa, slot);
+	return response_prep(lc, op, msg, sa, slot);
+}
+
+void
+sw_fwd_out_end(struct sw_lcore *lc, struct sw_out_pend *op, const struct sw_sip_msg *msg,
+	       const uint8_t *digest, bool burst_ok)
+{
+	if (op->kind == SW_OUT_INBOUND)
+		inbound_end(lc, op, msg, digest, burst_ok);
+	else
+		response_end(lc, op, msg, digest, burst_ok);
 }
 
 void

@@ -35,58 +35,67 @@ struct sw_lcore;
 void sw_fwd_request(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
 		    const char *buf, uint32_t len, struct sw_sa_rt *sa, enum sw_verdict v);
 
-/** What sw_fwd_response_begin() / _prep() did with a response. */
-enum sw_fwd_rsp {
-	SW_FWD_RSP_DONE,     /**< relayed or dropped: the caller frees m */
-	SW_FWD_RSP_STAGE,    /**< names an SA: keep it for the burst (*rp filled) */
-	SW_FWD_RSP_CONSUMED, /**< m handed to the control plane */
-	SW_FWD_RSP_SIGN,     /**< ready for the burst's signatures, then _end() */
+/** What the steps of a message to a client did with it. */
+enum sw_fwd_out {
+	SW_FWD_DONE,     /**< relayed, answered or dropped: the caller frees m */
+	SW_FWD_STAGE,    /**< names an SA: keep it for the burst (*op filled) */
+	SW_FWD_CONSUMED, /**< m handed to the control plane */
+	SW_FWD_SIGN,     /**< ready for the burst's signatures, then _end() */
+	SW_FWD_NOT_OURS, /**< inbound: the top Route is not ours (nothing done) */
 };
+
+/*
+ * Messages from upstream to a client: relayed with our signature when the
+ * client has an SA.  In three steps, so that those of one rx burst share
+ * one bulk SA lookup (with prefetch) and one multi-buffer run for their
+ * signatures, as the requests from clients share theirs:
+ *  - begin() does all that needs no SA and stages a message that names one
+ *    (SW_FWD_STAGE: op->kind, dst, opaque, buf, len set; the caller keeps
+ *    @p msg and @p buf alive and fills op->m, lin, msg);
+ *  - sw_fwd_out_prep() with the SA looked up answers or hands on what
+ *    cannot be relayed, or builds the signed buffer in @p slot
+ *    (lc->sign_slot[lc->n_sign]) and appends its job to lc->sign_job;
+ *  - sw_fwd_out_end() after sw_mac_compute_burst() relays it.
+ */
 
 /**
  * A response: one from upstream goes to the client named in our Via, signed
  * if the client has an SA; a client's response to a request we relayed from
  * upstream (our z9hG4bK-si Via on top) has its signature verified (MS-SIPAE
  * clients sign every message, pidgin-sipe its responses too) and goes to the
- * next Via; unsigned or unverified: counted drop.
- *
- * In three steps, so that the responses of one rx burst share one bulk SA
- * lookup (with prefetch) and one multi-buffer run for their signatures, as
- * requests share theirs: begin() does all but what needs the SA and stages
- * a response that names one (SW_FWD_RSP_STAGE: rp->dst, opaque, buf, len
- * set; the caller keeps @p msg and @p buf alive and fills rp->m, lin, msg);
- * prep() with the SA looked up either hands the response to the control
- * plane (a 2xx to REGISTER, or an AP-REP pending) or builds its signed
- * buffer in @p slot (lc->sign_slot[lc->n_sign]) and appends its MAC job to
- * lc->sign_job; end() after sw_mac_compute_burst() relays it.
+ * next Via here; unsigned or unverified: counted drop.
+ * @return SW_FWD_DONE or SW_FWD_STAGE.
  */
-enum sw_fwd_rsp sw_fwd_response_begin(struct sw_lcore *lc, const struct sw_sip_msg *msg,
-				      const char *buf, uint32_t len, struct sw_rsp_pend *rp);
-
-/** Second step, with the SA of rp->opaque (NULL: gone, relayed unsigned).
- *  @return SW_FWD_RSP_CONSUMED (rp->m handed on) or SW_FWD_RSP_SIGN. */
-enum sw_fwd_rsp sw_fwd_response_prep(struct sw_lcore *lc, struct sw_rsp_pend *rp,
-				     const struct sw_sip_msg *msg, struct sw_sa_rt *sa,
-				     uint8_t *slot);
-
-/** Last step: the signature from @p digest (rp->job's tag; NULL if it was
- *  signed in prep(); with @p burst_ok false, or if signing failed, the
- *  response goes unsigned, counted resp_plain), the info header, our Via
- *  popped, tx to the client.  Does not free rp->m. */
-void sw_fwd_response_end(struct sw_lcore *lc, struct sw_rsp_pend *rp, const struct sw_sip_msg *msg,
-			 const uint8_t *digest, bool burst_ok);
+enum sw_fwd_out sw_fwd_response_begin(struct sw_lcore *lc, const struct sw_sip_msg *msg,
+				      const char *buf, uint32_t len, struct sw_out_pend *op);
 
 /**
  * A request from upstream: if its top Route is our Path URI, check the flow
- * token, find the SA, and relay it to the client the token names with our
- * Via, Max-Forwards decremented, the Route popped and our signature
- * (sw_sa_sign_request()).  Answers upstream: 483 (Max-Forwards 0), 482
- * (loop), 403 (token not authentic, RFC 5626 §5.3), 430 Flow Failed (SA gone
- * or expired); ACK gets no answer.  @return false if the top Route is not
- * ours (nothing done, nothing counted), true otherwise.
+ * token and stage it for the client the token names, to be relayed with our
+ * Via, Max-Forwards decremented, the Route popped and our signature.
+ * Answers upstream: 483 (Max-Forwards 0), 482 (loop), 403 (token not
+ * authentic, RFC 5626 §5.3), 430 Flow Failed (SA gone or expired); ACK gets
+ * no answer.  @return SW_FWD_NOT_OURS (nothing done, nothing counted),
+ * SW_FWD_DONE or SW_FWD_STAGE.
  */
-bool sw_fwd_inbound(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,
-		    const char *buf, uint32_t len);
+enum sw_fwd_out sw_fwd_inbound_begin(struct sw_lcore *lc, struct rte_mbuf *m,
+				     const struct sw_sip_msg *msg, const char *buf, uint32_t len,
+				     struct sw_out_pend *op);
+
+/** Second step, with the SA of op->opaque (NULL: gone).  A response to a
+ *  client whose SA is gone is relayed unsigned; a 2xx to REGISTER, or one
+ *  while an AP-REP is pending, goes to the control plane.
+ *  @return SW_FWD_CONSUMED (op->m handed on), SW_FWD_DONE (answered or
+ *  dropped, counted) or SW_FWD_SIGN. */
+enum sw_fwd_out sw_fwd_out_prep(struct sw_lcore *lc, struct sw_out_pend *op,
+				const struct sw_sip_msg *msg, struct sw_sa_rt *sa, uint8_t *slot);
+
+/** Last step: the signature from @p digest (op->job's tag; NULL if none was
+ *  needed or it was made in prep()), the info header, tx to the client.
+ *  With @p burst_ok false a response goes unsigned (resp_plain, as when
+ *  signing fails) and a request is dropped (build).  Does not free op->m. */
+void sw_fwd_out_end(struct sw_lcore *lc, struct sw_out_pend *op, const struct sw_sip_msg *msg,
+		    const uint8_t *digest, bool burst_ok);
 
 /** Stateless challenge to the sender.  Counts @p v. */
 void sw_fwd_challenge(struct sw_lcore *lc, struct rte_mbuf *m, const struct sw_sip_msg *msg,

@@ -2,8 +2,11 @@
  * The polling lcore (DESIGN.md "Data flow on a polling lcore"; STYLE.md 8-10,
  * E3): rx, classify, parse, dispatch; one sw_mac_verify_burst() for
  * everything pending (accumulated across rx bursts until SW_PEND_MAX or a
- * short TSC deadline); commit with re-check; tx.  No malloc, lock, syscall
- * or log between launch and quit, except the adaptive sleep of an idle lcore.
+ * short TSC deadline); commit with re-check; tx.  What goes from upstream to
+ * clients with an SA (responses, requests routed by our Path) waits to the
+ * end of its rx burst for one sw_mac_compute_burst() of all its signatures.
+ * No malloc, lock, syscall or log between launch and quit, except the
+ * adaptive sleep of an idle lcore.
  */
 
 #include <errno.h>
@@ -238,7 +241,7 @@ next:
 }
 
 static void stage_flush(struct sw_lcore *lc);
-static void rsp_flush(struct sw_lcore *lc);
+static void out_flush(struct sw_lcore *lc);
 
 /* An SA record's hot bytes before any is used (checks, replay window, the
  * compact keys, the user name): with 224-byte records that is three or
@@ -331,27 +334,14 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 		return;
 	}
 
+	/* One rx burst keeps at most SW_RX_BURST messages in out[]
+	 * (stage_flush() ends each); this only guards the invariant. */
+	if (unlikely(lc->n_out == SW_RX_BURST))
+		out_flush(lc);
 	if (msg->status != 0) {
-		struct sw_rsp_pend *rp;
-		enum sw_fwd_rsp r;
-
-		/* One rx burst keeps at most SW_RX_BURST (stage_flush() ends each);
-		 * this only guards the invariant. */
-		if (unlikely(lc->n_rsp == SW_RX_BURST))
-			rsp_flush(lc);
-		rp = &lc->rsp[lc->n_rsp];
-		r = sw_fwd_response_begin(lc, msg, buf, len, rp);
-		if (r == SW_FWD_RSP_STAGE) {
-			rp->m = m;
-			rp->lin = lin;
-			rp->msg = mi;
-			lc->n_rsp++;
-			return;
-		}
-		lin_release(lc, lin);
-		msg_put(lc, mi);
-		rte_pktmbuf_free(m);
-		return;
+		if (sw_fwd_response_begin(lc, msg, buf, len, &lc->out[lc->n_out]) == SW_FWD_STAGE)
+			goto out_stage;
+		goto done;
 	}
 
 	/*
@@ -363,10 +353,17 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 	{
 		uint8_t role = eng->ifs[pm->in_port].cfg->role;
 
-		if ((role == SW_ROLE_UPSTREAM ||
-		     (role == SW_ROLE_BOTH && sw_addr_eq(&pm->src, &eng->cfg->upstream))) &&
-		    sw_fwd_inbound(lc, m, msg, buf, len))
-			goto done;
+		if (role == SW_ROLE_UPSTREAM ||
+		    (role == SW_ROLE_BOTH && sw_addr_eq(&pm->src, &eng->cfg->upstream))) {
+			switch (sw_fwd_inbound_begin(lc, m, msg, buf, len, &lc->out[lc->n_out])) {
+			case SW_FWD_STAGE:
+				goto out_stage;
+			case SW_FWD_NOT_OURS:
+				break;
+			default:
+				goto done;
+			}
+		}
 		if (role == SW_ROLE_UPSTREAM) {
 			lin_release(lc, lin);
 			msg_put(lc, mi);
@@ -429,6 +426,12 @@ dispatch(struct sw_lcore *lc, struct rte_mbuf *m, const char *buf, uint32_t len,
 		.m = m, .buf = buf, .len = len, .lin = lin, .ack_cancel = ack_cancel,
 		.msg = mi, .opaque = opaque,
 	};
+	return;
+out_stage:
+	lc->out[lc->n_out].m = m;
+	lc->out[lc->n_out].lin = lin;
+	lc->out[lc->n_out].msg = mi;
+	lc->n_out++;
 	return;
 done:
 	lin_release(lc, lin);
@@ -501,36 +504,47 @@ done:
 }
 
 /*
- * The responses dispatch() kept, the way stage_flush() and verify_commit()
- * treat requests: one bulk SA lookup with every record prefetched (looked
- * up one at a time, each response waited on its record's cache miss, which
- * with 1M SAs cost more than the HMAC), then one sw_mac_compute_burst() for
- * all their signatures (a scalar HMAC each: about 620 ns for NTLM and 240
- * for aes-sha1 per response; in a burst of 32, 140 and 80), then relay each
- * in arrival order.  The SA pointers are held only within this call.
+ * The messages to clients dispatch() kept (responses from upstream, and
+ * requests from upstream routed by our Path), the way stage_flush() and
+ * verify_commit() treat requests from clients: one bulk SA lookup with
+ * every record prefetched (looked up one at a time, each message waited on
+ * its record's cache miss, which with 1M SAs cost more than the HMAC), then
+ * one sw_mac_compute_burst() for all their signatures (a scalar HMAC each:
+ * about 620 ns for NTLM and 240 for aes-sha1 per response; in a burst of
+ * 32, 140 and 80), then relay each in arrival order.  The SA pointers are
+ * held only within this call.
  */
 static void
-rsp_flush(struct sw_lcore *lc)
+out_flush(struct sw_lcore *lc)
 {
 	const uint64_t *keys[SW_RX_BURST];
 	struct sw_sa_rt *sa[SW_RX_BURST];
-	unsigned int k, n = lc->n_rsp;
+	unsigned int k, n = lc->n_out;
 	bool ok = true;
 
 	if (n == 0)
 		return;
 	for (k = 0; k < n; k++)
-		keys[k] = &lc->rsp[k].opaque;
+		keys[k] = &lc->out[k].opaque;
 	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
 	for (k = 0; k < n; k++)
 		if (sa[k] != NULL)
 			prefetch_record(sa[k]);
 	for (k = 0; k < n; k++) {
-		struct sw_rsp_pend *rp = &lc->rsp[k];
+		struct sw_out_pend *op = &lc->out[k];
 
-		if (sw_fwd_response_prep(lc, rp, &lc->msg[rp->msg], sa[k],
-					 lc->sign_slot[lc->n_sign]) == SW_FWD_RSP_CONSUMED)
-			rp->m = NULL;
+		switch (sw_fwd_out_prep(lc, op, &lc->msg[op->msg], sa[k],
+					lc->sign_slot[lc->n_sign])) {
+		case SW_FWD_CONSUMED: /* handed on */
+			op->m = NULL;
+			break;
+		case SW_FWD_DONE: /* answered or dropped: nothing to relay */
+			rte_pktmbuf_free(op->m);
+			op->m = NULL;
+			break;
+		default:
+			break;
+		}
 	}
 	if (lc->n_sign != 0) {
 		ok = sw_mac_compute_burst(lc->mac, lc->sign_job, lc->n_sign, lc->sign_tag) ==
@@ -539,20 +553,20 @@ rsp_flush(struct sw_lcore *lc)
 		sw_ctr_add(&lc->st.sign_jobs, lc->n_sign);
 	}
 	for (k = 0; k < n; k++) {
-		struct sw_rsp_pend *rp = &lc->rsp[k];
+		struct sw_out_pend *op = &lc->out[k];
 
-		if (rp->m != NULL) {
-			if (rp->job == UINT8_MAX) /* unsigned, or signed in prep (rc4-hmac) */
-				sw_fwd_response_end(lc, rp, &lc->msg[rp->msg], NULL, true);
+		if (op->m != NULL) {
+			if (op->job == UINT8_MAX) /* unsigned, or signed in prep (rc4-hmac) */
+				sw_fwd_out_end(lc, op, &lc->msg[op->msg], NULL, true);
 			else
-				sw_fwd_response_end(lc, rp, &lc->msg[rp->msg],
-						    lc->sign_tag[rp->job], ok);
-			rte_pktmbuf_free(rp->m);
+				sw_fwd_out_end(lc, op, &lc->msg[op->msg], lc->sign_tag[op->job],
+					       ok);
+			rte_pktmbuf_free(op->m);
 		}
-		lin_release(lc, rp->lin);
-		msg_put(lc, rp->msg);
+		lin_release(lc, op->lin);
+		msg_put(lc, op->msg);
 	}
-	lc->n_rsp = 0;
+	lc->n_out = 0;
 	lc->n_sign = 0;
 }
 
@@ -568,7 +582,7 @@ stage_flush(struct sw_lcore *lc)
 	struct sw_sa_rt *sa[SW_RX_BURST];
 	unsigned int k, n = lc->n_stage;
 
-	rsp_flush(lc);
+	out_flush(lc);
 	if (n == 0)
 		return;
 	for (k = 0; k < n; k++)

@@ -907,16 +907,14 @@ sign_msg(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_si
 }
 
 int
-sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
+sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
 		struct sw_sa_rng *rng, uint8_t *slot, struct sw_sa_sign_pend *sp,
 		struct sw_mac_job *job)
 {
 	size_t len;
 	int n;
 
-	if (rsp->status == 0)
-		return -EINVAL;
-	n = sign_begin(pol, sa, rsp, rng, sp, slot + SW_SIG_HEADROOM, &len);
+	n = sign_begin(pol, sa, msg, rng, sp, slot + SW_SIG_HEADROOM, &len);
 	if (n != 0)
 		return n;
 	n = sw_sig_ckey_sign_prep(sw_sa_s2c(sa), slot, (uint32_t)len, sign_seq(sp), sp->token,

@@ -308,8 +308,8 @@ struct sw_sa_sign_pend {
 };
 
 /**
- * sw_sa_sign_response() for a burst: takes snum and srand, builds the signed
- * buffer in @p slot (SW_SA_SLOT_MAX bytes, at SW_SIG_HEADROOM) and prepares
+ * sw_sa_sign_response() or sw_sa_sign_request() (by msg->status) for a
+ * burst: takes snum and srand, builds the signed buffer in @p slot (SW_SA_SLOT_MAX bytes, at SW_SIG_HEADROOM) and prepares
  * @p job for sw_mac_compute_burst(); sw_sa_sign_finish() with the job's digest
  * then writes the same header value sw_sa_sign_response() would (no AP-REP:
  * that is the control plane's).  @p slot and @p sp must outlive the burst.
@@ -317,7 +317,7 @@ struct sw_sa_sign_pend {
  * @return 0 (job prepared), 1 (an rc4-hmac key: signed here, no job; call
  *   sw_sa_sign_finish() with a NULL digest), -ENOSPC, -EINVAL, -EIO.
  */
-int sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *rsp,
+int sw_sa_sign_prep(const struct sw_sa_policy *pol, struct sw_sa_rt *sa, const struct sw_sip_msg *msg,
 		    struct sw_sa_rng *rng, uint8_t *slot, struct sw_sa_sign_pend *sp,
 		    struct sw_mac_job *job);
 

@@ -16,8 +16,9 @@
  *    traffic and its challenges are unaffected (this engine has no control
  *    plane, so a leg that passes the limit ends as cp_down);
  *  - counters account for every packet: rx = verdicts + drops;
- *  - the responses of an rx burst for clients with an SA are signed
- *    together (one multi-buffer run): 40 responses in one go (a full burst
+ *  - what an rx burst brings from upstream for clients with an SA
+ *    (responses, and requests routed by our Record-Route) is signed
+ *    together (one multi-buffer run): 40 of them in one go (a full burst
  *    and part of the next) all leave signed, in order, each with its own
  *    snum, and every signature verifies with the scalar reference path.
  */
@@ -479,23 +480,52 @@ server_sig_ok(const struct sw_sip_msg *msg, const char *hdr, const struct sw_sig
 	return snum;
 }
 
+/* One frame from the upstream (10.1.2.2:5060) to the engine's upstream
+ * side. */
+static struct rte_mbuf *
+from_upstream(const char *sip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	struct sw_net_dst d;
+	size_t len = strlen(sip);
+
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), sip, len);
+	memset(&d, 0, sizeof(d));
+	d.src.af = d.dst.af = AF_INET;
+	inet_pton(AF_INET, "10.1.2.2", &d.src.u);
+	inet_pton(AF_INET, "10.1.2.1", &d.dst.u);
+	d.sport = 5060;
+	d.dport = 5060;
+	d.mtu = 9000;
+	assert_int_equal(sw_net_push_headers(m, &d), 0);
+	return m;
+}
+
+/*
+ * Messages from upstream to a client with an SA, signed together per rx
+ * burst: upstream's answers to a forwarded INVITE (our Via on top) mixed
+ * with in-dialog requests routed by our Record-Route (the flow token), 40
+ * queued before one poll (a full burst of 32 and part of the next).
+ */
 static void
-test_hard_signed_response_burst(void **state)
+test_hard_signed_out_burst(void **state)
 {
 	enum { N = 40 };
-	static char fwd[2048], rsp[N][2048], got[2048];
+	static char fwd[2048], out[N][2048], got[2048], rr[256];
 	static struct sw_sip_msg msg;
 	const struct sw_dp_stats *st = &eng.lc[0]->st;
-	uint64_t signed0 = st->verdict[SW_V_RESP_SIGNED], last = 0;
-	uint64_t bursts0 = st->sign_bursts, jobs0 = st->sign_jobs;
+	uint64_t signed0 = st->verdict[SW_V_RESP_SIGNED], inb0 = st->verdict[SW_V_FWD_INBOUND];
+	uint64_t bursts0 = st->sign_bursts, jobs0 = st->sign_jobs, last = 0;
 	struct rte_mbuf *m[N], *o = NULL;
 	struct sw_sig_key k;
-	const char *via, *e;
-	unsigned int i, n = 0;
+	const char *via, *e, *r;
+	unsigned int i, n = 0, n_req = 0;
 
 	(void)state;
 	src_host = 2;
-	/* A signed INVITE goes upstream with our Via (sw-sa names the SA). */
+	/* A signed INVITE goes upstream with our Via (sw-sa names the SA) and
+	 * our Record-Route (its flow token names the SA and the client). */
 	req(fwd, sizeof(fwd), "INVITE", 11, "burst@h");
 	sign(fwd, sizeof(fwd), OPAQUE, 7000, false, false);
 	{
@@ -522,32 +552,33 @@ test_hard_signed_response_burst(void **state)
 		fwd[sw_pkt_meta(o)->payload_len] = '\0';
 		rte_pktmbuf_free(o);
 	}
-	/* The UAS's answers (RFC 3261 §8.2.6: its Via values copied), 180s
-	 * and a 200 with their own To tags, all queued before one poll. */
+	r = strstr(fwd, "Record-Route: ");
+	assert_non_null(r);
+	e = strstr(r, "\r\n");
+	snprintf(rr, sizeof(rr), "%.*s", (int)(e - r - 14), r + 14);
+	/* Every third: a request from upstream in the dialog (RFC 3261
+	 * §12.2.1.1: the route set is the Record-Route); the rest the UAS's
+	 * answers (§8.2.6: its Via values copied), 180s and a 200. */
 	via = strstr(fwd, "Via: ");
 	e = strstr(via, "Max-Forwards");
 	assert_non_null(e);
 	for (i = 0; i < N; i++) {
-		struct sw_net_dst d;
-		size_t len;
-
-		snprintf(rsp[i], sizeof(rsp[i]),
-			 "SIP/2.0 %s\r\n%.*sFrom: <sip:bob@example.test>;tag=1\r\n"
-			 "To: <sip:carol@example.test>;tag=up%u\r\nCall-ID: burst@h\r\n"
-			 "CSeq: 11 INVITE\r\nContent-Length: 0\r\n\r\n",
-			 i + 1 == N ? "200 OK" : "180 Ringing", (int)(e - via), via, i);
-		len = strlen(rsp[i]);
-		m[i] = rte_pktmbuf_alloc(pool);
-		assert_non_null(m[i]);
-		memcpy(rte_pktmbuf_append(m[i], (uint16_t)len), rsp[i], len);
-		memset(&d, 0, sizeof(d));
-		d.src.af = d.dst.af = AF_INET;
-		inet_pton(AF_INET, "10.1.2.2", &d.src.u);
-		inet_pton(AF_INET, "10.1.2.1", &d.dst.u);
-		d.sport = 5060;
-		d.dport = 5060;
-		d.mtu = 9000;
-		assert_int_equal(sw_net_push_headers(m[i], &d), 0);
+		if (i % 3 == 2)
+			snprintf(out[i], sizeof(out[i]),
+				 "INFO sip:bob@10.1.1.2:5070 SIP/2.0\r\n"
+				 "Via: SIP/2.0/UDP 10.1.2.2:5060;branch=z9hG4bKup%u\r\n"
+				 "Route: %s\r\nMax-Forwards: 70\r\n"
+				 "From: <sip:carol@example.test>;tag=up\r\n"
+				 "To: <sip:bob@example.test>;tag=1\r\nCall-ID: burst@h\r\n"
+				 "CSeq: %u INFO\r\nContent-Length: 0\r\n\r\n",
+				 i, rr, 100 + i);
+		else
+			snprintf(out[i], sizeof(out[i]),
+				 "SIP/2.0 %s\r\n%.*sFrom: <sip:bob@example.test>;tag=1\r\n"
+				 "To: <sip:carol@example.test>;tag=up%u\r\nCall-ID: burst@h\r\n"
+				 "CSeq: 11 INVITE\r\nContent-Length: 0\r\n\r\n",
+				 i + 1 == N ? "200 OK" : "180 Ringing", (int)(e - via), via, i);
+		m[i] = from_upstream(out[i]);
 	}
 	assert_int_equal(rte_ring_enqueue_bulk(rx_ring[1], (void **)m, N, NULL), N);
 	sw_lcore_poll(eng.lc[0], rte_rdtsc()); /* 32 of them */
@@ -561,16 +592,29 @@ test_hard_signed_response_burst(void **state)
 
 		assert_int_equal(sw_net_classify(o, 0), SW_NET_UDP);
 		pm = sw_pkt_meta(o);
+		assert_int_equal(pm->dport, 5070);
 		memcpy(got, rte_pktmbuf_mtod_offset(o, char *, pm->payload_off), pm->payload_len);
 		got[pm->payload_len] = '\0';
 		rte_pktmbuf_free(o);
 		assert_true(n < N);
-		/* In order: the n-th answer, our Via popped, the client's on top. */
-		assert_true(strncmp(got, n + 1 == N ? "SIP/2.0 200 OK\r\n" : "SIP/2.0 180 Ringing\r\n",
-				    n + 1 == N ? 16 : 21) == 0);
-		assert_null(strstr(got, "z9hG4bK-sw"));
-		assert_non_null(strstr(got, "\r\nVia: SIP/2.0/UDP 10.1.1.2:5070;branch=z9hG4bK11;"));
-		snprintf(fwd, sizeof(fwd), ";tag=up%u\r\n", n);
+		/* In order: the n-th message.  A response has our Via popped and
+		 * the client's on top; a request our Via on top (z9hG4bK-si), the
+		 * Route popped, Max-Forwards decremented. */
+		if (n % 3 == 2) {
+			snprintf(fwd, sizeof(fwd), "CSeq: %u INFO\r\n", 100 + n);
+			assert_true(strncmp(got, "INFO sip:bob@10.1.1.2:5070 SIP/2.0\r\nVia: SIP/2.0/UDP "
+						 "10.1.1.1:5060;branch=z9hG4bK-si", 68) == 0);
+			assert_null(strstr(got, "\r\nRoute:"));
+			assert_non_null(strstr(got, "\r\nMax-Forwards: 69\r\n"));
+			n_req++;
+		} else {
+			snprintf(fwd, sizeof(fwd), ";tag=up%u\r\n", n);
+			assert_true(strncmp(got, n + 1 == N ? "SIP/2.0 200 OK\r\n"
+							   : "SIP/2.0 180 Ringing\r\n",
+					    n + 1 == N ? 16 : 21) == 0);
+			assert_null(strstr(got, "z9hG4bK-sw"));
+			assert_non_null(strstr(got, "\r\nVia: SIP/2.0/UDP 10.1.1.2:5070;branch=z9hG4bK11;"));
+		}
 		assert_non_null(strstr(got, fwd));
 		assert_int_equal(sw_sip_parse(got, strlen(got), &msg), SW_SIP_OK);
 		snum = server_sig_ok(&msg, "Proxy-Authentication-Info", &k);
@@ -580,7 +624,8 @@ test_hard_signed_response_burst(void **state)
 	}
 	sw_sig_key_wipe(&k);
 	assert_int_equal(n, N);
-	assert_int_equal(st->verdict[SW_V_RESP_SIGNED] - signed0, N);
+	assert_int_equal(st->verdict[SW_V_RESP_SIGNED] - signed0, N - n_req);
+	assert_int_equal(st->verdict[SW_V_FWD_INBOUND] - inb0, n_req);
 	/* Two rx bursts (32 + 8), one multi-buffer call each. */
 	assert_int_equal(st->sign_bursts - bursts0, 2);
 	assert_int_equal(st->sign_jobs - jobs0, N);
@@ -595,7 +640,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_hard_challenge_rate),
 		cmocka_unit_test(test_hard_handshake_rate),
 		cmocka_unit_test(test_hard_counters_account),
-		cmocka_unit_test(test_hard_signed_response_burst),
+		cmocka_unit_test(test_hard_signed_out_burst),
 	};
 	int ret;
 
