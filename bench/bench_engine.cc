@@ -1,8 +1,10 @@
 // sipwardd whole pipeline (rx -> parse -> SA lookup -> verify -> commit -> our Via
-// -> tx; and upstream's responses: rx -> parse -> our Via -> SA lookup -> sign ->
-// tx to the client) on net_ring ports: Google Benchmark glue only; the fixture is C
-// (bench/fixture_engine.c).  EAL options come from SW_BENCH_EAL (default:
-// "-l 0-1 --no-huge --no-pci -m 3072"), benchmark options from argv.
+// -> tx; upstream's responses: rx -> parse -> our Via -> SA lookup -> sign -> tx to
+// the client; and upstream's requests to clients: rx -> parse -> flow token -> SA
+// lookup -> our Via -> sign -> tx to the client) on net_ring ports: Google Benchmark
+// glue only; the fixture is C (bench/fixture_engine.c).  EAL options come from
+// SW_BENCH_EAL (default: "-l 0-1 --no-huge --no-pci -m 3072"), benchmark options
+// from argv.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
@@ -110,11 +112,15 @@ BENCHMARK(BM_pipeline)
 	->UseManualTime()
 	->Unit(benchmark::kMillisecond);
 
-// Upstream's 200 OKs to the requests above, signed for each client's SA
-// (Proxy-Authentication-Info rspauth) and relayed to it; batch: signatures
-// per multi-buffer call (the responses of one rx burst, lcore.c out_flush()).
+// The two directions from upstream to the clients: traffic built and checked once,
+// untimed (prepare), then timed passes; batch: signatures per multi-buffer call.
+using prepare_fn = int (*)(sw_bench_eng *, const char **);
+using pass_fn = double (*)(sw_bench_eng *, uint64_t *, uint64_t *, uint64_t *);
+using len_fn = unsigned (*)(const sw_bench_eng *);
+
 static void
-BM_response(benchmark::State &state)
+to_clients(benchmark::State &state, prepare_fn prepare, pass_fn pass, len_fn len,
+	   const char *lost)
 {
 	const auto lcores = static_cast<unsigned>(state.range(2));
 	uint64_t msgs = 0, relayed = 0, signed_n = 0;
@@ -124,13 +130,13 @@ BM_response(benchmark::State &state)
 	auto *b = fixture_for(state);
 	if (b == nullptr)
 		return;
-	if (sw_bench_eng_rsp_prepare(b, &why) != 0) {
+	if (prepare(b, &why) != 0) {
 		state.SkipWithError(why);
 		return;
 	}
 	for (auto _ : state) {
 		uint64_t s, r, g;
-		double secs = sw_bench_eng_rsp_pass(b, &s, &r, &g);
+		double secs = pass(b, &s, &r, &g);
 
 		state.SetIterationTime(secs);
 		msgs += s;
@@ -140,11 +146,37 @@ BM_response(benchmark::State &state)
 		batch_sum += sw_bench_eng_batch(b);
 	}
 	if (relayed != msgs || signed_n != msgs)
-		state.SkipWithError("not every response was signed and relayed");
-	set_counters(state, b, lcores, msgs, cpu, sw_bench_eng_rsp_len(b));
+		state.SkipWithError(lost);
+	set_counters(state, b, lcores, msgs, cpu, len(b));
 	state.counters["batch"] = batch_sum / static_cast<double>(state.iterations());
 }
+
+// Upstream's 200 OKs to the requests above, signed for each client's SA
+// (Proxy-Authentication-Info rspauth) and relayed to it; batch: the responses of
+// one rx burst are signed together (lcore.c out_flush()).
+static void
+BM_response(benchmark::State &state)
+{
+	to_clients(state, sw_bench_eng_rsp_prepare, sw_bench_eng_rsp_pass, sw_bench_eng_rsp_len,
+		   "not every response was signed and relayed");
+}
 BENCHMARK(BM_response)
+	->ArgNames({"scheme", "sas", "lcores"})
+	->ArgsProduct({{1, 2}, {1, 1000000}, {1, 2}})
+	->UseManualTime()
+	->Unit(benchmark::kMillisecond);
+
+// Requests from upstream to the clients (README "Incoming requests"): the callee's
+// BYE in each dialog above, routed by the engine's Record-Route (flow token), given
+// our Via and signed for the client's SA (Proxy-Authentication-Info rspauth) on its
+// way to the client; batch: signed together per rx burst, as responses are.
+static void
+BM_inbound(benchmark::State &state)
+{
+	to_clients(state, sw_bench_eng_inb_prepare, sw_bench_eng_inb_pass, sw_bench_eng_inb_len,
+		   "not every incoming request was signed and relayed");
+}
+BENCHMARK(BM_inbound)
 	->ArgNames({"scheme", "sas", "lcores"})
 	->ArgsProduct({{1, 2}, {1, 1000000}, {1, 2}})
 	->UseManualTime()

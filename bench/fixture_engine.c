@@ -52,13 +52,18 @@ struct sw_bench_eng {
 	double cpu;
 	unsigned int avg_len;
 	struct sw_sa_rt **sas;
-	/* Response direction (sw_bench_eng_rsp_prepare): one 200 OK per request
-	 * template, in the same slots, so lcore q answers its own SAs. */
-	uint8_t *rframes;
-	uint16_t *rflen;
-	unsigned int rsp_avg_len;
-	int rsp_rc; /* 0 ready, 1 not built yet, < 0 failed (rsp_why says how) */
-	char rsp_why[512];
+	/* Upstream's traffic, built from one capture pass of the requests the
+	 * engine forwards (capture()): per request template, in the same slot
+	 * (so lcore q gets its own SAs' messages), a 200 OK (responses,
+	 * sw_bench_eng_rsp_prepare) and an in-dialog BYE from the callee
+	 * (incoming requests, sw_bench_eng_inb_prepare). */
+	uint8_t *rframes, *iframes;
+	uint16_t *rflen, *iflen;
+	unsigned int rsp_avg_len, inb_avg_len;
+	uint32_t inb_missing; /* forwarded requests with nothing to route a BYE by */
+	/* Outcomes, 0 ready, 1 not built yet, < 0 failed (the why says how). */
+	int cap_rc, rsp_rc, inb_rc;
+	char cap_why[512], rsp_why[512], inb_why[512];
 };
 
 struct lc_arg;
@@ -81,8 +86,9 @@ struct lc_arg {
 	double cpu; /* thread CPU seconds: what the lcore really got on a shared host */
 };
 
-/* Directions of a pass: which port is fed and which one counted. */
-enum { DIR_REQ, DIR_RSP };
+/* Directions of a pass: requests feed the client port and count the
+ * upstream one; responses and incoming requests the reverse. */
+enum { DIR_REQ, DIR_RSP, DIR_INB };
 
 static double
 thread_cpu(void)
@@ -215,7 +221,7 @@ sw_bench_eng_new(int scheme, uint32_t n_sa, unsigned int n_lcores)
 		n_sa = n_lcores; /* a single SA is never shared between lcores */
 	b->n_sa = n_sa;
 	b->n_lcores = n_lcores;
-	b->rsp_rc = 1;
+	b->cap_rc = b->rsp_rc = b->inb_rc = 1;
 	/* Ports: interface N is DPDK port N; ours come after any existing ones. */
 	b->port[0] = rte_eth_dev_count_total();
 	b->port[1] = (uint16_t)(b->port[0] + 1);
@@ -447,7 +453,7 @@ run_lcore(void *arg)
 }
 
 /* The lcore's multi-buffer calls of one direction: verification of
- * requests, signatures of responses. */
+ * requests, signatures of responses and of incoming requests. */
 static uint64_t
 mb_jobs(const struct sw_dp_stats *st, unsigned int dir)
 {
@@ -462,9 +468,9 @@ mb_bursts(const struct sw_dp_stats *st, unsigned int dir)
 
 /*
  * One pass of every template, requests (client port in, upstream port
- * counted) or responses (the reverse), each lcore its own share.  @p hook
- * (setup only) sees every counted frame (so as many as *fwd); its first
- * error goes to *hook_rc.
+ * counted) or responses / incoming requests (the reverse), each lcore its
+ * own share.  @p hook (setup only) sees every counted frame (so as many as
+ * *fwd); its first error goes to *hook_rc.
  */
 static double
 pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, uint64_t *sent, uint64_t *fwd,
@@ -490,8 +496,10 @@ pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, uint64_t *sent, uin
 			.q = i,
 			.first = i * (N_TPL / b->n_lcores),
 			.count = N_TPL / b->n_lcores,
-			.frames = dir == DIR_REQ ? b->frames : b->rframes,
-			.flen = dir == DIR_REQ ? b->flen : b->rflen,
+			.frames = dir == DIR_REQ   ? b->frames
+				  : dir == DIR_RSP ? b->rframes
+						   : b->iframes,
+			.flen = dir == DIR_REQ ? b->flen : dir == DIR_RSP ? b->rflen : b->iflen,
 			.in = dir == DIR_REQ ? 0 : 1,
 			.out = dir == DIR_REQ ? 1 : 0,
 			.hook = hook,
@@ -545,53 +553,37 @@ hdr_value(const struct sw_sip_msg *msg, enum sw_hdr id)
 	return h == SW_HDR_NONE ? (struct sw_span){ "", 0 } : msg->hdr[h].value;
 }
 
+/* The request's To with the callee's tag: the 200 OK's To and the callee's
+ * own requests' From name the same dialog (RFC 3261 §12.1.1). */
+static void
+put_callee(struct sw_wbuf *w, const char *name, const struct sw_sip_msg *msg, uint32_t slot)
+{
+	struct sw_span to = hdr_value(msg, SW_HDR_TO);
+
+	sw_wbuf_puts(w, name);
+	sw_wbuf_put(w, ": ", 2);
+	sw_wbuf_put(w, to.p, to.len);
+	if (msg->to_tag.len == 0) {
+		sw_wbuf_puts(w, ";tag=uas");
+		sw_wbuf_put_u64(w, slot);
+	}
+	sw_wbuf_put(w, "\r\n", 2);
+}
+
 /*
- * Hook of the capture pass: the request the engine forwarded upstream (our
- * Via on top) answered as the upstream UAS would, RFC 3261 §8.2.6: 200 OK
- * with every Via in order, From, To (a tag added), Call-ID, CSeq, no body;
- * sent back from where the request went to where it came from (rport).
+ * The message in @p w as a UDP datagram back from where the forwarded
+ * request (@p pm) went to where it came from (the upstream answering the
+ * engine's upstream-side address and port), into slot @p slot of @p frames.
  */
 static int
-make_response(struct lc_arg *a, struct rte_mbuf *m)
+put_frame(struct sw_bench_eng *b, const struct sw_pkt_meta *pm, const struct sw_wbuf *w,
+	  uint8_t *frames, uint16_t *flen, uint32_t slot)
 {
-	struct sw_bench_eng *b = a->b;
-	uint32_t slot = a->first + a->hooked;
-	struct sw_sip_msg msg; /* ~4 KB: the lcore thread's stack (setup only) */
-	char text[STRIDE];
-	const struct sw_pkt_meta *pm;
-	struct rte_mbuf *r;
 	struct sw_net_dst d;
-	struct sw_span to;
-	struct sw_wbuf w;
-	uint8_t h;
+	struct rte_mbuf *r;
 
-	if (a->hooked >= a->count)
+	if (!sw_wbuf_ok(w))
 		return -ENOSPC;
-	if (m->nb_segs != 1 || sw_net_classify(m, b->port[1]) != SW_NET_UDP)
-		return -EPROTO;
-	pm = sw_pkt_meta(m);
-	if (sw_sip_parse(rte_pktmbuf_mtod_offset(m, const char *, pm->payload_off),
-			 pm->payload_len, &msg) != SW_SIP_OK || msg.status != 0)
-		return -EINVAL;
-	sw_wbuf_init(&w, text, sizeof(text));
-	sw_wbuf_puts(&w, "SIP/2.0 200 OK\r\n");
-	for (h = msg.first[SW_HDR_VIA]; h != SW_HDR_NONE; h = msg.hdr[h].next)
-		put_hdr(&w, "Via", msg.hdr[h].value);
-	put_hdr(&w, "From", hdr_value(&msg, SW_HDR_FROM));
-	to = hdr_value(&msg, SW_HDR_TO);
-	sw_wbuf_puts(&w, "To: ");
-	sw_wbuf_put(&w, to.p, to.len);
-	if (msg.to_tag.len == 0) {
-		sw_wbuf_puts(&w, ";tag=uas");
-		sw_wbuf_put_u64(&w, slot);
-	}
-	sw_wbuf_put(&w, "\r\n", 2);
-	put_hdr(&w, "Call-ID", hdr_value(&msg, SW_HDR_CALL_ID));
-	put_hdr(&w, "CSeq", hdr_value(&msg, SW_HDR_CSEQ));
-	sw_wbuf_puts(&w, "Content-Length: 0\r\n\r\n");
-	if (!sw_wbuf_ok(&w))
-		return -ENOSPC;
-
 	memset(&d, 0, sizeof(d));
 	d.src = pm->dst;
 	d.dst = pm->src;
@@ -603,28 +595,130 @@ make_response(struct lc_arg *a, struct rte_mbuf *m)
 	r = rte_pktmbuf_alloc(b->eng.pool);
 	if (r == NULL)
 		return -ENOMEM;
-	memcpy(rte_pktmbuf_append(r, (uint16_t)w.len), text, w.len);
+	memcpy(rte_pktmbuf_append(r, (uint16_t)w->len), w->p, w->len);
 	if (sw_net_push_headers(r, &d) != 0 || rte_pktmbuf_pkt_len(r) > STRIDE) {
 		rte_pktmbuf_free(r);
 		return -EMSGSIZE;
 	}
-	memcpy(b->rframes + (size_t)slot * STRIDE, rte_pktmbuf_mtod(r, void *),
-	       rte_pktmbuf_pkt_len(r));
-	b->rflen[slot] = (uint16_t)rte_pktmbuf_pkt_len(r);
+	memcpy(frames + (size_t)slot * STRIDE, rte_pktmbuf_mtod(r, void *), rte_pktmbuf_pkt_len(r));
+	flen[slot] = (uint16_t)rte_pktmbuf_pkt_len(r);
 	rte_pktmbuf_free(r);
 	return 0;
 }
 
-/* Hook of the check pass: a 200 to the client (its own Via only, ours
- * popped) carrying our info header with an rspauth. */
+/*
+ * The forwarded request (our Via on top) answered as the upstream UAS
+ * would, RFC 3261 §8.2.6: 200 OK with every Via in order, From, To (a tag
+ * added), Call-ID, CSeq, no body.
+ */
+static int
+make_response(struct sw_bench_eng *b, const struct sw_pkt_meta *pm, const struct sw_sip_msg *msg,
+	      uint32_t slot)
+{
+	char text[STRIDE];
+	struct sw_wbuf w;
+	uint8_t h;
+
+	sw_wbuf_init(&w, text, sizeof(text));
+	sw_wbuf_puts(&w, "SIP/2.0 200 OK\r\n");
+	for (h = msg->first[SW_HDR_VIA]; h != SW_HDR_NONE; h = msg->hdr[h].next)
+		put_hdr(&w, "Via", msg->hdr[h].value);
+	put_hdr(&w, "From", hdr_value(msg, SW_HDR_FROM));
+	put_callee(&w, "To", msg, slot);
+	put_hdr(&w, "Call-ID", hdr_value(msg, SW_HDR_CALL_ID));
+	put_hdr(&w, "CSeq", hdr_value(msg, SW_HDR_CSEQ));
+	sw_wbuf_puts(&w, "Content-Length: 0\r\n\r\n");
+	return put_frame(b, pm, &w, b->rframes, b->rflen, slot);
+}
+
+/*
+ * The callee's next request in the dialog the forwarded INVITE set up
+ * (RFC 3261 §12.1.1, §12.2.1.1): Request-URI the caller's Contact, Route
+ * the Record-Route values in order (ours, carrying the flow token, is the
+ * only one: the upstream is the UAS), the callee's own Via with a fresh
+ * branch, From and To swapped, a new CSeq, no body.  The engine takes it
+ * for the client (README "Incoming requests").  -ENOMSG: nothing to route
+ * it by ([upstream] record_route off, or no Contact).
+ */
+static int
+make_inbound(struct sw_bench_eng *b, const struct sw_pkt_meta *pm, const struct sw_sip_msg *msg,
+	     uint32_t slot)
+{
+	struct sw_span target = sw_sip_uri_of(hdr_value(msg, SW_HDR_CONTACT));
+	char text[STRIDE], up[INET6_ADDRSTRLEN];
+	struct sw_wbuf w;
+	uint8_t h;
+
+	if (target.len == 0 || msg->first[SW_HDR_RECORD_ROUTE] == SW_HDR_NONE ||
+	    inet_ntop(pm->dst.af, &pm->dst.u, up, sizeof(up)) == NULL)
+		return -ENOMSG;
+	sw_wbuf_init(&w, text, sizeof(text));
+	sw_wbuf_puts(&w, "BYE ");
+	sw_wbuf_put(&w, target.p, target.len);
+	sw_wbuf_puts(&w, " SIP/2.0\r\nVia: SIP/2.0/UDP ");
+	sw_wbuf_puts(&w, up);
+	sw_wbuf_put(&w, ":", 1);
+	sw_wbuf_put_u64(&w, pm->dport);
+	sw_wbuf_puts(&w, ";branch=z9hG4bKuas");
+	sw_wbuf_put_u64(&w, slot);
+	sw_wbuf_puts(&w, "\r\nMax-Forwards: 70\r\n");
+	for (h = msg->first[SW_HDR_RECORD_ROUTE]; h != SW_HDR_NONE; h = msg->hdr[h].next)
+		put_hdr(&w, "Route", msg->hdr[h].value);
+	put_callee(&w, "From", msg, slot);
+	put_hdr(&w, "To", hdr_value(msg, SW_HDR_FROM));
+	put_hdr(&w, "Call-ID", hdr_value(msg, SW_HDR_CALL_ID));
+	sw_wbuf_puts(&w, "CSeq: 1 BYE\r\nContent-Length: 0\r\n\r\n");
+	return put_frame(b, pm, &w, b->iframes, b->iflen, slot);
+}
+
+/*
+ * Hook of the capture pass: each request the engine forwarded upstream
+ * becomes the upstream's 200 OK to it and the callee's BYE after it, in
+ * the request's slot.  A request with nothing to route the BYE by leaves
+ * its slot empty (length 0): that fails the incoming requests only.
+ */
+static int
+answer_forwarded(struct lc_arg *a, struct rte_mbuf *m)
+{
+	struct sw_bench_eng *b = a->b;
+	uint32_t slot = a->first + a->hooked;
+	struct sw_sip_msg msg; /* ~4 KB: the lcore thread's stack (setup only) */
+	const struct sw_pkt_meta *pm;
+	int rc;
+
+	if (a->hooked >= a->count)
+		return -ENOSPC;
+	if (m->nb_segs != 1 || sw_net_classify(m, b->port[1]) != SW_NET_UDP)
+		return -EPROTO;
+	pm = sw_pkt_meta(m);
+	if (sw_sip_parse(rte_pktmbuf_mtod_offset(m, const char *, pm->payload_off),
+			 pm->payload_len, &msg) != SW_SIP_OK || msg.status != 0)
+		return -EINVAL;
+	rc = make_response(b, pm, &msg, slot);
+	if (rc == 0)
+		rc = make_inbound(b, pm, &msg, slot);
+	return rc == -ENOMSG ? 0 : rc; /* iflen[slot] stays 0 */
+}
+
+static bool
+has_rspauth(struct sw_span v)
+{
+	uint16_t i;
+
+	for (i = 0; i + 9 <= v.len; i++)
+		if (memcmp(v.p + i, "rspauth=\"", 9) == 0)
+			return true;
+	return false;
+}
+
+/* Hook of the response check pass: a 200 to the client (its own Via only,
+ * ours popped) carrying our info header with an rspauth. */
 static int
 check_signed(struct lc_arg *a, struct rte_mbuf *m)
 {
 	const struct sw_sa_policy *pol = a->b->eng.pol;
 	struct sw_sip_msg msg;
 	const struct sw_pkt_meta *pm;
-	struct sw_span v;
-	uint16_t i;
 
 	if (m->nb_segs != 1 || sw_net_classify(m, a->b->port[0]) != SW_NET_UDP)
 		return -EPROTO;
@@ -635,11 +729,33 @@ check_signed(struct lc_arg *a, struct rte_mbuf *m)
 			 pm->payload_len, &msg) != SW_SIP_OK ||
 	    msg.status != 200 || msg.count[SW_HDR_VIA] != 1)
 		return -EINVAL;
-	v = hdr_value(&msg, (enum sw_hdr)pol->info_hdr);
-	for (i = 0; i + 9 <= v.len; i++)
-		if (memcmp(v.p + i, "rspauth=\"", 9) == 0)
-			return 0;
-	return -EBADMSG;
+	return has_rspauth(hdr_value(&msg, (enum sw_hdr)pol->info_hdr)) ? 0 : -EBADMSG;
+}
+
+/* Hook of the incoming request check pass: a BYE to the client, our Via
+ * (z9hG4bK-si branch) on top of the callee's, our Route popped, our info
+ * header with an rspauth. */
+static int
+check_inbound(struct lc_arg *a, struct rte_mbuf *m)
+{
+	const struct sw_sa_policy *pol = a->b->eng.pol;
+	struct sw_sip_msg msg;
+	const struct sw_pkt_meta *pm;
+	struct sw_span br;
+
+	if (m->nb_segs != 1 || sw_net_classify(m, a->b->port[0]) != SW_NET_UDP)
+		return -EPROTO;
+	pm = sw_pkt_meta(m);
+	if (pm->dport != 5070)
+		return -EINVAL;
+	if (sw_sip_parse(rte_pktmbuf_mtod_offset(m, const char *, pm->payload_off),
+			 pm->payload_len, &msg) != SW_SIP_OK ||
+	    msg.status != 0 || msg.count[SW_HDR_VIA] != 2 || msg.count[SW_HDR_ROUTE] != 0)
+		return -EINVAL;
+	if (!sw_sip_param_of(hdr_value(&msg, SW_HDR_VIA), "branch", &br) || br.len < 10 ||
+	    memcmp(br.p, "z9hG4bK-si", 10) != 0)
+		return -EINVAL;
+	return has_rspauth(hdr_value(&msg, (enum sw_hdr)pol->info_hdr)) ? 0 : -EBADMSG;
 }
 
 static uint64_t
@@ -653,70 +769,127 @@ verdicts(const struct sw_bench_eng *b, enum sw_verdict v)
 	return n;
 }
 
+/* Every lcore's verdicts and drops, summed: what a failed setup pass shows. */
+struct ctrs {
+	uint64_t verdict[SW_V_MAX];
+	uint64_t drop[SW_DROP_MAX];
+};
+
+static void
+ctrs_get(const struct sw_bench_eng *b, struct ctrs *c)
+{
+	unsigned int i, j;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < b->n_lcores; i++) {
+		for (j = 0; j < SW_V_MAX; j++)
+			c->verdict[j] += b->eng.lc[i]->st.verdict[j];
+		for (j = 0; j < SW_DROP_MAX; j++)
+			c->drop[j] += b->eng.lc[i]->st.drop[j];
+	}
+}
+
+/* Append to @p why each verdict and drop that moved since @p c0. */
+static void
+ctrs_why(const struct sw_bench_eng *b, const struct ctrs *c0, char *why, size_t size)
+{
+	struct ctrs c1;
+	size_t len = strlen(why);
+	unsigned int j;
+
+	ctrs_get(b, &c1);
+	for (j = 0; j < SW_V_MAX && len < size; j++)
+		if (c1.verdict[j] != c0->verdict[j])
+			len += (size_t)snprintf(why + len, size - len, ", %s %" PRIu64,
+						sw_verdict_name[j], c1.verdict[j] - c0->verdict[j]);
+	for (j = 0; j < SW_DROP_MAX && len < size; j++)
+		if (c1.drop[j] != c0->drop[j])
+			len += (size_t)snprintf(why + len, size - len, ", drop %s %" PRIu64,
+						sw_drop_name[j], c1.drop[j] - c0->drop[j]);
+}
+
+/*
+ * The upstream's traffic, once per fixture (later calls return the first
+ * outcome): one untimed request pass whose forwarded requests (the
+ * engine's Via and Record-Route on them) become the responses and the
+ * incoming requests, so both directions carry what the engine really wrote.
+ */
+static int
+capture(struct sw_bench_eng *b)
+{
+	uint64_t s, f, rtot = 0, itot = 0;
+	struct ctrs c0;
+	unsigned int i;
+	int rc;
+
+	if (b->cap_rc <= 0)
+		return b->cap_rc;
+	b->rframes = malloc((size_t)N_TPL * STRIDE);
+	b->rflen = calloc(N_TPL, sizeof(*b->rflen));
+	b->iframes = malloc((size_t)N_TPL * STRIDE);
+	b->iflen = calloc(N_TPL, sizeof(*b->iflen));
+	if (b->rframes == NULL || b->rflen == NULL || b->iframes == NULL || b->iflen == NULL) {
+		b->cap_rc = -ENOMEM;
+		snprintf(b->cap_why, sizeof(b->cap_why), "upstream traffic: out of memory");
+		return b->cap_rc;
+	}
+	ctrs_get(b, &c0);
+	pass(b, DIR_REQ, answer_forwarded, &s, &f, &rc);
+	if (rc != 0 || s != N_TPL || f != N_TPL) {
+		b->cap_rc = rc != 0 ? rc : -EIO;
+		snprintf(b->cap_why, sizeof(b->cap_why),
+			 "capturing forwarded requests: sent %" PRIu64 ", forwarded %" PRIu64
+			 ", answered: %s",
+			 s, f, rc == 0 ? "all" : strerror(-rc));
+		ctrs_why(b, &c0, b->cap_why, sizeof(b->cap_why));
+		return b->cap_rc;
+	}
+	for (i = 0; i < N_TPL; i++) {
+		rtot += b->rflen[i];
+		itot += b->iflen[i];
+		b->inb_missing += b->iflen[i] == 0;
+	}
+	b->rsp_avg_len = (unsigned int)(rtot / N_TPL);
+	if (b->inb_missing < N_TPL)
+		b->inb_avg_len = (unsigned int)(itot / (N_TPL - b->inb_missing));
+	b->cap_rc = 0;
+	return 0;
+}
+
+/*
+ * A benchmark that measures drops is worse than none: after capture(), one
+ * untimed pass of direction @p dir must deliver every message, each one
+ * passing @p hook and counted as verdict @p v.
+ * @return 0; or a negative errno and why[] saying what the counters showed.
+ */
+static int
+check_pass(struct sw_bench_eng *b, unsigned int dir, lc_hook hook, enum sw_verdict v,
+	   const char *what, char *why, size_t size)
+{
+	uint64_t s, f;
+	struct ctrs c0;
+	int rc;
+
+	if (capture(b) != 0) {
+		snprintf(why, size, "%s", b->cap_why);
+		return b->cap_rc;
+	}
+	ctrs_get(b, &c0);
+	pass(b, dir, hook, &s, &f, &rc);
+	if (rc == 0 && s == N_TPL && f == N_TPL && verdicts(b, v) - c0.verdict[v] == N_TPL)
+		return 0;
+	snprintf(why, size, "%s: sent %" PRIu64 ", delivered %" PRIu64 ", delivered frames: %s",
+		 what, s, f, rc == 0 ? "ok" : strerror(-rc));
+	ctrs_why(b, &c0, why, size);
+	return rc != 0 ? rc : -EIO;
+}
+
 int
 sw_bench_eng_rsp_prepare(struct sw_bench_eng *b, const char **why)
 {
-	uint64_t drop0[SW_DROP_MAX] = { 0 }, s, f, tot = 0, signed0, plain0;
-	unsigned int i, d;
-	size_t len;
-	int rc;
-
-	if (b->rsp_rc <= 0)
-		goto out;
-	b->rframes = malloc((size_t)N_TPL * STRIDE);
-	b->rflen = calloc(N_TPL, sizeof(*b->rflen));
-	if (b->rframes == NULL || b->rflen == NULL) {
-		b->rsp_rc = -ENOMEM;
-		snprintf(b->rsp_why, sizeof(b->rsp_why), "response traffic: out of memory");
-		goto out;
-	}
-	/* The engine's own forwarded requests are what the upstream answers:
-	 * our Via (SA opaque, client address) is written by the engine. */
-	pass(b, DIR_REQ, make_response, &s, &f, &rc);
-	if (rc != 0 || s != N_TPL || f != N_TPL) {
-		b->rsp_rc = rc != 0 ? rc : -EIO;
-		snprintf(b->rsp_why, sizeof(b->rsp_why),
-			 "capturing forwarded requests: sent %" PRIu64 ", forwarded %" PRIu64
-			 ", turned into responses: %s",
-			 s, f, rc == 0 ? "all" : strerror(-rc));
-		goto out;
-	}
-	for (i = 0; i < N_TPL; i++)
-		tot += b->rflen[i];
-	b->rsp_avg_len = (unsigned int)(tot / N_TPL);
-
-	/* A benchmark that measures drops is worse than none: one untimed pass
-	 * must relay every response to its client, signed. */
-	for (i = 0; i < b->n_lcores; i++)
-		for (d = 0; d < SW_DROP_MAX; d++)
-			drop0[d] += b->eng.lc[i]->st.drop[d];
-	signed0 = verdicts(b, SW_V_RESP_SIGNED);
-	plain0 = verdicts(b, SW_V_RESP_PLAIN);
-	pass(b, DIR_RSP, check_signed, &s, &f, &rc);
-	if (rc == 0 && s == N_TPL && f == N_TPL &&
-	    verdicts(b, SW_V_RESP_SIGNED) - signed0 == N_TPL) {
-		b->rsp_rc = 0;
-		goto out;
-	}
-	b->rsp_rc = rc != 0 ? rc : -EIO;
-	len = (size_t)snprintf(b->rsp_why, sizeof(b->rsp_why),
-			       "responses: sent %" PRIu64 ", relayed %" PRIu64
-			       ", resp_signed %" PRIu64 ", resp_plain %" PRIu64
-			       ", relayed frames checked: %s",
-			       s, f, verdicts(b, SW_V_RESP_SIGNED) - signed0,
-			       verdicts(b, SW_V_RESP_PLAIN) - plain0,
-			       rc == 0 ? "ok" : strerror(-rc));
-	for (d = 0; d < SW_DROP_MAX && len < sizeof(b->rsp_why); d++) {
-		uint64_t n = 0;
-
-		for (i = 0; i < b->n_lcores; i++)
-			n += b->eng.lc[i]->st.drop[d];
-		if (n != drop0[d])
-			len += (size_t)snprintf(b->rsp_why + len, sizeof(b->rsp_why) - len,
-						", drop %s %" PRIu64, sw_drop_name[d],
-						n - drop0[d]);
-	}
-out:
+	if (b->rsp_rc > 0)
+		b->rsp_rc = check_pass(b, DIR_RSP, check_signed, SW_V_RESP_SIGNED, "responses",
+				       b->rsp_why, sizeof(b->rsp_why));
 	*why = b->rsp_rc == 0 ? NULL : b->rsp_why;
 	return b->rsp_rc;
 }
@@ -736,6 +909,40 @@ unsigned int
 sw_bench_eng_rsp_len(const struct sw_bench_eng *b)
 {
 	return b->rsp_avg_len;
+}
+
+int
+sw_bench_eng_inb_prepare(struct sw_bench_eng *b, const char **why)
+{
+	if (b->inb_rc > 0 && capture(b) == 0 && b->inb_missing != 0) {
+		b->inb_rc = -ENOMSG;
+		snprintf(b->inb_why, sizeof(b->inb_why),
+			 "incoming requests: %" PRIu32 " of %u forwarded requests had no "
+			 "Record-Route or Contact to route a BYE by ([upstream] record_route off?)",
+			 b->inb_missing, N_TPL);
+	} else if (b->inb_rc > 0) {
+		b->inb_rc = check_pass(b, DIR_INB, check_inbound, SW_V_FWD_INBOUND,
+				       "incoming requests", b->inb_why, sizeof(b->inb_why));
+	}
+	*why = b->inb_rc == 0 ? NULL : b->inb_why;
+	return b->inb_rc;
+}
+
+double
+sw_bench_eng_inb_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
+		      uint64_t *signed_out)
+{
+	uint64_t s0 = verdicts(b, SW_V_FWD_INBOUND);
+	double secs = pass(b, DIR_INB, NULL, sent, relayed, NULL);
+
+	*signed_out = verdicts(b, SW_V_FWD_INBOUND) - s0;
+	return secs;
+}
+
+unsigned int
+sw_bench_eng_inb_len(const struct sw_bench_eng *b)
+{
+	return b->inb_avg_len;
 }
 
 double
@@ -797,5 +1004,7 @@ sw_bench_eng_free(struct sw_bench_eng *b)
 	free(b->tpl_sa);
 	free(b->rframes);
 	free(b->rflen);
+	free(b->iframes);
+	free(b->iflen);
 	free(b);
 }

@@ -11,7 +11,10 @@
  * one sw_mac_verify_burst per batch, commit, our Via, forward) and drains
  * the upstream port's tx rings.  The response direction answers each
  * forwarded request with a 200 OK from upstream, which the engine signs for
- * the client's SA and relays on the client port.  Needs an initialised EAL.
+ * the client's SA and relays on the client port; the incoming request
+ * direction follows it with a BYE from the callee through the engine's
+ * Record-Route (flow token), which the engine signs and relays the same
+ * way.  Needs an initialised EAL.
  */
 
 #include <stddef.h>
@@ -38,8 +41,9 @@ double sw_bench_eng_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *forwa
 
 /**
  * Build the response traffic, once per fixture (later calls return the first
- * outcome): one untimed request pass whose forwarded requests (the engine's
- * own Via on top) become "SIP/2.0 200 OK" as the upstream UAS would send them
+ * outcome): one untimed request pass (shared with
+ * sw_bench_eng_inb_prepare()) whose forwarded requests (the engine's own Via
+ * on top) become "SIP/2.0 200 OK" as the upstream UAS would send them
  * (RFC 3261 §8.2.6), then one untimed response pass that must relay every
  * one to its client, signed (verdict resp_signed, rspauth present).
  * @return 0; or a negative errno and *why saying what the counters showed.
@@ -59,6 +63,34 @@ double sw_bench_eng_rsp_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *r
 /** Average 200 OK frame length as the upstream sends it (before signing). */
 unsigned int sw_bench_eng_rsp_len(const struct sw_bench_eng *b);
 
+/**
+ * Build the incoming request traffic (README "Incoming requests"), once per
+ * fixture (later calls return the first outcome): from the same untimed
+ * request pass as the responses, each forwarded INVITE's Record-Route (the
+ * engine's Path URI with the flow token) becomes the Route of the callee's
+ * in-dialog BYE as its UAS would send it (RFC 3261 §12.2.1.1: Request-URI
+ * the caller's Contact), from the upstream to the engine's upstream-side
+ * address; then one untimed pass that must relay every one to its client
+ * with our Via on top, our Route popped and signed (verdict fwd_inbound,
+ * rspauth present).
+ * @return 0; or a negative errno and *why saying what the counters showed.
+ */
+int sw_bench_eng_inb_prepare(struct sw_bench_eng *b, const char **why);
+
+/**
+ * Push one pass of the incoming requests (upstream port in, client port
+ * out, each lcore the requests for its own SAs).  Needs
+ * sw_bench_eng_inb_prepare().
+ * @return seconds the pass took; *relayed gets the frames that left on the
+ *   client port, *signed_out the requests the lcores counted fwd_inbound
+ *   (both must equal *sent).
+ */
+double sw_bench_eng_inb_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
+			     uint64_t *signed_out);
+
+/** Average BYE frame length as the upstream sends it (before signing). */
+unsigned int sw_bench_eng_inb_len(const struct sw_bench_eng *b);
+
 /** Bytes the SA table's lcore-visible part takes per SA (records, hash, free
  *  stack, defer queue, ext blocks), measured from rte_malloc stats. */
 double sw_bench_eng_bytes_per_sa(const struct sw_bench_eng *b);
@@ -74,7 +106,8 @@ double sw_bench_eng_cpu(const struct sw_bench_eng *b);
 
 /** Jobs per multi-buffer call in the last pass: verifications per
  *  sw_mac_verify_burst() (requests), signatures per sw_mac_compute_burst()
- *  (responses). */
+ *  (responses, incoming requests; 0 while the engine signs them one by one
+ *  outside any burst). */
 double sw_bench_eng_batch(const struct sw_bench_eng *b);
 
 #ifdef __cplusplus

@@ -4,7 +4,9 @@ ports (issue 4 targets: >= 2 M signed messages per second on one lcore with
 1 M SAs, near-linear scaling to 2 lcores, <= 256 bytes per SA in the
 lcore-visible table).  Reported, never asserted.  Each request row is followed
 by the response direction (BM_response: upstream's 200 OKs, signed for the
-client's SA and relayed to it) when it ran.
+client's SA and relayed to it) and the incoming request direction
+(BM_inbound: the callee's BYEs routed by our Record-Route's flow token,
+signed for the client's SA and relayed to it) when they ran.
 
     bench/summary_engine.py BUILD/bench-engine-results.json
 """
@@ -15,8 +17,9 @@ import sys
 TARGET_MSGS = 2.0  # million per lcore-second, one lcore, 1 M SAs
 TARGET_BYTES_PER_SA = 256.0
 SCHEMES = {"1": "NTLM", "2": "Kerberos aes128"}  # bench_engine.cc
-CASE = re.compile(r"BM_(pipeline|response)/scheme:(\d+)/sas:(\d+)/lcores:(\d+)")
-DIRECTION = {"pipeline": "requests", "response": "responses"}
+CASE = re.compile(r"BM_(pipeline|response|inbound)/scheme:(\d+)/sas:(\d+)/lcores:(\d+)")
+DIRECTION = {"pipeline": "requests", "response": "responses", "inbound": "inbound"}
+ORDER = {"requests": 0, "responses": 1, "inbound": 2}  # row order within a case
 
 
 def main():
@@ -44,7 +47,7 @@ def main():
           % (" (medians)" if medians else ""))
     print("  %-16s %9s %7s %-10s %10s %14s %12s" % ("scheme", "SAs", "lcores", "direction",
                                                    "per lcore", "per CPU-second", "bytes/SA"))
-    for key in sorted(cases, key=lambda k: (k[0], int(k[1]), int(k[2]), k[3])):
+    for key in sorted(cases, key=lambda k: (k[0], int(k[1]), int(k[2]), ORDER[k[3]])):
         b = cases[key]
         print("  %-16s %9s %7s %-10s %10.2f %14.2f %12.1f"
               % (SCHEMES.get(key[0], key[0]), key[1], key[2], key[3],
