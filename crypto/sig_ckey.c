@@ -312,6 +312,49 @@ sw_sig_ckey_verify(const struct sw_sig_ckey *ck, const uint8_t *buf, size_t len,
 	return ok ? 0 : -EBADMSG;
 }
 
+/* A job of the compact key over msg[0, msg_len) (its tag is the caller's). */
+static void
+job_over(const struct sw_sig_ckey *ck, const uint8_t *msg, uint32_t msg_len, uint8_t tag_len,
+	 struct sw_mac_job *job)
+{
+	job->key = NULL;
+	job->alg = ck->alg;
+	job->ipad = ipad(ck);
+	job->opad = opad(ck);
+	job->msg = msg;
+	job->msg_len = msg_len;
+	job->tag_len = tag_len;
+}
+
+/* Bytes the NTLM / CFX framing adds around a signed buffer. */
+static uint32_t
+frame_len(const struct sw_sig_ckey *ck)
+{
+	return ck->scheme == SW_SCHEME_NTLM ? 4u : SW_SIG_CFX_HDR_LEN;
+}
+
+/*
+ * The job over what cksum() hashes for an NTLM or CFX key, framed in the
+ * slot's head / tail room: NTLM's LE32(seq) before the buffer, the CFX
+ * token header @p hdr after it.  The caller checked len + frame_len().
+ */
+static void
+frame_job(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len, const uint8_t *hdr,
+	  struct sw_mac_job *job)
+{
+	uint8_t *msg;
+
+	if (ck->scheme == SW_SCHEME_NTLM) {
+		msg = slot + SW_SIG_HEADROOM - 4;
+		put_le32(msg, SW_NTLM_SEQ);
+		job_over(ck, msg, len + 4, 8, job);
+	} else {
+		msg = slot + SW_SIG_HEADROOM;
+		memcpy(msg + len, hdr, SW_SIG_CFX_HDR_LEN);
+		job_over(ck, msg, len + SW_SIG_CFX_HDR_LEN, ck->cksum_len, job);
+	}
+}
+
 /* sig_ntlm.c / sig_krb.c job_prep framing, with the compact key's states. */
 int
 sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
@@ -326,18 +369,7 @@ sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
 		return -EINVAL;
 	if (token_len != ck->token_len)
 		return -EBADMSG;
-	if (ck->scheme == SW_SCHEME_NTLM) {
-		if (!sw_sig_ntlm_framing_ok(token))
-			return -EBADMSG;
-		if ((size_t)len + 4 > SW_MAC_MSG_MAX)
-			return -EMSGSIZE;
-		msg = slot + SW_SIG_HEADROOM - 4;
-		put_le32(msg, SW_NTLM_SEQ);
-		for (i = 0; i < 8; i++)
-			tag_scratch[i] = token[4 + i] ^ ck->b[i];
-		job->msg_len = len + 4;
-		job->tag_len = 8;
-	} else if (ck->enctype == SW_ENCTYPE_RC4_HMAC) {
+	if (ck->scheme == SW_SCHEME_KERBEROS && ck->enctype == SW_ENCTYPE_RC4_HMAC) {
 		if (!sw_sig_rc4_framing_ok(token))
 			return -EBADMSG;
 		if ((size_t)len + 4 + SW_SIG_RC4_HDR_LEN > SW_MAC_MSG_MAX)
@@ -347,64 +379,42 @@ sw_sig_ckey_job_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len,
 		memcpy(msg + 4, sw_sig_rc4_hdr, SW_SIG_RC4_HDR_LEN);
 		memcpy(tag_scratch, token + SW_SIG_RC4_CKSUM_OFF, ck->cksum_len);
 		memcpy(tag_scratch + SW_SIG_RC4_SEQ_STASH, token + SW_SIG_RC4_SEQ_OFF, 8);
-		job->msg_len = len + 4 + SW_SIG_RC4_HDR_LEN;
-		job->tag_len = ck->cksum_len;
-	} else {
-		if (!sw_sig_cfx_framing_ok(ck->dir, token))
-			return -EBADMSG;
-		if ((size_t)len + SW_SIG_CFX_HDR_LEN > SW_MAC_MSG_MAX)
-			return -EMSGSIZE;
-		msg = slot + SW_SIG_HEADROOM;
-		memcpy(msg + len, token, SW_SIG_CFX_HDR_LEN);
-		memcpy(tag_scratch, token + SW_SIG_CFX_HDR_LEN, ck->cksum_len);
-		job->msg_len = len + SW_SIG_CFX_HDR_LEN;
-		job->tag_len = ck->cksum_len;
+		job_over(ck, msg, len + 4 + SW_SIG_RC4_HDR_LEN, ck->cksum_len, job);
+		job->tag = tag_scratch;
+		return 0;
 	}
-	job->key = NULL;
-	job->alg = ck->alg;
-	job->ipad = ipad(ck);
-	job->opad = opad(ck);
-	job->msg = msg;
+	if (ck->scheme == SW_SCHEME_NTLM ? !sw_sig_ntlm_framing_ok(token)
+					 : !sw_sig_cfx_framing_ok(ck->dir, token))
+		return -EBADMSG;
+	if ((size_t)len + frame_len(ck) > SW_MAC_MSG_MAX)
+		return -EMSGSIZE;
+	if (ck->scheme == SW_SCHEME_NTLM)
+		for (i = 0; i < 8; i++)
+			tag_scratch[i] = token[4 + i] ^ ck->b[i];
+	else
+		memcpy(tag_scratch, token + SW_SIG_CFX_HDR_LEN, ck->cksum_len);
+	frame_job(ck, slot, len, token, job);
 	job->tag = tag_scratch;
 	return 0;
 }
 
 /*
- * Batch signing (sig.h).  The job hashes what cksum() hashes: NTLM's
- * LE32(seq) in the head room before the buffer, the CFX header (also the
- * token's first 16 bytes) in the tail room after it.
+ * Batch signing (sig.h): the job hashes what cksum() hashes; for CFX the
+ * token header is written first, as it is also the token's first 16 bytes.
  */
 int
 sw_sig_ckey_sign_prep(const struct sw_sig_ckey *ck, uint8_t *slot, uint32_t len, uint64_t seq,
 		      uint8_t token[SW_SIG_TOKEN_MAX], struct sw_mac_job *job)
 {
-	uint8_t *msg;
-
 	if (!ckey_ok(ck) || slot == NULL || token == NULL || job == NULL)
 		return -EINVAL;
-	if (ck->scheme == SW_SCHEME_NTLM) {
-		if ((size_t)len + 4 > SW_MAC_MSG_MAX)
-			return -EMSGSIZE;
-		msg = slot + SW_SIG_HEADROOM - 4;
-		put_le32(msg, SW_NTLM_SEQ);
-		job->msg_len = len + 4;
-		job->tag_len = 8;
-	} else if (ck->enctype == SW_ENCTYPE_RC4_HMAC) {
+	if (ck->scheme == SW_SCHEME_KERBEROS && ck->enctype == SW_ENCTYPE_RC4_HMAC)
 		return -ENOTSUP;
-	} else {
-		if ((size_t)len + SW_SIG_CFX_HDR_LEN > SW_MAC_MSG_MAX)
-			return -EMSGSIZE;
-		msg = slot + SW_SIG_HEADROOM;
+	if ((size_t)len + frame_len(ck) > SW_MAC_MSG_MAX)
+		return -EMSGSIZE;
+	if (ck->scheme != SW_SCHEME_NTLM)
 		cfx_hdr(ck, seq, token);
-		memcpy(msg + len, token, SW_SIG_CFX_HDR_LEN);
-		job->msg_len = len + SW_SIG_CFX_HDR_LEN;
-		job->tag_len = ck->cksum_len;
-	}
-	job->key = NULL;
-	job->alg = ck->alg;
-	job->ipad = ipad(ck);
-	job->opad = opad(ck);
-	job->msg = msg;
+	frame_job(ck, slot, len, token, job);
 	job->tag = NULL;
 	return 0;
 }

@@ -243,18 +243,28 @@ next:
 static void stage_flush(struct sw_lcore *lc);
 static void out_flush(struct sw_lcore *lc);
 
-/* An SA record's hot bytes before any is used (checks, replay window, the
- * compact keys, the user name): with 224-byte records that is three or
- * four lines, hence the last byte too. */
-static inline void
-prefetch_record(const struct sw_sa_rt *sa)
+/*
+ * The SAs of @p n opaques in one bulk lookup (bucket and key-slot misses
+ * overlap), then every record's hot bytes prefetched before any is used
+ * (checks, replay window, the compact keys, the user name): with 224-byte
+ * records that is three or four lines, hence the last byte too.
+ */
+static void
+lookup_prefetch(struct sw_lcore *lc, const uint64_t **keys, unsigned int n, struct sw_sa_rt **sa)
 {
-	const uint8_t *r = (const uint8_t *)sa;
+	unsigned int k;
 
-	rte_prefetch0(r);
-	rte_prefetch0(r + RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(r + 2 * RTE_CACHE_LINE_SIZE);
-	rte_prefetch0(r + 3 * RTE_CACHE_LINE_SIZE - 1);
+	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
+	for (k = 0; k < n; k++) {
+		const uint8_t *r = (const uint8_t *)sa[k];
+
+		if (r == NULL)
+			continue;
+		rte_prefetch0(r);
+		rte_prefetch0(r + RTE_CACHE_LINE_SIZE);
+		rte_prefetch0(r + 2 * RTE_CACHE_LINE_SIZE);
+		rte_prefetch0(r + 3 * RTE_CACHE_LINE_SIZE - 1);
+	}
 }
 
 /* Copy a multi-segment datagram's UDP payload into a free lin slot. */
@@ -526,10 +536,7 @@ out_flush(struct sw_lcore *lc)
 		return;
 	for (k = 0; k < n; k++)
 		keys[k] = &lc->out[k].opaque;
-	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
-	for (k = 0; k < n; k++)
-		if (sa[k] != NULL)
-			prefetch_record(sa[k]);
+	lookup_prefetch(lc, keys, n, sa);
 	for (k = 0; k < n; k++) {
 		struct sw_out_pend *op = &lc->out[k];
 
@@ -587,10 +594,7 @@ stage_flush(struct sw_lcore *lc)
 		return;
 	for (k = 0; k < n; k++)
 		keys[k] = &lc->stage[k].opaque;
-	sw_eng_sa_lookup_bulk(lc->eng, keys, n, sa);
-	for (k = 0; k < n; k++)
-		if (sa[k] != NULL)
-			prefetch_record(sa[k]);
+	lookup_prefetch(lc, keys, n, sa);
 	for (k = 0; k < n; k++)
 		stage_one(lc, k, sa[k]);
 	lc->n_stage = 0;

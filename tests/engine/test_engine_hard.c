@@ -176,29 +176,39 @@ sign(char *msgbuf, size_t cap, const char *opaque, unsigned int cnum, bool tampe
 	strcpy(msgbuf + msg.hdr_len - 2, tail);
 }
 
-/* Send one datagram from the client side (10.1.1.<src_host>), one poll;
- * return how many frames left on each port (payload of the first on port 0). */
-static void
-send_one(const char *sip, unsigned int *n0, unsigned int *n1, char *out, size_t cap)
+/* SIP text @p sip as a UDP/IPv4 frame from src:sport to dst:5060. */
+static struct rte_mbuf *
+udp_frame(const char *src, uint16_t sport, const char *dst, const char *sip)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *o;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
 	struct sw_net_dst d;
-	char ip[32];
 	size_t len = strlen(sip);
 
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, (uint16_t)len), sip, len);
 	memset(&d, 0, sizeof(d));
 	d.src.af = d.dst.af = AF_INET;
-	snprintf(ip, sizeof(ip), "10.1.1.%u", src_host);
-	inet_pton(AF_INET, ip, &d.src.u);
-	inet_pton(AF_INET, "10.1.1.1", &d.dst.u);
-	d.sport = 5070;
+	inet_pton(AF_INET, src, &d.src.u);
+	inet_pton(AF_INET, dst, &d.dst.u);
+	d.sport = sport;
 	d.dport = 5060;
 	d.mtu = 9000;
 	d.src_mac.addr_bytes[5] = 1;
 	d.dst_mac.addr_bytes[5] = 2;
 	assert_int_equal(sw_net_push_headers(m, &d), 0);
+	return m;
+}
+
+/* Send one datagram from the client side (10.1.1.<src_host>), one poll;
+ * return how many frames left on each port (payload of the first on port 0). */
+static void
+send_one(const char *sip, unsigned int *n0, unsigned int *n1, char *out, size_t cap)
+{
+	struct rte_mbuf *m, *o;
+	char ip[32];
+
+	snprintf(ip, sizeof(ip), "10.1.1.%u", src_host);
+	m = udp_frame(ip, 5070, "10.1.1.1", sip);
 	assert_int_equal(rte_ring_enqueue(rx_ring[0], m), 0);
 	sw_lcore_poll(eng.lc[0], rte_rdtsc());
 	sw_lcore_flush(eng.lc[0]);
@@ -480,28 +490,6 @@ server_sig_ok(const struct sw_sip_msg *msg, const char *hdr, const struct sw_sig
 	return snum;
 }
 
-/* One frame from the upstream (10.1.2.2:5060) to the engine's upstream
- * side. */
-static struct rte_mbuf *
-from_upstream(const char *sip)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	struct sw_net_dst d;
-	size_t len = strlen(sip);
-
-	assert_non_null(m);
-	memcpy(rte_pktmbuf_append(m, (uint16_t)len), sip, len);
-	memset(&d, 0, sizeof(d));
-	d.src.af = d.dst.af = AF_INET;
-	inet_pton(AF_INET, "10.1.2.2", &d.src.u);
-	inet_pton(AF_INET, "10.1.2.1", &d.dst.u);
-	d.sport = 5060;
-	d.dport = 5060;
-	d.mtu = 9000;
-	assert_int_equal(sw_net_push_headers(m, &d), 0);
-	return m;
-}
-
 /*
  * Messages from upstream to a client with an SA, signed together per rx
  * burst: upstream's answers to a forwarded INVITE (our Via on top) mixed
@@ -528,30 +516,16 @@ test_hard_signed_out_burst(void **state)
 	 * our Record-Route (its flow token names the SA and the client). */
 	req(fwd, sizeof(fwd), "INVITE", 11, "burst@h");
 	sign(fwd, sizeof(fwd), OPAQUE, 7000, false, false);
-	{
-		struct rte_mbuf *q = rte_pktmbuf_alloc(pool);
-		struct sw_net_dst d;
-		size_t len = strlen(fwd);
-
-		memcpy(rte_pktmbuf_append(q, (uint16_t)len), fwd, len);
-		memset(&d, 0, sizeof(d));
-		d.src.af = d.dst.af = AF_INET;
-		inet_pton(AF_INET, "10.1.1.2", &d.src.u);
-		inet_pton(AF_INET, "10.1.1.1", &d.dst.u);
-		d.sport = 5070;
-		d.dport = 5060;
-		d.mtu = 9000;
-		assert_int_equal(sw_net_push_headers(q, &d), 0);
-		assert_int_equal(rte_ring_enqueue(rx_ring[0], q), 0);
-		sw_lcore_poll(eng.lc[0], rte_rdtsc());
-		sw_lcore_flush(eng.lc[0]);
-		assert_int_equal(rte_ring_dequeue(tx_ring[1], (void **)&o), 0);
-		assert_int_equal(sw_net_classify(o, 1), SW_NET_UDP);
-		memcpy(fwd, rte_pktmbuf_mtod_offset(o, char *, sw_pkt_meta(o)->payload_off),
-		       sw_pkt_meta(o)->payload_len);
-		fwd[sw_pkt_meta(o)->payload_len] = '\0';
-		rte_pktmbuf_free(o);
-	}
+	assert_int_equal(rte_ring_enqueue(rx_ring[0], udp_frame("10.1.1.2", 5070, "10.1.1.1", fwd)),
+			 0);
+	sw_lcore_poll(eng.lc[0], rte_rdtsc());
+	sw_lcore_flush(eng.lc[0]);
+	assert_int_equal(rte_ring_dequeue(tx_ring[1], (void **)&o), 0);
+	assert_int_equal(sw_net_classify(o, 1), SW_NET_UDP);
+	memcpy(fwd, rte_pktmbuf_mtod_offset(o, char *, sw_pkt_meta(o)->payload_off),
+	       sw_pkt_meta(o)->payload_len);
+	fwd[sw_pkt_meta(o)->payload_len] = '\0';
+	rte_pktmbuf_free(o);
 	r = strstr(fwd, "Record-Route: ");
 	assert_non_null(r);
 	e = strstr(r, "\r\n");
@@ -578,7 +552,7 @@ test_hard_signed_out_burst(void **state)
 				 "To: <sip:carol@example.test>;tag=up%u\r\nCall-ID: burst@h\r\n"
 				 "CSeq: 11 INVITE\r\nContent-Length: 0\r\n\r\n",
 				 i + 1 == N ? "200 OK" : "180 Ringing", (int)(e - via), via, i);
-		m[i] = from_upstream(out[i]);
+		m[i] = udp_frame("10.1.2.2", 5060, "10.1.2.1", out[i]);
 	}
 	assert_int_equal(rte_ring_enqueue_bulk(rx_ring[1], (void **)m, N, NULL), N);
 	sw_lcore_poll(eng.lc[0], rte_rdtsc()); /* 32 of them */
