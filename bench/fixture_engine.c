@@ -894,15 +894,24 @@ sw_bench_eng_rsp_prepare(struct sw_bench_eng *b, const char **why)
 	return b->rsp_rc;
 }
 
+/* One timed pass toward the clients; *signed_out: the lcores' count of
+ * @p v (the verdict of a message relayed signed) over the pass. */
+static double
+to_client_pass(struct sw_bench_eng *b, unsigned int dir, enum sw_verdict v, uint64_t *sent,
+	       uint64_t *relayed, uint64_t *signed_out)
+{
+	uint64_t s0 = verdicts(b, v);
+	double secs = pass(b, dir, NULL, sent, relayed, NULL);
+
+	*signed_out = verdicts(b, v) - s0;
+	return secs;
+}
+
 double
 sw_bench_eng_rsp_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
 		      uint64_t *signed_out)
 {
-	uint64_t s0 = verdicts(b, SW_V_RESP_SIGNED);
-	double secs = pass(b, DIR_RSP, NULL, sent, relayed, NULL);
-
-	*signed_out = verdicts(b, SW_V_RESP_SIGNED) - s0;
-	return secs;
+	return to_client_pass(b, DIR_RSP, SW_V_RESP_SIGNED, sent, relayed, signed_out);
 }
 
 unsigned int
@@ -932,11 +941,7 @@ double
 sw_bench_eng_inb_pass(struct sw_bench_eng *b, uint64_t *sent, uint64_t *relayed,
 		      uint64_t *signed_out)
 {
-	uint64_t s0 = verdicts(b, SW_V_FWD_INBOUND);
-	double secs = pass(b, DIR_INB, NULL, sent, relayed, NULL);
-
-	*signed_out = verdicts(b, SW_V_FWD_INBOUND) - s0;
-	return secs;
+	return to_client_pass(b, DIR_INB, SW_V_FWD_INBOUND, sent, relayed, signed_out);
 }
 
 unsigned int
